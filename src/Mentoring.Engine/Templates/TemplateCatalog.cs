@@ -1,0 +1,247 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HandlebarsDotNet;
+using Mentoring.Engine.Definitions;
+
+namespace Mentoring.Engine.Templates;
+
+public sealed record RenderedEmail(string Subject, string Text, string Html, string Language);
+
+/// <summary>
+/// The email templates of <c>templates/</c>: a manifest (<c>templates.json</c>) whose sample model for each template
+/// fixes the placeholders it may use, and per language a subject, a plain-text and an HTML body. Every file is
+/// checked when loaded, so a mistyped placeholder fails at start-up, never as a blank in a sent email.
+/// </summary>
+public sealed partial class TemplateCatalog
+{
+    public const string FallbackLanguage = "en";
+    private static readonly string[] Parts = ["subject", "text", "html"];
+
+    private readonly Dictionary<string, JsonObject> _samples;
+    private readonly Dictionary<(string Name, string Language), Compiled> _compiled = [];
+
+    private sealed record Compiled(HandlebarsTemplate<object, object> Subject, HandlebarsTemplate<object, object> Text,
+        HandlebarsTemplate<object, object> Html);
+
+    private TemplateCatalog(Dictionary<string, JsonObject> samples) => _samples = samples;
+
+    public IReadOnlyCollection<string> Names => _samples.Keys;
+
+    public IEnumerable<string> Languages => _compiled.Keys.Select(k => k.Language).Distinct().Order();
+
+    public bool Exists(string name) => _samples.ContainsKey(name);
+
+    public bool HasLanguage(string name, string language) => _compiled.ContainsKey((name, language));
+
+    public JsonObject Sample(string name) => (JsonObject)_samples[name].DeepClone();
+
+    /// <summary>Renders <paramref name="name"/> in <paramref name="language"/>, or in English when that language lacks it.</summary>
+    public RenderedEmail Render(string name, string language, JsonObject model)
+    {
+        if (!_compiled.TryGetValue((name, language), out var compiled))
+        {
+            language = FallbackLanguage;
+            compiled = _compiled.TryGetValue((name, language), out var english)
+                ? english
+                : throw new KeyNotFoundException($"There is no email template '{name}'.");
+        }
+
+        var data = ToPlain(model);
+        return new RenderedEmail(compiled.Subject(data).Trim(), compiled.Text(data), compiled.Html(data), language);
+    }
+
+    public static TemplateCatalog LoadFolder(string folder)
+    {
+        var errors = new List<DefinitionError>();
+        var manifestPath = Path.Combine(folder, "templates.json");
+        var manifestName = Display(manifestPath);
+        if (!File.Exists(manifestPath))
+            throw new DefinitionException([new DefinitionError(manifestName, "", "the template manifest is missing")]);
+
+        var samples = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(manifestPath),
+                documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (manifest?["templates"] is not JsonObject templates)
+                throw new DefinitionException([new DefinitionError(manifestName, "$.templates", "missing, or not an object")]);
+            foreach (var (name, entry) in templates)
+            {
+                if (entry?["sample"] is JsonObject sample) samples[name] = sample;
+                else errors.Add(new DefinitionError(manifestName, $"$.templates.{name}.sample", "missing, or not an object"));
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new DefinitionException([new DefinitionError(manifestName,
+                $"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON: " + e.Message)]);
+        }
+
+        var catalog = new TemplateCatalog(samples);
+        var languages = Directory.EnumerateDirectories(folder).Select(Path.GetFileName).OfType<string>()
+            .Where(l => LanguageFolder().IsMatch(l)).Order().ToList();
+        if (!languages.Contains(FallbackLanguage))
+            errors.Add(new DefinitionError(Display(Path.Combine(folder, FallbackLanguage)), "", "the English templates (the fallback) are missing"));
+
+        var text = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = true });
+        var html = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = true });
+        foreach (var language in languages)
+        {
+            foreach (var name in samples.Keys)
+            {
+                var sources = new Dictionary<string, string>();
+                foreach (var part in Parts)
+                {
+                    var file = Path.Combine(folder, language, $"{name}.{part}.hbs");
+                    if (!File.Exists(file))
+                    {
+                        if (language == FallbackLanguage || part == "subject")
+                            errors.Add(new DefinitionError(Display(file), "", language == FallbackLanguage
+                                ? "missing: every template needs an English subject, text and HTML body"
+                                : "missing: a language that has a template needs all three of its parts"));
+                        continue;
+                    }
+
+                    sources[part] = File.ReadAllText(file);
+                    errors.AddRange(CheckPlaceholders(Display(file), sources[part], samples[name]));
+                }
+
+                if (sources.Count == 0 && language != FallbackLanguage) continue;
+                if (sources.Count != Parts.Length) continue;
+                try
+                {
+                    catalog._compiled[(name, language)] = new Compiled(
+                        text.Compile(sources["subject"]), text.Compile(sources["text"]), html.Compile(sources["html"]));
+                }
+                catch (HandlebarsException e)
+                {
+                    errors.Add(new DefinitionError(Display(Path.Combine(folder, language, name)), "", "does not compile: " + e.Message));
+                }
+            }
+
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(folder, language), "*.hbs"))
+            {
+                var template = Path.GetFileName(file).Split('.')[0];
+                if (!samples.ContainsKey(template))
+                    errors.Add(new DefinitionError(Display(file), "", $"'{template}' is not in templates.json"));
+            }
+        }
+
+        if (errors.Count > 0) throw new DefinitionException(errors);
+        foreach (var name in samples.Keys)
+        foreach (var language in languages.Where(l => catalog.HasLanguage(name, l)))
+        {
+            try
+            {
+                catalog.Render(name, language, samples[name]);
+            }
+            catch (Exception e) when (e is HandlebarsException or InvalidOperationException)
+            {
+                errors.Add(new DefinitionError(Display(Path.Combine(folder, language, name)), "", "fails with its sample: " + e.Message));
+            }
+        }
+
+        if (errors.Count > 0) throw new DefinitionException(errors);
+        return catalog;
+    }
+
+    /// <summary>Every <c>{{path}}</c> must be a path of the sample, within the scope of the blocks around it.</summary>
+    internal static IEnumerable<DefinitionError> CheckPlaceholders(string file, string source, JsonObject sample)
+    {
+        var scopes = new Stack<(string Block, JsonNode? Scope)>();
+        JsonNode? scope = sample;
+        foreach (Match match in Mustache().Matches(source))
+        {
+            var line = source[..match.Index].Count(c => c == '\n') + 1;
+            var place = $"line {line}";
+            var body = match.Groups["body"].Value.Trim();
+            if (body.StartsWith('!')) continue;
+            if (body.StartsWith('#') || body.StartsWith('^'))
+            {
+                var parts = body[1..].Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var block = parts[0];
+                if (block is not ("if" or "unless" or "each") || parts.Length != 2)
+                {
+                    yield return new DefinitionError(file, place, $"'{{{{{body}}}}}': only #if, #unless and #each blocks with one path are supported");
+                    continue;
+                }
+
+                var target = Resolve(scope, parts[1]);
+                if (target is null)
+                {
+                    yield return Unknown(file, place, parts[1]);
+                    scopes.Push((block, scope));
+                    continue;
+                }
+
+                scopes.Push((block, scope));
+                if (block == "each")
+                {
+                    if (target is JsonArray { Count: > 0 } array) scope = array[0];
+                    else yield return new DefinitionError(file, place, $"'{parts[1]}' is not a non-empty list in the sample, so #each has nothing to check against");
+                }
+
+                continue;
+            }
+
+            if (body.StartsWith('/'))
+            {
+                if (scopes.Count == 0 || scopes.Peek().Block != body[1..].Trim())
+                {
+                    yield return new DefinitionError(file, place, $"'{{{{{body}}}}}' closes a block that is not open");
+                    continue;
+                }
+
+                scope = scopes.Pop().Scope;
+                continue;
+            }
+
+            if (body == "else" || body == "this" || body.StartsWith('@')) continue;
+            if (body.Contains(' '))
+            {
+                yield return new DefinitionError(file, place, $"'{{{{{body}}}}}': helpers are not supported, only placeholders");
+                continue;
+            }
+
+            if (Resolve(scope, body) is null) yield return Unknown(file, place, body);
+        }
+
+        if (scopes.Count > 0)
+            yield return new DefinitionError(file, "end of file", $"the block #{scopes.Peek().Block} is never closed");
+    }
+
+    private static DefinitionError Unknown(string file, string place, string path) =>
+        new(file, place, $"unknown placeholder '{path}': it is not in the template's sample in templates.json");
+
+    private static JsonNode? Resolve(JsonNode? scope, string path)
+    {
+        var node = scope;
+        foreach (var segment in path.Split('.'))
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(segment, out node) || node is null) return null;
+        }
+
+        return node;
+    }
+
+    /// <summary>Handlebars.Net walks dictionaries and lists; JSON nodes become those.</summary>
+    private static object? ToPlain(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
+        JsonArray array => array.Select(ToPlain).ToList(),
+        JsonValue value when value.TryGetValue<bool>(out var b) => b,
+        JsonValue value when value.TryGetValue<long>(out var l) => l,
+        JsonValue value when value.TryGetValue<double>(out var d) => d,
+        JsonValue value => value.ToString(),
+        _ => null,
+    };
+
+    private static string Display(string path) => Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+
+    [GeneratedRegex(@"\{\{\{?(?<body>[^{}]+?)\}?\}\}")]
+    private static partial Regex Mustache();
+
+    [GeneratedRegex("^[a-z]{2}(-[A-Z]{2})?$")]
+    private static partial Regex LanguageFolder();
+}

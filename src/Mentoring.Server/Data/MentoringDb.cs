@@ -1,0 +1,52 @@
+using Mentoring.Server.Auth;
+using Mentoring.Server.Email;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Mentoring.Server.Data;
+
+public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbContext(options)
+{
+    public DbSet<ProgrammeRecord> Programmes => Set<ProgrammeRecord>();
+    public DbSet<City> Cities => Set<City>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Pair> Pairs => Set<Pair>();
+    public DbSet<DefinitionSnapshot> Definitions => Set<DefinitionSnapshot>();
+    public DbSet<WorkflowInstance> Instances => Set<WorkflowInstance>();
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
+    public DbSet<JournalEntry> Journal => Set<JournalEntry>();
+    public DbSet<TimerRecord> Timers => Set<TimerRecord>();
+    public DbSet<ProgrammeEvent> ProgrammeEvents => Set<ProgrammeEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MentoringDb).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // SQLite has no date-time type EF can compare or order by; UTC ticks in an INTEGER sort and compare
+        // correctly. PostgreSQL's timestamptz wants UTC values.
+        if (IsSqlite)
+        {
+            configuration.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configuration.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        }
+        else
+        {
+            configuration.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+            configuration.Properties<DateTimeOffset?>().HaveConversion<UtcConverter>();
+        }
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+        v => v.ToUniversalTime(), v => v.ToUniversalTime());
+}

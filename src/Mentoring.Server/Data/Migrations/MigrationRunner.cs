@@ -1,0 +1,114 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Mentoring.Server.Data.Migrations;
+
+/// <summary>
+/// Applies pending migrations in one transaction under a database-wide lock, so two nodes starting at once
+/// apply each migration exactly once: the second waits, then finds nothing left to do.
+/// </summary>
+public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRunner> logger)
+{
+    /// <summary>Every migration, in order. Add new ones at the end.</summary>
+    public static readonly IReadOnlyList<Migration> All = [new M001_Initial()];
+
+    // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
+    private const long PostgresLockKey = 0x4D454E544F52;
+
+    public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginLockedAsync(connection, cancellationToken);
+        await ExecuteAsync(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at text NOT NULL
+            );
+            """, cancellationToken);
+
+        var applied = new HashSet<int>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT version FROM schema_migrations";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
+        }
+
+        var unknown = applied.Where(v => All.All(m => m.Version != v)).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidOperationException(
+                $"The database has migration(s) {string.Join(", ", unknown)} that this version of Mentoring does not know: it is older than the database.");
+
+        var pending = All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
+        foreach (var migration in pending)
+        {
+            logger.LogInformation("Applying migration {Version} {Name}", migration.Version, migration.Name);
+            await ExecuteAsync(connection, transaction, migration.SqlFor(options.Provider), cancellationToken);
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @a)";
+            AddParameter(insert, "@v", migration.Version);
+            AddParameter(insert, "@n", migration.Name);
+            AddParameter(insert, "@a", DateTimeOffset.UtcNow.ToString("O"));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return pending;
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        DbConnection connection;
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            connection = new NpgsqlConnection(options.ConnectionString);
+        }
+        else
+        {
+            var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+            if (Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder
+                && builder.Mode != SqliteOpenMode.Memory && builder.DataSource != ":memory:")
+                Directory.CreateDirectory(folder);
+            connection = new SqliteConnection(options.ConnectionString);
+        }
+
+        await connection.OpenAsync(cancellationToken);
+        if (connection is SqliteConnection)
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task<DbTransaction> BeginLockedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (connection is SqliteConnection sqlite)
+        {
+            // A deferred transaction would let two processes both read "not applied"; IMMEDIATE takes the write lock first.
+            return sqlite.BeginTransaction(deferred: false);
+        }
+
+        var pg = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, pg, $"SELECT pg_advisory_xact_lock({PostgresLockKey});", cancellationToken);
+        return pg;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.CommandTimeout = 120;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

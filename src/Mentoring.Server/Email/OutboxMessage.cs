@@ -1,0 +1,33 @@
+namespace Mentoring.Server.Email;
+
+public static class OutboxStatus
+{
+    public const string Pending = "pending";
+    public const string Sent = "sent";
+    /// <summary>Gave up after the last retry, or could never be sent (no address): shown to the facilitator to resend.</summary>
+    public const string Dead = "dead";
+}
+
+/// <summary>An email waiting to go, written in the workflow transaction that decided to send it.</summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    /// <summary>Stable across retries and nodes, so a receiving server and the log can tell duplicates.</summary>
+    public required string MessageId { get; init; }
+    public Guid? InstanceId { get; init; }
+    public required string Template { get; init; }
+    public required string Language { get; init; }
+    public Guid? RecipientId { get; init; }
+    public required string RecipientName { get; init; }
+    public string? RecipientEmail { get; init; }
+    /// <summary>The template model as JSON.</summary>
+    public required string Model { get; init; }
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? SentAt { get; set; }
+    /// <summary>Set while a dispatcher sends it, so no other node takes it meanwhile.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+}

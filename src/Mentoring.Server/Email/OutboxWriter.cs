@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
+using Mentoring.Server.Workflows;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Email;
+
+/// <summary>
+/// Turns an engine's email request into outbox rows, one per recipient, in the caller's transaction. A recipient
+/// who cannot be emailed (no address) still gets a row, dead-lettered with the reason, so the facilitator sees it.
+/// </summary>
+public sealed class OutboxWriter(IOptions<EmailOptions> options)
+{
+    public void Add(MentoringDb db, InstanceContext context, WorkflowInstance instance, EmailRequested email,
+        DateTimeOffset now, Guid? workItemId = null)
+    {
+        var recipients = email.Recipients
+            ?? email.To.Distinct().SelectMany(role => context.PeopleFor(role).Select(p => context.ToRecipient(p, role)))
+                .DistinctBy(r => r.PersonId).ToList();
+        if (recipients.Count == 0)
+        {
+            db.Outbox.Add(Dead(instance.Id, email.Template, "nobody",
+                $"Nobody holds the role(s) {string.Join(", ", email.To)} in this pair, so '{email.Template}' could not be addressed.", now));
+            return;
+        }
+
+        foreach (var recipient in recipients)
+        {
+            var model = Model(context, recipient, email.Data, workItemId);
+            var message = new OutboxMessage
+            {
+                MessageId = NewMessageId(),
+                InstanceId = instance.Id,
+                Template = email.Template,
+                Language = recipient.Language,
+                RecipientId = Guid.TryParse(recipient.PersonId, out var id) ? id : null,
+                RecipientName = recipient.Name,
+                RecipientEmail = recipient.Email,
+                Model = model.ToJsonString(),
+                Status = string.IsNullOrWhiteSpace(recipient.Email) ? OutboxStatus.Dead : OutboxStatus.Pending,
+                LastError = string.IsNullOrWhiteSpace(recipient.Email) ? $"{recipient.Name} has no email address." : null,
+                NextAttemptAt = now,
+                CreatedAt = now,
+            };
+            db.Outbox.Add(message);
+        }
+    }
+
+    public string NewMessageId() => $"<{Guid.CreateVersion7():N}@{MessageIdDomain()}>";
+
+    private OutboxMessage Dead(Guid instanceId, string template, string name, string error, DateTimeOffset now) => new()
+    {
+        MessageId = NewMessageId(), InstanceId = instanceId, Template = template, Language = "en", RecipientName = name,
+        Model = "{}", Status = OutboxStatus.Dead, LastError = error, NextAttemptAt = now, CreatedAt = now,
+    };
+
+    private string MessageIdDomain() =>
+        Uri.TryCreate(options.Value.PublicUrl, UriKind.Absolute, out var uri) ? uri.Host : "mentoring.local";
+
+    /// <summary>The template model: the request's data (flat "a.b" keys become nested objects) and the common fields,
+    /// with dates shown in the recipient's language and time zone.</summary>
+    public JsonObject Model(InstanceContext context, Recipient recipient, IReadOnlyDictionary<string, string> data,
+        Guid? workItemId)
+    {
+        var culture = Culture(recipient.Language);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
+        var model = new JsonObject();
+        Set(model, "recipient.name", recipient.Name);
+        Set(model, "programme.name", context.Programme.Name);
+        var link = options.Value.PublicUrl.TrimEnd('/') + (context.Pair is { } p ? $"/pairs/{p.Id}" : "/programme");
+        if (workItemId is { } item) link += $"/items/{item}";
+        Set(model, "link", link);
+        if (context.Pair is { } pair)
+        {
+            Set(model, "pair.number", pair.Number);
+            Set(model, "pair.mentor", context.MentorCity?.Name);
+            Set(model, "pair.mentee", context.MenteeCity?.Name);
+            Set(model, "pair.theme", pair.Theme);
+        }
+
+        foreach (var (key, value) in data) Set(model, key, Typed(value, culture, zone));
+        return model;
+    }
+
+    public static CultureInfo Culture(string language)
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo(language);
+        }
+        catch (CultureNotFoundException)
+        {
+            return CultureInfo.GetCultureInfo("en");
+        }
+    }
+
+    /// <summary>Flat string data from the engine: dates are formatted for the reader, numbers and booleans typed.</summary>
+    private static JsonNode? Typed(string value, CultureInfo culture, TimeZoneInfo zone)
+    {
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            return date.ToString("D", culture);
+        if (value.Length > 10 && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var instant))
+            return TimeZoneInfo.ConvertTime(instant, zone).ToString("D", culture);
+        if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)) return number;
+        if (bool.TryParse(value, out var flag)) return flag;
+        return value;
+    }
+
+    private static void Set(JsonObject model, string path, JsonNode? value)
+    {
+        var segments = path.Split('.');
+        var node = model;
+        foreach (var segment in segments[..^1])
+        {
+            if (node[segment] is not JsonObject child) node[segment] = child = new JsonObject();
+            node = child;
+        }
+
+        node[segments[^1]] = value;
+    }
+
+    private static void Set(JsonObject model, string path, string? value) => Set(model, path, value is null ? null : JsonValue.Create(value));
+
+    private static void Set(JsonObject model, string path, int value) => Set(model, path, JsonValue.Create(value));
+}

@@ -1,0 +1,82 @@
+using Mentoring.Engine.Templates;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Data.Migrations;
+using Mentoring.Server.Email;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Scheduling;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Hosting;
+
+public static class MentoringServices
+{
+    /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
+    public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+        builder.Services.AddPooledDbContextFactory<MentoringDb>((sp, options) =>
+        {
+            var database = sp.GetRequiredService<DatabaseOptions>();
+            if (database.Provider == DatabaseProvider.Postgres) options.UseNpgsql(database.ConnectionString);
+            else options.UseSqlite(database.ConnectionString);
+        });
+        builder.Services.AddSingleton<MigrationRunner>();
+        return builder;
+    }
+
+    /// <summary>Workflow definitions, email templates, the runtime host and the pair API's command path.</summary>
+    public static IHostApplicationBuilder AddMentoringWorkflows(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
+        builder.Services.Configure<EmailOptions>(builder.Configuration.GetSection(EmailOptions.Section));
+        builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp =>
+            TemplateCatalog.LoadFolder(ContentPath.Resolve(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.TemplatesPath)));
+        builder.Services.AddSingleton<DefinitionStore>();
+        builder.Services.AddSingleton<OutboxWriter>();
+        builder.Services.AddSingleton<DueWorkSignal>();
+        builder.Services.AddSingleton<WorkflowHost>();
+        builder.Services.AddSingleton<DueWorkProcessor>();
+        builder.Services.AddSingleton<WorkItemActions>();
+        builder.Services.AddSingleton<IncluCitiesSeed>();
+        builder.Services.AddSingleton<ReadinessState>();
+        // First hosted service: nothing else starts before the database is migrated and seeded.
+        builder.Services.AddHostedService<StartupTasks>();
+        if (builder.Configuration.GetSection(SchedulingOptions.Section).GetValue(nameof(SchedulingOptions.Enabled), true))
+            builder.Services.AddHostedService<DueWorkService>();
+        return builder;
+    }
+
+    /// <summary>API authentication (personal tokens), problem details and health checks.</summary>
+    public static IHostApplicationBuilder AddMentoringApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddAuthentication(ApiTokenAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthentication>(
+                ApiTokenAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        return builder;
+    }
+
+    public static WebApplication UseMentoring(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapPairsApi();
+        Instances.InstancesApi.MapInstancesApi(app);
+        return app;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Claims;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Pairs;
+
+public sealed record CompleteTaskRequest(string? Note, string? Link, string? FileId, string? Choice);
+public sealed record ProposeVisitRequest(DateOnly? Date, string? HostCity);
+public sealed record VisitHeldRequest(IReadOnlyList<string>? Participants);
+public sealed record ReportVisitRequest(string? Note, string? Link);
+public sealed record ApproveRequest(string? Comment);
+public sealed record SendBackRequest(string? Reason);
+public sealed record EmptyRequest;
+
+public static class PairsApi
+{
+    public static IEndpointRouteBuilder MapPairsApi(this IEndpointRouteBuilder app)
+    {
+        var pairs = app.MapGroup("/api/pairs").WithTags("Pairs").RequireAuthorization();
+        pairs.MapGet("/", ListAsync);
+        pairs.MapGet("/{pairId:guid}", GetAsync);
+        pairs.MapGet("/{pairId:guid}/history", HistoryAsync);
+
+        pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", (HttpContext http, Guid pairId, Guid itemId, CompleteTaskRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "task", body,
+                (by, item) => new CompleteTask(by, item.StepId, item.Activation, body.Note, body.Link, body.FileId, body.Choice), ct));
+
+        pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/propose", (HttpContext http, Guid pairId, Guid itemId, ProposeVisitRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            body.Date is null
+                ? Task.FromResult<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>>(
+                    TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["date"] = ["Give the date (yyyy-mm-dd)."] }))
+                : ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
+                    (by, item) => new ProposeVisit(by, item.StepId, item.Activation, body.Date.Value, body.HostCity ?? ""), ct));
+
+        pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/confirm", (HttpContext http, Guid pairId, Guid itemId,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", new EmptyRequest(),
+                (by, item) => new ConfirmVisit(by, item.StepId, item.Activation), ct));
+
+        pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/held", (HttpContext http, Guid pairId, Guid itemId, VisitHeldRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
+                (by, item) => new RecordVisitHeld(by, item.StepId, item.Activation, body.Participants ?? []), ct));
+
+        pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/report", (HttpContext http, Guid pairId, Guid itemId, ReportVisitRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
+                (by, item) => new ReportVisit(by, item.StepId, item.Activation, body.Note, body.Link), ct));
+
+        pairs.MapPost("/{pairId:guid}/approvals/{itemId:guid}/approve", (HttpContext http, Guid pairId, Guid itemId, ApproveRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "approval", body,
+                (by, item) => new Approve(by, item.StepId, item.Activation, body.Comment), ct));
+
+        pairs.MapPost("/{pairId:guid}/approvals/{itemId:guid}/send-back", (HttpContext http, Guid pairId, Guid itemId, SendBackRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            ActAsync(http, dbs, actions, pairId, itemId, "approval", body,
+                (by, item) => new SendBack(by, item.StepId, item.Activation, body.Reason ?? ""), ct));
+        return app;
+    }
+
+    private static async Task<Ok<List<PairSummary>>> ListAsync(ClaimsPrincipal user, IDbContextFactory<MentoringDb> dbs, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return TypedResults.Ok(await PairQueries.Summaries(db, user).AsNoTracking().ToListAsync(ct));
+    }
+
+    private static async Task<Results<Ok<PairDetail>, ProblemHttpResult>> GetAsync(Guid pairId, ClaimsPrincipal user,
+        IDbContextFactory<MentoringDb> dbs, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await ReadableAsync(db, user, pairId, ct) is { } problem) return problem;
+        var summary = await PairQueries.Summaries(db, user, pairId).AsNoTracking().SingleAsync(ct);
+        var pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
+        var fault = await db.Instances.Where(i => i.Id == pair.InstanceId).Select(i => i.Fault).SingleAsync(ct);
+        return TypedResults.Ok(new PairDetail(summary, pair.Practices, fault,
+            await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: true, ct), await PairQueries.VisitsAsync(db, pair.InstanceId, ct)));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult>> HistoryAsync(Guid pairId, ClaimsPrincipal user,
+        IDbContextFactory<MentoringDb> dbs, CancellationToken ct, long after = 0, int take = 200)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await ReadableAsync(db, user, pairId, ct) is { } problem) return problem;
+        var instanceId = await db.Pairs.Where(p => p.Id == pairId).Select(p => p.InstanceId).SingleAsync(ct);
+        return TypedResults.Ok(await PairQueries.HistoryAsync(db, instanceId, after, Math.Clamp(take, 1, 1000), ct));
+    }
+
+    private static async Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
+        HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid pairId, Guid itemId, string kind,
+        object body, Func<Actor, Workflows.WorkItem, WorkflowCommand> command, CancellationToken ct)
+    {
+        Programme.Pair pair;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            if (await ReadableAsync(db, http.User, pairId, ct) is { } problem) return problem;
+            pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
+        }
+
+        if (http.User.ActorFor(pair) is not { } actor)
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Read-only",
+                detail: "You can follow this pair but not act on it.");
+        return await actions.ExecuteAsync(http, pair.InstanceId, itemId, kind, body, item => command(actor, item), ct);
+    }
+
+    /// <summary>404 for a pair that does not exist, 403 for one the user may not see.</summary>
+    private static async Task<ProblemHttpResult?> ReadableAsync(MentoringDb db, ClaimsPrincipal user, Guid pairId, CancellationToken ct)
+    {
+        var found = await PairQueries.FindAsync(db, pairId, ct);
+        if (found is not { } f)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such pair", detail: $"There is no pair {pairId}.");
+        return user.CanRead(f.Pair, f.MentorAssociation, f.MenteeAssociation) ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your pair",
+                detail: "You can only see the pairs of your own city or association.");
+    }
+}

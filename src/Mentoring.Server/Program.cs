@@ -1,0 +1,18 @@
+using Mentoring.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi();
+
+if (ServerCommands.IsCommand(args))
+{
+    // Commands need configuration and services, not the web server or the hosted services.
+    builder.Services.RemoveAll<IHostedService>();
+    await using var commands = builder.Build();
+    return await ServerCommands.RunAsync(commands.Services, args);
+}
+
+var app = builder.Build();
+app.UseMentoring();
+await app.RunAsync();
+return 0;

@@ -1,0 +1,120 @@
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
+using Mentoring.Server.Programme;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Workflows;
+
+/// <summary>
+/// What an instance's steps need from the programme: its people and cities (recipients, time zones) and the
+/// programme events raised so far. Read once per resume, inside its transaction.
+/// </summary>
+public sealed class InstanceContext : IWorkflowServices
+{
+    private readonly IReadOnlyList<Person> _people;
+    private readonly HashSet<string> _events;
+
+    private InstanceContext(ProgrammeRecord programme, Pair? pair, City? mentor, City? mentee, IReadOnlyList<Person> people,
+        HashSet<string> events, WorkingHours workingHours)
+    {
+        Programme = programme;
+        Pair = pair;
+        MentorCity = mentor;
+        MenteeCity = mentee;
+        _people = people;
+        _events = events;
+        WorkingHours = workingHours;
+    }
+
+    public ProgrammeRecord Programme { get; }
+    public Pair? Pair { get; }
+    public City? MentorCity { get; }
+    public City? MenteeCity { get; }
+    public WorkingHours WorkingHours { get; }
+
+    public static async Task<InstanceContext> LoadAsync(MentoringDb db, WorkflowInstance instance, WorkingHours workingHours,
+        CancellationToken cancellationToken)
+    {
+        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == instance.ProgrammeId, cancellationToken);
+        Pair? pair = null;
+        City? mentor = null, mentee = null;
+        if (instance.PairId is { } pairId)
+        {
+            pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, cancellationToken);
+            var cities = await db.Cities.AsNoTracking()
+                .Where(c => c.Id == pair.MentorCityId || c.Id == pair.MenteeCityId).ToListAsync(cancellationToken);
+            mentor = cities.Single(c => c.Id == pair.MentorCityId);
+            mentee = cities.Single(c => c.Id == pair.MenteeCityId);
+        }
+
+        var cityIds = new[] { mentor?.Id, mentee?.Id };
+        var people = await db.People.AsNoTracking()
+            .Where(p => p.ProgrammeId == instance.ProgrammeId
+                        && (p.Role == PersonRoles.Facilitator || (p.Role == PersonRoles.Coordinator && cityIds.Contains(p.CityId))))
+            .ToListAsync(cancellationToken);
+        var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == instance.ProgrammeId)
+            .Select(e => e.Name).ToListAsync(cancellationToken);
+        return new InstanceContext(programme, pair, mentor, mentee, people, [.. events], workingHours);
+    }
+
+    /// <summary>The people behind a role in this instance, with the city each acts for.</summary>
+    public IReadOnlyList<Person> PeopleFor(Role role) => role switch
+    {
+        Role.Mentor => Coordinators(MentorCity),
+        Role.Mentee => Coordinators(MenteeCity),
+        Role.Both => [.. Coordinators(MentorCity), .. Coordinators(MenteeCity)],
+        _ => _people.Where(p => p.Role == PersonRoles.Facilitator).ToList(),
+    };
+
+    public string? CityName(Role role) => role switch
+    {
+        Role.Mentor => MentorCity?.Name,
+        Role.Mentee => MenteeCity?.Name,
+        _ => null,
+    };
+
+    public IReadOnlyList<Recipient> ResolveRecipients(IReadOnlyList<Role> roles)
+    {
+        var recipients = new List<Recipient>();
+        foreach (var role in roles.Distinct())
+        {
+            var people = PeopleFor(role);
+            var reachable = people.Where(p => !string.IsNullOrWhiteSpace(p.Email)).ToList();
+            if (reachable.Count == 0)
+                throw new InvalidOperationException(
+                    $"Nobody can be emailed as the {Describe(role)}: add a person with an email address for that role, then retry.");
+            recipients.AddRange(reachable.Select(p => ToRecipient(p, role)));
+        }
+
+        return recipients.DistinctBy(r => r.PersonId).ToList();
+    }
+
+    public Recipient ToRecipient(Person person, Role role) =>
+        new(person.Id.ToString(), person.Name, person.Email, person.Language, TimeZoneIdOf(person), role);
+
+    public TimeZoneInfo TimeZoneOf(Role role) => TimeZoneInfo.FindSystemTimeZoneById(role switch
+    {
+        Role.Mentor when MentorCity is not null => MentorCity.TimeZone,
+        Role.Mentee or Role.Both when MenteeCity is not null => MenteeCity.TimeZone,
+        _ => _people.FirstOrDefault(p => p.Role == PersonRoles.Facilitator)?.TimeZone ?? "Europe/Brussels",
+    });
+
+    public bool HasEventOccurred(string eventName) => _events.Contains(eventName);
+
+    private string TimeZoneIdOf(Person person) =>
+        person.CityId == MentorCity?.Id && MentorCity is not null ? MentorCity.TimeZone
+        : person.CityId == MenteeCity?.Id && MenteeCity is not null ? MenteeCity.TimeZone
+        : person.TimeZone;
+
+    private List<Person> Coordinators(City? city) =>
+        city is null ? [] : _people.Where(p => p.Role == PersonRoles.Coordinator && p.CityId == city.Id).ToList();
+
+    private string Describe(Role role) => role switch
+    {
+        Role.Mentor => $"mentor city's coordinator ({MentorCity?.Name})",
+        Role.Mentee => $"mentee city's coordinator ({MenteeCity?.Name})",
+        Role.Both => "pair's coordinators",
+        _ => "facilitator",
+    };
+}

@@ -1,0 +1,172 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Mentoring.Server.Programme;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Workflows;
+
+public enum OutcomeKind { Applied, Replayed, Rejected, NotFound, KeyReused, Conflict }
+
+/// <summary>What a command did, and what to answer: the same body for the first request and any retry of it.</summary>
+public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response = null, Rejection? Rejection = null);
+
+public sealed record CommandResponse(Guid InstanceId, string Status, int CurrentStep, string Stage, DateTimeOffset? NextDueAt,
+    IReadOnlyList<string> Happened);
+
+/// <summary>An <c>Idempotency-Key</c> and a fingerprint of the request it came with.</summary>
+public sealed record IdempotencyKey(string Key, string Fingerprint);
+
+/// <summary>
+/// Runs commands against stored instances. Each resume is exactly one database transaction: the instance row
+/// (checked for concurrent change), its work items, journal lines, timers, outbox rows and idempotency record.
+/// A resume that loses a race is run again from fresh state; the engine is pure, so that is safe.
+/// </summary>
+public sealed class WorkflowHost(
+    IDbContextFactory<MentoringDb> dbs,
+    DefinitionStore definitions,
+    OutboxWriter outbox,
+    TimeProvider clock,
+    IOptions<WorkflowOptions> options,
+    IOptions<Scheduling.SchedulingOptions> scheduling,
+    Scheduling.DueWorkSignal dueWork,
+    ILogger<WorkflowHost> logger)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private static readonly WorkflowRunner Runner = new();
+
+    /// <summary>Applies <paramref name="command"/> to an instance in its own transaction.</summary>
+    /// <param name="firedTimer">A timer row this resume consumes; deleted in the same transaction.</param>
+    public async Task<CommandOutcome> ExecuteAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
+        CancellationToken cancellationToken, Guid? firedTimer = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            if (key is not null && await ReplayAsync(db, key, cancellationToken) is { } replay) return replay;
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
+                if (instance is null) return new CommandOutcome(OutcomeKind.NotFound);
+
+                var outcome = await ApplyAsync(db, instance, command, firedTimer, cancellationToken);
+                if (outcome.Kind != OutcomeKind.Applied) return outcome;
+                if (key is not null)
+                {
+                    db.IdempotencyKeys.Add(new IdempotencyRecord
+                    {
+                        Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
+                        Response = JsonSerializer.Serialize(outcome.Response, Json), CreatedAt = clock.GetUtcNow(),
+                    });
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                dueWork.Wake();
+                return outcome;
+            }
+            catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
+            {
+                logger.LogDebug("Resume of {Instance} lost a race (attempt {Attempt}); running it again", instanceId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+            catch (Exception e) when (IsConflict(e))
+            {
+                return new CommandOutcome(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
+                    "The pair was changed by someone else at the same moment; try again."));
+            }
+            catch (DbUpdateException) when (key is not null)
+            {
+                // The same key committed first on another connection: answer with its result.
+                await using var again = await dbs.CreateDbContextAsync(cancellationToken);
+                if (await ReplayAsync(again, key, cancellationToken) is { } first) return first;
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Creates an instance and runs it to its first waits, in the caller's transaction.</summary>
+    public async Task<WorkflowInstance> StartAsync(MentoringDb db, WorkflowDefinition definition, string programmeId, Pair? pair,
+        Actor by, CancellationToken cancellationToken, Guid? instanceId = null)
+    {
+        var now = clock.GetUtcNow();
+        var first = definition.Stages[0];
+        var instance = new WorkflowInstance
+        {
+            Id = instanceId ?? pair?.InstanceId ?? Guid.CreateVersion7(),
+            DefinitionId = definition.Id, DefinitionVersion = definition.Version, ProgrammeId = programmeId, PairId = pair?.Id,
+            Status = "running", StageNumber = first.Number, StageId = first.Id, StageName = first.Name, State = "{}",
+            Version = 0, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Instances.Add(instance);
+        await db.SaveChangesAsync(cancellationToken);
+        var outcome = await ApplyAsync(db, instance, new StartInstance(by), null, cancellationToken);
+        if (outcome.Kind != OutcomeKind.Applied)
+            throw new InvalidOperationException($"'{definition.Id}' could not start: {outcome.Rejection?.Message}");
+        await db.SaveChangesAsync(cancellationToken);
+        return instance;
+    }
+
+    private async Task<CommandOutcome> ApplyAsync(MentoringDb db, WorkflowInstance instance, WorkflowCommand command,
+        Guid? firedTimer, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), cancellationToken);
+        var state = instance.State == "{}" ? null : JsonSerializer.Deserialize<InstanceState>(instance.State, Json);
+        var result = Runner.Run(definition, state, command, context, now);
+        if (!result.Applied) return new CommandOutcome(OutcomeKind.Rejected, Rejection: result.Rejection);
+
+        if (firedTimer is { } timerId
+            && await db.Timers.Where(t => t.Id == timerId).ExecuteDeleteAsync(cancellationToken) == 0)
+            throw new DbUpdateConcurrencyException("The timer was fired by another node.");
+
+        await EffectWriter.WriteAsync(db, instance, context, result, outbox, now, cancellationToken);
+        instance.State = JsonSerializer.Serialize(result.State, Json);
+        instance.Status = Status(result.Progress.Status);
+        instance.StageNumber = result.Progress.StageNumber;
+        instance.StageId = result.Progress.StageId;
+        instance.StageName = result.Progress.StageName;
+        instance.NextDueAt = result.Progress.NextDueAt;
+        instance.Fault = result.State.Fault is { } fault ? $"{fault.StepId}: {fault.Error}" : null;
+        instance.Version++;
+        instance.UpdatedAt = now;
+
+        if (result.State.Fault is { } faulted && command is not RetryFaulted)
+            logger.LogError("Workflow {Instance} ({Definition}) faulted at step {Step}: {Error}",
+                instance.Id, instance.DefinitionId, faulted.StepId, faulted.Error);
+        return new CommandOutcome(OutcomeKind.Applied, new CommandResponse(instance.Id, instance.Status, instance.StageNumber,
+            instance.StageName, instance.NextDueAt, result.Journal.Select(j => j.Type).ToList()));
+    }
+
+    private static async Task<CommandOutcome?> ReplayAsync(MentoringDb db, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        var stored = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key.Key, cancellationToken);
+        if (stored is null) return null;
+        if (stored.RequestHash != key.Fingerprint)
+            return new CommandOutcome(OutcomeKind.KeyReused, Rejection: new Rejection(RejectionKind.Invalid,
+                "This Idempotency-Key was used for a different request; use a new key for a new request."));
+        return new CommandOutcome(OutcomeKind.Replayed, JsonSerializer.Deserialize<CommandResponse>(stored.Response, Json));
+    }
+
+    public static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();
+
+    private static bool IsConflict(Exception e) => e switch
+    {
+        DbUpdateConcurrencyException => true,
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } => true, // SQLITE_BUSY, SQLITE_LOCKED
+        Npgsql.PostgresException { SqlState: "40001" or "40P01" } => true, // serialization failure, deadlock
+        DbUpdateException { InnerException: { } inner } => IsConflict(inner),
+        InvalidOperationException { InnerException: { } inner } => IsConflict(inner),
+        _ => false,
+    };
+}
