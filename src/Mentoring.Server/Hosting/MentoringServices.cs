@@ -48,8 +48,7 @@ public static class MentoringServices
         builder.Services.AddSingleton<ReadinessState>();
         // First hosted service: nothing else starts before the database is migrated and seeded.
         builder.Services.AddHostedService<StartupTasks>();
-        if (builder.Configuration.GetSection(SchedulingOptions.Section).GetValue(nameof(SchedulingOptions.Enabled), true))
-            builder.Services.AddHostedService<DueWorkService>();
+        builder.Services.AddHostedService<DueWorkService>();
         return builder;
     }
 

@@ -8,6 +8,7 @@ public sealed class DueWorkService(DueWorkProcessor processor, DueWorkSignal sig
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

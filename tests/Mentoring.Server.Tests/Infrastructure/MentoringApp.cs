@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mentoring.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The whole server, hosted in the test on a real database, with a manual clock and the background sweeper off
+/// (tests run the scheduler's work explicitly, so nothing happens behind their back).
+/// </summary>
+public sealed class MentoringApp : WebApplicationFactory<Program>
+{
+    /// <summary>A Monday morning, so working-hours rules are easy to follow.</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2026, 1, 5, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+
+    private MentoringApp(DatabaseProvider provider, string connectionString, DateTimeOffset start,
+        IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    {
+        Provider = provider;
+        Clock = new ManualClock(start);
+        _services = services;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["Database:ConnectionString"] = connectionString,
+            ["Scheduling:Enabled"] = "false",
+            ["Email:PublicUrl"] = "https://mentoring.test",
+            ["Email:PickupDirectory"] = Path.Combine(Path.GetTempPath(), "mentoring-mail-" + Guid.NewGuid().ToString("N")[..8]),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    public DatabaseProvider Provider { get; }
+    public ManualClock Clock { get; }
+
+    /// <summary>Resets the database and starts the server on it (migrations, definitions, demo programme).</summary>
+    public static async Task<MentoringApp> StartAsync(DatabaseFixture database, DatabaseProvider provider,
+        IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, Action<IServiceCollection>? services = null)
+    {
+        var connectionString = await database.ResetAsync(provider);
+        var app = new MentoringApp(provider, connectionString, start ?? DefaultStart, settings, services);
+        _ = app.Server; // starts the host: StartupTasks run before this returns
+        return app;
+    }
+
+    /// <summary>Starts another server on the same database (a second node, or the same node after a restart).</summary>
+    public MentoringApp StartAnotherNode(IDictionary<string, string?>? settings = null)
+    {
+        var merged = new Dictionary<string, string?>(_settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) merged[key] = value;
+        var node = new MentoringApp(Provider, _settings["Database:ConnectionString"]!, Clock.GetUtcNow(), merged, _services);
+        node.Clock.Set(Clock.GetUtcNow());
+        _ = node.Server;
+        return node;
+    }
+
+    public string Setting(string key) => _settings[key]!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            _services?.Invoke(services);
+        });
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public MentoringDb Db() => Service<IDbContextFactory<MentoringDb>>().CreateDbContext();
+
+    /// <summary>An HTTP client signed in as the person with this email, by a fresh personal API token.</summary>
+    public async Task<HttpClient> ClientForAsync(string email)
+    {
+        await using var db = Db();
+        var person = await db.People.SingleAsync(p => p.Email == email);
+        var token = ApiTokenAuthentication.NewToken();
+        db.ApiTokens.Add(new ApiToken { PersonId = person.Id, Name = "test", Hash = ApiTokenAuthentication.Hash(token), CreatedAt = Clock.GetUtcNow() });
+        await db.SaveChangesAsync();
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static class People
+    {
+        public const string Facilitator = "facilitator@migrationwork.example";
+        public const string Cemr = "coordination@cemr.example";
+        public static string Coordinator(string cityId) => $"{cityId}@inclucities.example";
+        public static string Observer(string association) => $"{association.ToLowerInvariant()}@associations.example";
+    }
+}
