@@ -68,7 +68,7 @@ public static class InstancesApi
     }
 
     private static async Task<Results<Ok<ProgrammeView>, ProblemHttpResult>> GetProgrammeAsync(ClaimsPrincipal user,
-        IDbContextFactory<MentoringDb> dbs, CancellationToken ct)
+        IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
@@ -81,7 +81,8 @@ public static class InstancesApi
             workflow = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId)
                 .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.PairId, i.Status, i.StageNumber, i.StageName,
                     i.Fault, i.UpdatedAt)).SingleAsync(ct);
-            items = await PairQueries.ItemsAsync(db, instanceId, openOnly: true, ct);
+            items = await PairQueries.ItemsAsync(db, instanceId, openOnly: true, ct,
+                definitions.Get(workflow.DefinitionId, workflow.DefinitionVersion));
         }
 
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == programme.Id).OrderBy(e => e.OccurredAt)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Mentoring.Engine.Definitions;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
@@ -14,7 +15,15 @@ public sealed record PairSummary(Guid Id, int Number, CityRef Mentor, CityRef Me
     string Stage, string Status, DateTimeOffset? NextDueAt);
 
 public sealed record WorkItemView(Guid Id, string Kind, string StepId, string Title, string? Description, string? Assignee,
-    string Status, string StageId, DateTimeOffset OpenedAt, DateTimeOffset? DueAt, DateTimeOffset? ClosedAt, string? ClosedBy);
+    string Status, string StageId, DateTimeOffset OpenedAt, DateTimeOffset? DueAt, DateTimeOffset? ClosedAt, string? ClosedBy)
+{
+    /// <summary>For a task: what completing it needs (note, link, file).</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>For a task with a choice: the options, one of which completing it must pick.</summary>
+    public IReadOnlyList<string> Options { get; init; } = [];
+    /// <summary>For a study visit: the side that confirms a proposed date (the assignee proposes).</summary>
+    public string? Confirmer { get; init; }
+}
 
 public sealed record VisitView(Guid Id, string StepId, string Title, string Status, string? Phase, DateOnly? Date, string? Host,
     IReadOnlyList<string> Participants);
@@ -68,14 +77,30 @@ public static class PairQueries
         return found is null ? null : (found.pair, found.Mentor, found.Mentee);
     }
 
+    /// <param name="definition">The instance's definition; when given, each item says what completing it needs.</param>
     public static async Task<IReadOnlyList<WorkItemView>> ItemsAsync(MentoringDb db, Guid instanceId, bool openOnly,
-        CancellationToken cancellationToken) =>
-        await db.WorkItems.AsNoTracking()
+        CancellationToken cancellationToken, WorkflowDefinition? definition = null)
+    {
+        var items = await db.WorkItems.AsNoTracking()
             .Where(w => w.InstanceId == instanceId && (!openOnly || w.Status == WorkItemStatus.Open))
             .OrderBy(w => w.OpenedAt).ThenBy(w => w.StepId)
             .Select(w => new WorkItemView(w.Id, w.Kind, w.StepId, w.Title, w.Description, w.Assignee, w.Status, w.StageId,
                 w.OpenedAt, w.DueAt, w.ClosedAt, w.ClosedByName))
             .ToListAsync(cancellationToken);
+        if (definition is null) return items;
+        return items.Select(item => definition.Steps.TryGetValue(item.StepId, out var location)
+            ? location.Step switch
+            {
+                TaskStep task => item with
+                {
+                    Requires = task.Requires.Select(r => r.ToString().ToLowerInvariant()).ToList(),
+                    Options = task.Choice?.Options ?? [],
+                },
+                StudyVisitStep visit => item with { Confirmer = visit.Confirmer.ToString().ToLowerInvariant() },
+                _ => item,
+            }
+            : item).ToList();
+    }
 
     public static async Task<IReadOnlyList<VisitView>> VisitsAsync(MentoringDb db, Guid instanceId, CancellationToken cancellationToken)
     {

@@ -71,15 +71,18 @@ public static class PairsApi
     }
 
     private static async Task<Results<Ok<PairDetail>, ProblemHttpResult>> GetAsync(Guid pairId, ClaimsPrincipal user,
-        IDbContextFactory<MentoringDb> dbs, CancellationToken ct)
+        IDbContextFactory<MentoringDb> dbs, Workflows.DefinitionStore definitions, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await ReadableAsync(db, user, pairId, ct) is { } problem) return problem;
         var summary = await PairQueries.Summaries(db, user, pairId).AsNoTracking().SingleAsync(ct);
         var pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
-        var fault = await db.Instances.Where(i => i.Id == pair.InstanceId).Select(i => i.Fault).SingleAsync(ct);
-        return TypedResults.Ok(new PairDetail(summary, pair.Practices, fault,
-            await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: true, ct), await PairQueries.VisitsAsync(db, pair.InstanceId, ct)));
+        var instance = await db.Instances.AsNoTracking().Where(i => i.Id == pair.InstanceId)
+            .Select(i => new { i.Fault, i.DefinitionId, i.DefinitionVersion }).SingleAsync(ct);
+        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
+        return TypedResults.Ok(new PairDetail(summary, pair.Practices, instance.Fault,
+            await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: true, ct, definition),
+            await PairQueries.VisitsAsync(db, pair.InstanceId, ct)));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult>> HistoryAsync(Guid pairId, ClaimsPrincipal user,
