@@ -77,7 +77,8 @@ public sealed class InstanceContext : IWorkflowServices
     public IReadOnlyList<Recipient> ResolveRecipients(IReadOnlyList<Role> roles)
     {
         var recipients = new List<Recipient>();
-        foreach (var role in roles.Distinct())
+        // "Both" means each side is told, so each side must be reachable.
+        foreach (var role in roles.SelectMany(r => r == Role.Both ? [Role.Mentor, Role.Mentee] : new[] { r }).Distinct())
         {
             var people = PeopleFor(role);
             var reachable = people.Where(p => !string.IsNullOrWhiteSpace(p.Email)).ToList();
