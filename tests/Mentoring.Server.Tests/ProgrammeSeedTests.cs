@@ -39,6 +39,24 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
         Assert.Equal(1, await db.Programmes.CountAsync());
     }
 
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task Two_nodes_starting_at_once_on_an_empty_database_migrate_and_seed_once(DatabaseProvider provider)
+    {
+        var nodes = await StartNodesAtOnceAsync(database, provider, 2);
+        try
+        {
+            await using var db = nodes[1].Db();
+            Assert.Equal(1, await db.Programmes.CountAsync());
+            Assert.Equal(4, await db.Pairs.CountAsync());
+            Assert.Equal(5, await db.Instances.CountAsync());
+            Assert.Equal(3, await db.Definitions.CountAsync());
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Seeding_can_be_turned_off_for_production()
     {

@@ -53,6 +53,15 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>Starts several servers at once on one freshly reset database, as a cluster's nodes would.</summary>
+    public static async Task<MentoringApp[]> StartNodesAtOnceAsync(DatabaseFixture database, DatabaseProvider provider, int count)
+    {
+        var connectionString = await database.ResetAsync(provider);
+        var nodes = Enumerable.Range(0, count).Select(_ => new MentoringApp(provider, connectionString, DefaultStart, null, null)).ToArray();
+        await Task.WhenAll(nodes.Select(node => Task.Run(() => node.Server)));
+        return nodes;
+    }
+
     /// <summary>Starts another server on the same database (a second node, or the same node after a restart).</summary>
     public MentoringApp StartAnotherNode(IDictionary<string, string?>? settings = null)
     {
