@@ -16,15 +16,20 @@ public class IncluCitiesPairTests
 
     private static readonly Lazy<Run> Completed = new(() =>
     {
+        var run = Begin();
+        run.People.WorkUntil(() => false);
+        return run;
+    });
+
+    private static Run Begin()
+    {
         var file = Path.Combine(Repository.Workflows, "inclucities-pair.v1.json");
         var definition = DefinitionParser.Parse(file, File.ReadAllText(file));
         var programme = new PairServices();
         var pair = new Instance(definition, programme, KickOff);
         pair.Start().Applied();
-        var people = new People(pair, programme, decisions: new() { ["extraWorkshop"] = "yes" });
-        people.WorkUntilTheEnd();
-        return new Run(pair, people);
-    });
+        return new Run(pair, new People(pair, programme, decisions: new() { ["extraWorkshop"] = "yes" }));
+    }
 
     private sealed record Run(Instance Pair, People People);
 
@@ -159,6 +164,32 @@ public class IncluCitiesPairTests
         Assert.All(announcements, e => Assert.Equal(["sophie", "ilze", "migration-work"], e.Recipients!.Select(r => r.PersonId)));
     }
 
+    [Fact]
+    public void Sending_back_the_draft_action_plan_reopens_its_tasks_but_keeps_the_first_visit()
+    {
+        var (pair, people) = Begin();
+        people.WorkUntil(() => pair.IsOpen("approve-draft-action-plan"));
+        var visitDate = pair.State.Visits["visit-1"].Date!.Value;
+
+        var sentBack = pair.SendBack("approve-draft-action-plan", "The budget and the indicators are missing.").Applied();
+
+        Assert.Equal(4, Assert.Single(sentBack.Of<StageEntered>()).Stage.Number);
+        Assert.Equal(["prepare-visit-1"], sentBack.Opened());
+        people.WorkUntil(() => pair.IsOpen("approve-draft-action-plan"));
+
+        Assert.Equal(["action-planning-started-mail", "visit-1"],
+            pair.Journal.Where(j => j.Type == "kept").Select(j => j.StepId));
+        Assert.Equal(1, pair.History.OfType<EmailRequested>().Count(e => e.StepId == "action-planning-started-mail"));
+        Assert.Equal(1, pair.State.Activations["visit-1"]);
+        Assert.Equal(2, pair.State.Activations["draft-action-plan"]);
+        Assert.Equal(NudgeSchedule.AtLocal(visitDate.AddDays(31), TimeOnly.MinValue, Zones.Riga).AddTicks(-1),
+            people.DueWhenDone["draft-action-plan"]);
+
+        people.WorkUntil(() => false);
+        Assert.Equal([1, 2, 3, 4, 4, 5, 6, 7], pair.History.OfType<StageEntered>().Select(s => s.Stage.Number));
+        Assert.Equal(InstanceStatus.Completed, pair.Status);
+    }
+
     /// <summary>The coordinators, the facilitator and the programme: each does what is open for them, one thing at a time.</summary>
     private sealed class People(Instance pair, PairServices programme, Dictionary<string, string> decisions)
     {
@@ -168,9 +199,10 @@ public class IncluCitiesPairTests
         public List<string> EventsRaised { get; } = [];
         public Dictionary<string, DateTimeOffset?> DueWhenDone { get; } = [];
 
-        public void WorkUntilTheEnd()
+        /// <summary>Works until the instance ends or <paramref name="stop"/> holds.</summary>
+        public void WorkUntil(Func<bool> stop)
         {
-            for (var actions = 0; pair.Status == InstanceStatus.Running; actions++)
+            for (var actions = 0; pair.Status == InstanceStatus.Running && !stop(); actions++)
             {
                 Assert.True(actions < 300, "The pair is stuck; open: " + string.Join(", ", pair.OpenSteps));
                 if (DoOneThing()) pair.AdvanceDays(2);
