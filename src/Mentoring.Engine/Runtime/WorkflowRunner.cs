@@ -108,7 +108,7 @@ public sealed class WorkflowRunner
             if (visit.Phase is not (VisitPhase.Proposing or VisitPhase.Proposed))
                 return new Rejection(RejectionKind.Conflict, $"The visit is {Describe(visit.Phase)}; it can no longer be proposed again.");
             var errors = new Dictionary<string, string[]>();
-            if (command.Date < DateOnly.FromDateTime(now.UtcDateTime)) errors["date"] = ["The date is in the past."];
+            if (command.Date < LocalToday(services.TimeZoneOf(step.Proposer))) errors["date"] = ["The date is in the past."];
             if (string.IsNullOrWhiteSpace(command.HostCity)) errors["hostCity"] = ["Name the host city."];
             if (errors.Count > 0) return new Rejection(RejectionKind.Invalid, "The proposal is incomplete.", errors);
 

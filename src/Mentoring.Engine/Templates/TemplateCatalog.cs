@@ -96,7 +96,7 @@ public sealed partial class TemplateCatalog
                     var file = Path.Combine(folder, language, $"{name}.{part}.hbs");
                     if (!File.Exists(file))
                     {
-                        if (language == FallbackLanguage || part == "subject")
+                        if (language == FallbackLanguage || Parts.Any(p => File.Exists(Path.Combine(folder, language, $"{name}.{p}.hbs"))))
                             errors.Add(new DefinitionError(Display(file), "", language == FallbackLanguage
                                 ? "missing: every template needs an English subject, text and HTML body"
                                 : "missing: a language that has a template needs all three of its parts"));

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Templates;
+using Mentoring.Engine.Tests.Support;
+
+namespace Mentoring.Engine.Tests.Definitions;
+
+/// <summary>The repository's own workflows/ and templates/ load as the server loads them at start-up.</summary>
+public class RealFilesTests
+{
+    private static readonly Lazy<TemplateCatalog> Templates = new(() => TemplateCatalog.LoadFolder(Repository.Templates));
+
+    public static TheoryData<string> Languages() => new(Directory.EnumerateDirectories(Repository.Templates)
+        .Select(Path.GetFileName).OfType<string>().Where(name => name.Length == 2).Order());
+
+    [Fact]
+    public void The_workflows_folder_loads_all_three_definitions_with_their_templates()
+    {
+        var catalog = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists);
+
+        Assert.Equal(["greek-network-visits", "inclucities-pair", "inclucities-programme"], catalog.All.Select(d => d.Id).Order());
+        Assert.All(catalog.All, d => Assert.Equal(1, d.Version));
+    }
+
+    [Fact]
+    public void The_pair_workflow_follows_the_seven_steps_of_the_method()
+    {
+        var pair = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists).Get("inclucities-pair", 1);
+
+        Assert.Equal(WorkflowKind.Pair, pair.Kind);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], pair.Stages.Select(s => s.Number));
+        Assert.Equal(["visit-1", "visit-2", "visit-3"], pair.StepsOf<StudyVisitStep>().Select(v => v.Id));
+    }
+
+    [Fact]
+    public void Every_event_a_pair_waits_for_is_signalled_by_the_programme()
+    {
+        var catalog = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists);
+
+        var awaited = catalog.Get("inclucities-pair", 1).StepsOf<WaitForEventStep>().Select(w => w.Event).ToHashSet();
+        var signalled = catalog.Get("inclucities-programme", 1).StepsOf<SignalStep>().Select(s => s.Event).ToHashSet();
+
+        Assert.Equal(["mentoring-training-held", "training-academy-held"], awaited.Order());
+        Assert.Subset(signalled, awaited);
+    }
+
+    [Fact]
+    public void The_templates_folder_has_every_template_in_every_language()
+    {
+        var catalog = Templates.Value;
+
+        Assert.Equal(["el", "en", "es", "fr", "it", "lv", "nl"], catalog.Languages);
+        Assert.Equal(12, catalog.Names.Count);
+        Assert.All(catalog.Names, name => Assert.All(catalog.Languages, language => Assert.True(catalog.HasLanguage(name, language), $"{language}/{name}")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Every_template_renders_with_its_sample(string language)
+    {
+        var catalog = Templates.Value;
+        foreach (var name in catalog.Names)
+        {
+            var sample = catalog.Sample(name);
+
+            var email = catalog.Render(name, language, sample);
+
+            Assert.Equal(language, email.Language);
+            Assert.False(string.IsNullOrWhiteSpace(email.Subject), $"{language}/{name}: empty subject");
+            Assert.DoesNotContain('\n', email.Subject);
+            Assert.Contains(sample["recipient"]!["name"]!.GetValue<string>(), email.Text);
+            Assert.Contains(sample["link"]!.GetValue<string>(), email.Text);
+            Assert.Contains($"<html lang=\"{language}\"", email.Html);
+            Assert.DoesNotContain("{{", email.Text + email.Html + email.Subject);
+        }
+    }
+
+    [Fact]
+    public void A_template_renders_a_model_other_than_its_sample()
+    {
+        var model = Templates.Value.Sample("task-reminder");
+        model["task"]!["title"] = "Publish the online one-stop-shop";
+        model["recipient"] = new JsonObject { ["name"] = "Sophie Lambert" };
+
+        var email = Templates.Value.Render("task-reminder", "fr", model);
+
+        Assert.Contains("Sophie Lambert", email.Text);
+        Assert.Contains("Publish the online one-stop-shop", email.Text);
+    }
+}

@@ -1,0 +1,38 @@
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+
+namespace Mentoring.Engine.Tests.Support;
+
+/// <summary>
+/// The host as a pair sees it: the mentor city in Brussels, the mentee in Riga (both coordinators are reckoned in
+/// the mentee's zone, as the server does), the programme's events as raised so far.
+/// </summary>
+internal sealed class PairServices : IWorkflowServices
+{
+    private readonly HashSet<string> _events = [];
+
+    public WorkingHours WorkingHours { get; init; } = WorkingHours.Default;
+
+    public TimeZoneInfo TimeZoneOf(Role role) => role switch
+    {
+        Role.Mentor => Zones.Brussels,
+        Role.Mentee or Role.Both => Zones.Riga,
+        _ => Zones.Brussels,
+    };
+
+    public IReadOnlyList<Recipient> ResolveRecipients(IReadOnlyList<Role> roles) =>
+        roles.SelectMany(RecipientsFor).DistinctBy(r => r.PersonId).ToList();
+
+    public bool HasEventOccurred(string eventName) => _events.Contains(eventName);
+
+    /// <summary>The programme raised <paramref name="eventName"/>.</summary>
+    public void Raise(string eventName) => _events.Add(eventName);
+
+    private static IEnumerable<Recipient> RecipientsFor(Role role) => role switch
+    {
+        Role.Mentor => [new("sophie", "Sophie Lambert", "sophie@schaerbeek.example", "fr", "Europe/Brussels", Role.Mentor)],
+        Role.Mentee => [new("ilze", "Ilze Kalniņa", "ilze@jelgava.example", "lv", "Europe/Riga", Role.Mentee)],
+        Role.Both => [.. RecipientsFor(Role.Mentor), .. RecipientsFor(Role.Mentee)],
+        _ => [new("migration-work", "Migration Work", "team@migrationwork.example", "en", "Europe/Brussels", Role.Facilitator)],
+    };
+}

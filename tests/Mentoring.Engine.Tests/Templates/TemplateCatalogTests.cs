@@ -1,0 +1,170 @@
+using System.Text.Json.Nodes;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Templates;
+using Mentoring.Engine.Tests.Support;
+
+namespace Mentoring.Engine.Tests.Templates;
+
+public sealed class TemplateCatalogTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public TemplateCatalogTests() => _folder.Write("templates.json", """
+        {
+          "$comment": "two small templates",
+          "templates": {
+            "stage-started": { "sample": { "recipient": { "name": "Ilze" }, "stage": { "number": 4, "name": "Action planning" } } },
+            "digest": { "sample": { "recipient": { "name": "Anna" }, "overdue": [ { "pair": "4", "task": "Plan" } ] } }
+          }
+        }
+        """);
+
+    public void Dispose() => _folder.Dispose();
+
+    private void WriteTemplate(string language, string name, string subject, string text, string? html = null)
+    {
+        _folder.Write($"{language}/{name}.subject.hbs", subject);
+        _folder.Write($"{language}/{name}.text.hbs", text);
+        _folder.Write($"{language}/{name}.html.hbs", html ?? $"<p>{text}</p>");
+    }
+
+    private void WriteEnglish()
+    {
+        WriteTemplate("en", "stage-started", "Step {{stage.number}} has started", "Hello {{recipient.name}},\nstep {{stage.number}}: {{stage.name}}\n");
+        WriteTemplate("en", "digest", "Digest", "{{#each overdue}}{{pair}}: {{task}}\n{{/each}}");
+    }
+
+    private DefinitionException LoadFails() => Assert.Throws<DefinitionException>(() => TemplateCatalog.LoadFolder(_folder.Path));
+
+    [Fact]
+    public void Templates_load_and_render_with_a_model()
+    {
+        WriteEnglish();
+
+        var catalog = TemplateCatalog.LoadFolder(_folder.Path);
+        var email = catalog.Render("stage-started", "en", catalog.Sample("stage-started"));
+
+        Assert.Equal(["digest", "stage-started"], catalog.Names.Order());
+        Assert.Equal("Step 4 has started", email.Subject);
+        Assert.Equal("Hello Ilze,\nstep 4: Action planning\n", email.Text);
+        Assert.Equal("en", email.Language);
+    }
+
+    [Fact]
+    public void A_template_using_an_unknown_placeholder_fails_naming_the_file_and_line()
+    {
+        WriteEnglish();
+        _folder.Write("en/stage-started.text.hbs", "Hello {{recipient.name}},\n\nstep {{stage.title}}\n");
+
+        var error = Assert.Single(LoadFails().Errors);
+
+        Assert.EndsWith(Path.Combine("en", "stage-started.text.hbs"), error.File);
+        Assert.Equal("line 3", error.Path);
+        Assert.Contains("unknown placeholder 'stage.title'", error.Message);
+    }
+
+    [Fact]
+    public void Inside_each_only_the_keys_of_the_first_item_may_be_used()
+    {
+        WriteEnglish();
+        _folder.Write("en/digest.text.hbs", "{{#each overdue}}\n{{pair}}: {{city}}\n{{/each}}");
+
+        var error = Assert.Single(LoadFails().Errors);
+
+        Assert.Equal(("line 2", "unknown placeholder 'city': it is not in the template's sample in templates.json"), (error.Path, error.Message));
+    }
+
+    [Fact]
+    public void An_unclosed_block_fails()
+    {
+        WriteEnglish();
+        _folder.Write("en/digest.text.hbs", "{{#each overdue}}{{pair}}: {{task}}\n");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Contains(errors, e => e.File.EndsWith(Path.Combine("en", "digest.text.hbs"), StringComparison.Ordinal)
+            && e.Path == "end of file" && e.Message == "the block #each is never closed");
+    }
+
+    [Fact]
+    public void Closing_a_block_that_is_not_open_fails()
+    {
+        WriteEnglish();
+        _folder.Write("en/stage-started.subject.hbs", "Step {{stage.number}}{{/if}}");
+
+        Assert.Contains(LoadFails().Errors, e => e.Path == "line 1" && e.Message.Contains("closes a block that is not open", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_file_for_a_template_not_in_the_manifest_fails()
+    {
+        WriteEnglish();
+        _folder.Write("en/farewell.text.hbs", "Bye");
+
+        Assert.Contains(LoadFails().Errors, e => e.Message == "'farewell' is not in templates.json");
+    }
+
+    [Fact]
+    public void An_english_template_missing_a_part_fails()
+    {
+        WriteEnglish();
+        File.Delete(Path.Combine(_folder.Path, "en", "digest.html.hbs"));
+
+        var error = Assert.Single(LoadFails().Errors);
+
+        Assert.EndsWith(Path.Combine("en", "digest.html.hbs"), error.File);
+    }
+
+    [Fact]
+    public void A_language_missing_a_template_falls_back_to_english_on_render()
+    {
+        WriteEnglish();
+        WriteTemplate("lv", "stage-started", "Sākts {{stage.number}}. posms", "Labdien, {{recipient.name}}!\n");
+
+        var catalog = TemplateCatalog.LoadFolder(_folder.Path);
+        var translated = catalog.Render("stage-started", "lv", catalog.Sample("stage-started"));
+        var fallback = catalog.Render("digest", "lv", catalog.Sample("digest"));
+
+        Assert.Equal(("lv", "Sākts 4. posms"), (translated.Language, translated.Subject));
+        Assert.Equal(("en", "Digest", "4: Plan\n"), (fallback.Language, fallback.Subject, fallback.Text));
+        Assert.False(catalog.HasLanguage("digest", "lv"));
+    }
+
+    [Fact]
+    public void A_language_without_a_folder_renders_in_english()
+    {
+        WriteEnglish();
+
+        var catalog = TemplateCatalog.LoadFolder(_folder.Path);
+
+        Assert.Equal("en", catalog.Render("stage-started", "de", catalog.Sample("stage-started")).Language);
+        Assert.Throws<KeyNotFoundException>(() => catalog.Render("farewell", "en", new JsonObject()));
+    }
+
+    [Fact]
+    public void A_language_with_only_some_parts_of_a_template_fails_for_each_missing_part()
+    {
+        WriteEnglish();
+        _folder.Write("fr/stage-started.subject.hbs", "L'étape {{stage.number}} a commencé");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Equal([Path.Combine("fr", "stage-started.text.hbs"), Path.Combine("fr", "stage-started.html.hbs")],
+            errors.Select(e => Path.Combine(Path.GetFileName(Path.GetDirectoryName(e.File))!, Path.GetFileName(e.File))));
+        Assert.All(errors, e => Assert.Equal("missing: a language that has a template needs all three of its parts", e.Message));
+    }
+
+    [Fact]
+    public void The_html_body_escapes_values_and_the_text_body_does_not()
+    {
+        _folder.Write("templates.json", """{ "templates": { "note": { "sample": { "reason": "Plan < budget & \"goals\"" } } } }""");
+        WriteTemplate("en", "note", "{{reason}}", "{{reason}}", "<p>{{reason}}</p>");
+
+        var catalog = TemplateCatalog.LoadFolder(_folder.Path);
+        var email = catalog.Render("note", "en", catalog.Sample("note"));
+
+        Assert.Equal("Plan < budget & \"goals\"", email.Text);
+        Assert.Equal("Plan < budget & \"goals\"", email.Subject);
+        Assert.StartsWith("<p>Plan &lt; budget &amp; ", email.Html);
+    }
+}
