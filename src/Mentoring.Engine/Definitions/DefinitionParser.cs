@@ -22,9 +22,7 @@ public sealed class DefinitionParser
     private readonly Dictionary<string, string> _stepIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _stageIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _visitsSoFar = new(StringComparer.Ordinal);
-    private readonly List<(string Path, string VisitId)> _visitReferences = [];
     private readonly HashSet<string> _choiceVariables = new(StringComparer.Ordinal);
-    private readonly List<(string Path, string Variable)> _conditionVariables = [];
 
     private DefinitionParser(string file, Func<string, bool>? templateExists)
     {
@@ -90,13 +88,6 @@ public sealed class DefinitionParser
                     i++;
                 }
             }
-
-            foreach (var (path, visitId) in _visitReferences)
-                if (!_visitsSoFar.Contains(visitId))
-                    Error(path, $"'{visitId}' is not a studyVisit step that comes before this task");
-            foreach (var (path, variable) in _conditionVariables)
-                if (!_choiceVariables.Contains(variable))
-                    Error(path, $"no task before this condition sets the variable '{variable}' (a task's choice.variable)");
 
             if (_errors.Count > 0 || id is null || name is null) return null;
             return new WorkflowDefinition(id, version, name, kind, description, stages)
@@ -300,7 +291,9 @@ public sealed class DefinitionParser
             var visit = RequiredId(due, path, "visit");
             var days = RequiredInt(due, path, "daysAfter", min: int.MinValue);
             if (visit is null) return null;
-            _visitReferences.Add((path + ".visit", visit));
+            // Checked here, in file order: a task can only wait for the date of a visit that comes before it.
+            if (!_visitsSoFar.Contains(visit))
+                Error(path + ".visit", $"'{visit}' is not a studyVisit step that comes before this task");
             return new DaysAfterVisit(visit, days);
         }
 
@@ -373,7 +366,8 @@ public sealed class DefinitionParser
         if (!IsObject(condition, path)) return null;
         Allow(condition, path, "variable", "equals", "notEquals", "in");
         var variable = RequiredVariable(condition, path);
-        if (variable is not null) _conditionVariables.Add((path + ".variable", variable));
+        if (variable is not null && !_choiceVariables.Contains(variable))
+            Error(path + ".variable", $"no task before this condition sets the variable '{variable}' (a task's choice.variable)");
         Condition? result = null;
         var operators = 0;
         if (condition.TryGetProperty("equals", out _))

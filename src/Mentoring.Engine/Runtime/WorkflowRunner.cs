@@ -62,7 +62,8 @@ public sealed class WorkflowRunner
 
         private Rejection? Start(StartInstance start)
         {
-            if (State.Activations.Count > 0)
+            // A first step may fault before anything opens, so "started" is the stage clock, not the activations.
+            if (State.StageStartedAt != default || State.Activations.Count > 0)
                 return new Rejection(RejectionKind.Conflict, "The workflow has started already.");
             foreach (var (name, value) in start.Variables ?? new Dictionary<string, string>()) State.Variables[name] = value;
             Record("started", null, start.By, new() { ["definition"] = definition.Id, ["version"] = definition.Version });
@@ -274,6 +275,9 @@ public sealed class WorkflowRunner
         {
             if (State.Status is InstanceStatus.Completed or InstanceStatus.Cancelled)
                 return new Rejection(RejectionKind.Conflict, $"The workflow is {State.Status.ToString().ToLowerInvariant()} already.");
+            // Reported visits keep follow-up timers while the pair runs; a cancelled pair gets no more nudges.
+            foreach (var (stepId, visit) in State.Visits.Where(v => !State.Active.ContainsKey(v.Key)))
+                Effects.Add(new TimersCancelled(stepId, visit.Activation));
             foreach (var stepId in State.Active.Keys.ToList()) Close(stepId, WorkItemOutcome.Cancelled, command.By, null);
             State.Status = InstanceStatus.Cancelled;
             Record("cancelled", null, command.By, new() { ["reason"] = command.Reason });

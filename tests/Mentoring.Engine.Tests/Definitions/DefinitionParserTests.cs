@@ -303,9 +303,9 @@ public class DefinitionParserTests
             "$.stages[0].steps[0].colour",
             "$.stages[0].steps[0].assignee",
             "$.stages[1].steps[0].id",
-            "$.stages[2].steps[0].type",
             "$.stages[1].steps[0].due.visit",
-        ], errors.Select(e => e.Path));
+            "$.stages[2].steps[0].type",
+        ], errors.Select(e => e.Path)); // in file order
     }
 
     [Fact]
