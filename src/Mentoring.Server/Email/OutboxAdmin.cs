@@ -36,7 +36,8 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
     /// A dead message goes back to pending with its attempts reset and the same Message-ID: it was never delivered,
     /// so there is nothing for a receiver to confuse it with. A sent message is copied into a new pending row with a
     /// new Message-ID, because it is a second, deliberate email and must not be dropped as a duplicate of the first.
-    /// A pending message is left alone: it is going out already.
+    /// A pending message is left alone: it is going out already. Either way the recipient's current address is used,
+    /// since a missing or mistyped address is the usual reason for a resend.
     /// </summary>
     public async Task<ResendResult> ResendAsync(Guid id, IdempotencyKey key, CancellationToken cancellationToken)
     {
@@ -50,6 +51,9 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
             if (message.Status == OutboxStatus.Pending) return new ResendResult(ResendOutcome.AlreadyPending, Entry(message));
 
             var now = clock.GetUtcNow();
+            var address = message.RecipientId is { } personId
+                ? await db.People.Where(p => p.Id == personId).Select(p => p.Email).SingleOrDefaultAsync(cancellationToken)
+                : null;
             var resent = message;
             if (message.Status == OutboxStatus.Sent)
             {
@@ -57,7 +61,7 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
                 {
                     MessageId = writer.NewMessageId(), InstanceId = message.InstanceId, Template = message.Template,
                     Language = message.Language, RecipientId = message.RecipientId, RecipientName = message.RecipientName,
-                    RecipientEmail = message.RecipientEmail, Model = message.Model, Status = OutboxStatus.Pending,
+                    RecipientEmail = address ?? message.RecipientEmail, Model = message.Model, Status = OutboxStatus.Pending,
                     NextAttemptAt = now, CreatedAt = now,
                 };
                 db.Outbox.Add(resent);
@@ -69,6 +73,7 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
                 message.NextAttemptAt = now;
                 message.LastError = null;
                 message.LockedUntil = null;
+                if (!string.IsNullOrWhiteSpace(address)) message.RecipientEmail = address;
             }
 
             var entry = Entry(resent);

@@ -14,19 +14,19 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
     private MailDev? _mailDevInstance;
 
     /// <summary>Only the tests that talk SMTP need MailDev; they fail (not skip) without it.</summary>
-    private MailDev _mailDev => _mailDevInstance ??= MailDev.FromEnvironment();
+    private MailDev MailCatcher => _mailDevInstance ??= MailDev.FromEnvironment();
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_Greek_reminder_arrives_by_SMTP_with_its_subject_bodies_and_Message_ID_intact(DatabaseProvider provider)
     {
-        await _mailDev.ClearAsync();
-        await using var app = await StartAsync(database, provider, _mailDev.Settings());
+        await MailCatcher.ClearAsync();
+        await using var app = await StartAsync(database, provider, MailCatcher.Settings());
         var row = Assert.Single(await app.QueueReminderAsync("livadeia"));
         Assert.Equal("el", row.Language);
 
         Assert.Equal(1, await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None));
 
-        var mail = Assert.Single(await _mailDev.WaitForAsync([row.MessageId], 1));
+        var mail = Assert.Single(await MailCatcher.WaitForAsync([row.MessageId], 1));
         var expected = app.Expected(row);
         Assert.Equal("el", expected.Language);
         Assert.Contains("υπενθύμιση", expected.Subject);
@@ -36,7 +36,7 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         Assert.Contains("<html lang=\"el\">", mail.Html);
         Assert.Contains("Αγαπητέ/ή Livadeia coordinator", mail.Html);
         Assert.Equal(row.MessageId, mail.MessageId);
-        var source = await _mailDev.SourceAsync(mail);
+        var source = await MailCatcher.SourceAsync(mail);
         Assert.StartsWith("multipart/alternative", source.Headers["content-type"]);
         Assert.Equal(MailTestKit.Normalize(expected.Text), MailTestKit.Normalize(source.Bodies["text/plain"]));
         Assert.Equal(MailTestKit.Normalize(expected.Html), MailTestKit.Normalize(source.Bodies["text/html"]));
@@ -75,9 +75,9 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task SMTP_down_backs_off_and_the_message_is_delivered_once_when_the_server_is_back(DatabaseProvider provider)
     {
-        await _mailDev.ClearAsync();
+        await MailCatcher.ClearAsync();
         await using var app = await StartAsync(database, provider,
-            _mailDev.Settings(new Dictionary<string, string?> { ["Email:SmtpPort"] = MailTestKit.ClosedPort().ToString() }));
+            MailCatcher.Settings(new Dictionary<string, string?> { ["Email:SmtpPort"] = MailTestKit.ClosedPort().ToString() }));
         var row = Assert.Single(await app.QueueReminderAsync("livadeia"));
         var failedAt = app.Clock.GetUtcNow();
 
@@ -91,14 +91,14 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         Assert.Null(pending.LockedUntil);
 
         // The server is back, but the retry is not due yet.
-        var back = app.Dispatcher(_mailDev.SmtpHost, _mailDev.SmtpPort);
+        var back = app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort);
         Assert.Equal(0, await back.DispatchDueAsync(CancellationToken.None));
 
         app.Clock.Set(pending.NextAttemptAt + TimeSpan.FromSeconds(1));
         Assert.Equal(1, await back.DispatchDueAsync(CancellationToken.None));
         Assert.Equal(0, await back.DispatchDueAsync(CancellationToken.None));
 
-        var caught = await _mailDev.WaitForAsync([row.MessageId], 2, TimeSpan.FromSeconds(3));
+        var caught = await MailCatcher.WaitForAsync([row.MessageId], 2, TimeSpan.FromSeconds(3));
         Assert.Single(caught);
         var sent = await app.RowAsync(row.Id);
         Assert.Equal((OutboxStatus.Sent, 2, (string?)null), (sent.Status, sent.Attempts, sent.LastError));
@@ -175,13 +175,23 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         var bad = await facilitator.GetAsync("/api/email?status=lost");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await bad.ProblemAsync()).GetProperty("errors").TryGetProperty("status", out _));
+
+        // Once the address is in the profile, a resend goes to it.
+        await using (var db = app.Db())
+            await db.People.Where(p => p.Name == "Livadeia coordinator")
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Email, "livadeia.new@inclucities.example"));
+        var resent = await facilitator.CommandAsync($"/api/email/{row.Id}/resend");
+        Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+        Assert.Equal(1, await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None));
+        var sent = await app.RowAsync(row.Id);
+        Assert.Equal((OutboxStatus.Sent, "livadeia.new@inclucities.example"), (sent.Status, sent.RecipientEmail));
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_dead_message_resent_by_the_facilitator_is_delivered_with_its_Message_ID(DatabaseProvider provider)
     {
-        await _mailDev.ClearAsync();
-        await using var app = await StartAsync(database, provider, _mailDev.Settings(new Dictionary<string, string?>
+        await MailCatcher.ClearAsync();
+        await using var app = await StartAsync(database, provider, MailCatcher.Settings(new Dictionary<string, string?>
         {
             ["Email:SmtpPort"] = MailTestKit.ClosedPort().ToString(), ["Email:MaxAttempts"] = "1",
         }));
@@ -207,8 +217,8 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("Already waiting to be sent", (await again.ProblemAsync()).GetProperty("title").GetString());
 
-        Assert.Equal(1, await app.Dispatcher(_mailDev.SmtpHost, _mailDev.SmtpPort).DispatchDueAsync(CancellationToken.None));
-        Assert.Single(await _mailDev.WaitForAsync([row.MessageId], 1));
+        Assert.Equal(1, await app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort).DispatchDueAsync(CancellationToken.None));
+        Assert.Single(await MailCatcher.WaitForAsync([row.MessageId], 1));
         Assert.Equal(OutboxStatus.Sent, (await app.RowAsync(row.Id)).Status);
 
         // Resending a delivered email is a new email: a new row and Message-ID, the delivered one stays as it was.
@@ -217,8 +227,8 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         Assert.NotEqual(row.MessageId, copy.MessageId);
         Assert.Equal(OutboxStatus.Pending, copy.Status);
         Assert.Equal(OutboxStatus.Sent, (await app.RowAsync(row.Id)).Status);
-        Assert.Equal(1, await app.Dispatcher(_mailDev.SmtpHost, _mailDev.SmtpPort).DispatchDueAsync(CancellationToken.None));
-        Assert.Single(await _mailDev.WaitForAsync([copy.MessageId], 1));
+        Assert.Equal(1, await app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort).DispatchDueAsync(CancellationToken.None));
+        Assert.Single(await MailCatcher.WaitForAsync([copy.MessageId], 1));
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
@@ -243,14 +253,14 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
     [Fact]
     public async Task Two_dispatchers_draining_one_PostgreSQL_outbox_send_each_message_exactly_once()
     {
-        await _mailDev.ClearAsync();
-        await using var app = await StartAsync(database, DatabaseProvider.Postgres, _mailDev.Settings());
+        await MailCatcher.ClearAsync();
+        await using var app = await StartAsync(database, DatabaseProvider.Postgres, MailCatcher.Settings());
         var rows = await app.QueueReminderAsync("jelgava", "Language learning offer", count: 200);
         Assert.Equal(200, rows.Select(r => r.MessageId).Distinct().Count());
         await using var node2 = app.StartAnotherNode();
         node2.Clock.Set(app.Clock.GetUtcNow());
-        var first = app.Dispatcher(_mailDev.SmtpHost, _mailDev.SmtpPort, o => o.BatchSize = 10);
-        var second = node2.Dispatcher(_mailDev.SmtpHost, _mailDev.SmtpPort, o => o.BatchSize = 10);
+        var first = app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort, o => o.BatchSize = 10);
+        var second = node2.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort, o => o.BatchSize = 10);
 
         var delivered = await Task.WhenAll(
             Task.Run(() => first.DispatchDueAsync(CancellationToken.None)),
@@ -258,9 +268,9 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
 
         Assert.Equal(200, delivered.Sum());
         Assert.All(delivered, d => Assert.True(d > 0, "both dispatchers should have taken a share"));
-        var caught = await _mailDev.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 200, TimeSpan.FromSeconds(60));
+        var caught = await MailCatcher.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 200, TimeSpan.FromSeconds(60));
         await Task.Delay(500); // a duplicate would arrive right behind
-        caught = await _mailDev.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 200);
+        caught = await MailCatcher.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 200);
         Assert.Equal(200, caught.Count);
         Assert.All(caught.GroupBy(m => MailDev.Bare(m.MessageId)), g => Assert.Single(g));
         await using var db = app.Db();
