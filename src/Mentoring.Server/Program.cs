@@ -1,8 +1,9 @@
+using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail();
 
 if (ServerCommands.IsCommand(args))
 {

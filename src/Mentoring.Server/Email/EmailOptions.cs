@@ -25,6 +25,14 @@ public sealed class EmailOptions
     /// <summary>The first retry delay; each later one doubles, with jitter.</summary>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(2);
+    /// <summary>How long one SMTP conversation may take before it counts as a (transient) failure.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>How many due messages a dispatcher claims at a time.</summary>
+    public int BatchSize { get; set; } = 50;
+    /// <summary>How long a claimed batch stays reserved for the dispatcher that claimed it; a message whose lease has run
+    /// out before it is sent is left for the next round rather than sent late. Must be well above
+    /// a batch's sending time; a send usually takes well under a second.</summary>
+    public TimeSpan LeaseFor { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Delivered mail older than this is deleted by the clean-up job.</summary>
     public TimeSpan KeepSentFor { get; set; } = TimeSpan.FromDays(90);
 }

@@ -19,7 +19,8 @@ public sealed class OutboxMessage
     public required string Language { get; init; }
     public Guid? RecipientId { get; init; }
     public required string RecipientName { get; init; }
-    public string? RecipientEmail { get; init; }
+    /// <summary>Copied from the person when queued; a resend takes their address as it is then.</summary>
+    public string? RecipientEmail { get; set; }
     /// <summary>The template model as JSON.</summary>
     public required string Model { get; init; }
     public required string Status { get; set; }

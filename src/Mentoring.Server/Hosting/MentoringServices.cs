@@ -76,6 +76,7 @@ public static class MentoringServices
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapPairsApi();
         Instances.InstancesApi.MapInstancesApi(app);
+        app.MapEmailApi();
         return app;
     }
 }

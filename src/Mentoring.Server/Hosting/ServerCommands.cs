@@ -11,11 +11,12 @@ namespace Mentoring.Server.Hosting;
 
 /// <summary>
 /// The server's commands, run instead of the web server when the first argument names one:
-/// <c>validate [folder]</c>, <c>migrate</c>, <c>tokens create --email ADDRESS [--name NAME]</c>.
+/// <c>validate [folder]</c>, <c>migrate</c>, <c>tokens create --email ADDRESS [--name NAME]</c>,
+/// <c>render-templates [--out folder]</c>.
 /// </summary>
 public static class ServerCommands
 {
-    public static readonly string[] Names = ["validate", "migrate", "tokens"];
+    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -28,6 +29,7 @@ public static class ServerCommands
                 "validate" => Validate(services, args.Length > 1 ? args[1] : null),
                 "migrate" => await MigrateAsync(services),
                 "tokens" => await TokensAsync(services, args[1..]),
+                "render-templates" => Email.TemplatePreview.Run(services, args[1..]),
                 _ => Usage(),
             };
         }
@@ -125,6 +127,7 @@ public static class ServerCommands
               validate [folder]                          check workflow definitions (default: workflows/) and templates
               migrate                                    apply database migrations and exit
               tokens create --email ADDRESS [--name N]   create a personal API token
+              render-templates [--out folder]            render every email template with its sample (default: data/template-preview)
             """);
         return 2;
     }

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Mentoring.Server.Data;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Email;
+
+/// <summary>One line of the facilitator's email log: what was sent to whom, and what went wrong. No model, no body.</summary>
+public sealed record EmailLogEntry(Guid Id, string MessageId, string Template, string Language, string RecipientName,
+    string? RecipientEmail, string Status, int Attempts, DateTimeOffset NextAttemptAt, string? LastError,
+    DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+public enum ResendOutcome { Resent, Replayed, NotFound, AlreadyPending, KeyReused }
+
+public sealed record ResendResult(ResendOutcome Outcome, EmailLogEntry? Message = null);
+
+/// <summary>The facilitator's view of the outbox: list it, and send a message again.</summary>
+public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter writer, TimeProvider clock)
+{
+    public const int MaxTake = 500;
+
+    /// <summary>Newest first; <paramref name="status"/> null lists every status.</summary>
+    public async Task<List<EmailLogEntry>> ListAsync(string? status, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var query = db.Outbox.AsNoTracking();
+        if (status is not null) query = query.Where(m => m.Status == status);
+        return await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Skip(Math.Max(skip, 0)).Take(Math.Clamp(take, 1, MaxTake))
+            .Select(m => new EmailLogEntry(m.Id, m.MessageId, m.Template, m.Language, m.RecipientName, m.RecipientEmail,
+                m.Status, m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.SentAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A dead message goes back to pending with its attempts reset and the same Message-ID: it was never delivered,
+    /// so there is nothing for a receiver to confuse it with. A sent message is copied into a new pending row with a
+    /// new Message-ID, because it is a second, deliberate email and must not be dropped as a duplicate of the first.
+    /// A pending message is left alone: it is going out already. Either way the recipient's current address is used,
+    /// since a missing or mistyped address is the usual reason for a resend.
+    /// </summary>
+    public async Task<ResendResult> ResendAsync(Guid id, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        if (await ReplayAsync(db, key, cancellationToken) is { } replay) return replay;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var message = await db.Outbox.SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+            if (message is null) return new ResendResult(ResendOutcome.NotFound);
+            if (message.Status == OutboxStatus.Pending) return new ResendResult(ResendOutcome.AlreadyPending, Entry(message));
+
+            var now = clock.GetUtcNow();
+            var address = message.RecipientId is { } personId
+                ? await db.People.Where(p => p.Id == personId).Select(p => p.Email).SingleOrDefaultAsync(cancellationToken)
+                : null;
+            var resent = message;
+            if (message.Status == OutboxStatus.Sent)
+            {
+                resent = new OutboxMessage
+                {
+                    MessageId = writer.NewMessageId(), InstanceId = message.InstanceId, Template = message.Template,
+                    Language = message.Language, RecipientId = message.RecipientId, RecipientName = message.RecipientName,
+                    RecipientEmail = address ?? message.RecipientEmail, Model = message.Model, Status = OutboxStatus.Pending,
+                    NextAttemptAt = now, CreatedAt = now,
+                };
+                db.Outbox.Add(resent);
+            }
+            else
+            {
+                message.Status = OutboxStatus.Pending;
+                message.Attempts = 0;
+                message.NextAttemptAt = now;
+                message.LastError = null;
+                message.LockedUntil = null;
+                if (!string.IsNullOrWhiteSpace(address)) message.RecipientEmail = address;
+            }
+
+            var entry = Entry(resent);
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
+                Response = JsonSerializer.Serialize(entry, WorkflowHost.Json), CreatedAt = now,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new ResendResult(ResendOutcome.Resent, entry);
+        }
+        catch (DbUpdateException)
+        {
+            // The same key committed first on another connection: answer with its result.
+            await using var again = await dbs.CreateDbContextAsync(cancellationToken);
+            if (await ReplayAsync(again, key, cancellationToken) is { } first) return first;
+            throw;
+        }
+    }
+
+    private static async Task<ResendResult?> ReplayAsync(MentoringDb db, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        var stored = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key.Key, cancellationToken);
+        if (stored is null) return null;
+        return stored.RequestHash != key.Fingerprint
+            ? new ResendResult(ResendOutcome.KeyReused)
+            : new ResendResult(ResendOutcome.Replayed, JsonSerializer.Deserialize<EmailLogEntry>(stored.Response, WorkflowHost.Json));
+    }
+
+    private static EmailLogEntry Entry(OutboxMessage m) => new(m.Id, m.MessageId, m.Template, m.Language, m.RecipientName,
+        m.RecipientEmail, m.Status, m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.SentAt);
+}

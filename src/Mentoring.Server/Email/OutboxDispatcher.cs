@@ -1,0 +1,242 @@
+using System.Data.Common;
+using System.Net.Mail;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mentoring.Engine.Templates;
+using Mentoring.Server.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Email;
+
+/// <summary>
+/// Sends what the workflows put in the outbox. Safe to run on every node at once: a message is only sent by the
+/// dispatcher holding its lease (<c>locked_until</c>), taken in one short statement - with <c>FOR UPDATE SKIP LOCKED</c>
+/// on PostgreSQL, so two nodes never claim the same row.
+/// </summary>
+/// <remarks>
+/// Exactly-once is not possible with SMTP; this is at-least-once with one narrow window. The sent mark is committed
+/// right after the server accepted the message, but if the process dies (or the database is unreachable) between the
+/// server's "250 OK" and that commit, the lease runs out and the message is sent again. The row's Message-ID is the
+/// same on every attempt, so a receiving server or mail client that drops duplicates by Message-ID drops this one, and
+/// the log shows it.
+/// </remarks>
+public sealed class OutboxDispatcher(
+    IDbContextFactory<MentoringDb> dbs,
+    TemplateCatalog templates,
+    IEmailTransport transport,
+    IOptions<EmailOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxDispatcher> logger)
+{
+    private EmailOptions Options => options.Value;
+
+    /// <summary>Sends every message that is due, batch by batch; returns how many were delivered.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        var delivered = 0;
+        while (true)
+        {
+            var batch = await ClaimAsync(cancellationToken);
+            if (batch.Count == 0) return delivered;
+            var done = 0;
+            try
+            {
+                foreach (var message in batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (await SendAsync(message, cancellationToken)) delivered++;
+                    done++;
+                }
+            }
+            finally
+            {
+                // Stopped half-way (shutdown): let the rest go now rather than when their lease runs out.
+                if (done < batch.Count) await ReleaseAsync(batch.Skip(done).Select(m => m.Id).ToList(), batch[0].LockedUntil);
+            }
+
+            if (batch.Count < Options.BatchSize) return delivered;
+        }
+    }
+
+    /// <summary>Deletes delivered mail older than <see cref="EmailOptions.KeepSentFor"/>; returns how many rows went.</summary>
+    public async Task<int> DeleteDeliveredAsync(CancellationToken cancellationToken)
+    {
+        var before = clock.GetUtcNow() - Options.KeepSentFor;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await db.Outbox.Where(m => m.Status == OutboxStatus.Sent && m.SentAt < before).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>Takes a lease on up to a batch of due messages and loads them.</summary>
+    private async Task<List<OutboxMessage>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + Options.LeaseFor;
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        // One statement, so one short transaction. SQLite has a single writer, so its conditional UPDATE cannot
+        // interleave with another node's; PostgreSQL needs SKIP LOCKED to let two nodes claim disjoint rows at once.
+        var sql = $"""
+            UPDATE outbox_messages SET locked_until = @until
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE status = 'pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until <= @now)
+                ORDER BY next_attempt_at
+                LIMIT @take{(db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED")})
+            RETURNING id
+            """;
+        var ids = new List<Guid>();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = sql;
+            Parameter(command, "until", db.IsSqlite ? until.UtcTicks : until.ToUniversalTime());
+            Parameter(command, "now", db.IsSqlite ? now.UtcTicks : now.ToUniversalTime());
+            Parameter(command, "take", Options.BatchSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetGuid(0));
+        }
+
+        if (ids.Count == 0) return [];
+        return await db.Outbox.AsNoTracking().Where(m => ids.Contains(m.Id)).OrderBy(m => m.NextAttemptAt)
+            .ToListAsync(cancellationToken);
+    }
+
+    private static void Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>Renders and sends one leased message and records the outcome; true when it was delivered.</summary>
+    private async Task<bool> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        // Only send while the lease surely outlasts the send: after it another node may take the message.
+        if (clock.GetUtcNow() + Options.SendTimeout >= message.LockedUntil)
+        {
+            await ReleaseAsync([message.Id], message.LockedUntil);
+            return false;
+        }
+
+        if (string.IsNullOrWhiteSpace(message.RecipientEmail))
+        {
+            await FailAsync(message, permanent: true, $"{message.RecipientName} has no email address.", null);
+            return false;
+        }
+
+        RenderedEmail email;
+        try
+        {
+            var model = JsonNode.Parse(message.Model) as JsonObject
+                        ?? throw new JsonException("the model is not a JSON object");
+            email = templates.Render(message.Template, message.Language, model);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await FailAsync(message, permanent: true, $"The template '{message.Template}' ({message.Language}) could not be rendered: {e.Message}", e);
+            return false;
+        }
+
+        try
+        {
+            await transport.SendAsync(message, email, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var (permanent, reason) = Classify(e);
+            await FailAsync(message, permanent, reason, e);
+            return false;
+        }
+
+        // Committed even when shutdown has begun: the server has the message now, and forgetting that is what
+        // would send it twice.
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        await db.Outbox.Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Sent)
+                .SetProperty(m => m.SentAt, now)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        logger.LogInformation("Sent email {Template} ({Language}) to {Recipient} as {MessageId}",
+            message.Template, email.Language, message.RecipientEmail, message.MessageId);
+        return true;
+    }
+
+    /// <summary>A 5xx reply, or an address the mail library refuses, will not get better by retrying; anything else
+    /// (connection refused, timeout, a 4xx reply, a full disk) might.</summary>
+    private (bool Permanent, string Reason) Classify(Exception e)
+    {
+        var server = string.IsNullOrWhiteSpace(Options.SmtpHost) ? "the pickup folder" : $"{Options.SmtpHost}:{Options.SmtpPort}";
+        switch (e)
+        {
+            case SmtpException smtp when (int)smtp.StatusCode is >= 500 and < 600:
+                return (true, $"Rejected by {server} ({(int)smtp.StatusCode} {smtp.StatusCode}): {Describe(e)}");
+            case SmtpException smtp when (int)smtp.StatusCode is >= 400 and < 500:
+                return (false, $"Deferred by {server} ({(int)smtp.StatusCode} {smtp.StatusCode}): {Describe(e)}");
+            case FormatException:
+                return (true, $"Not a valid email address or header: {Describe(e)}");
+            case InvalidOperationException when e.Message.Contains("subject", StringComparison.OrdinalIgnoreCase):
+                return (true, Describe(e));
+            case TimeoutException or SocketException or IOException or SmtpException:
+                return (false, $"Could not deliver to {server}: {Describe(e)}");
+            default:
+                return (false, $"Unexpected error sending to {server}: {Describe(e)}");
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+            if (!parts.Contains(current.Message.Trim())) parts.Add(current.Message.Trim());
+        return string.Join(" -> ", parts);
+    }
+
+    private async Task FailAsync(OutboxMessage message, bool permanent, string reason, Exception? exception)
+    {
+        var now = clock.GetUtcNow();
+        var attempts = message.Attempts + 1;
+        var dead = permanent || attempts >= Options.MaxAttempts;
+        if (dead && !permanent) reason = $"Gave up after {attempts} attempts. Last error: {reason}";
+        var next = dead ? now : now + Backoff(attempts, Options, Random.Shared.NextDouble());
+        if (dead)
+            logger.LogError(exception, "Email {Template} to {Recipient} ({MessageId}) is dead: {Error}",
+                message.Template, message.RecipientEmail ?? message.RecipientName, message.MessageId, reason);
+        else
+            logger.LogWarning(exception, "Email {Template} to {Recipient} ({MessageId}) failed (attempt {Attempt} of {MaxAttempts}); next try at {NextAttempt:u}: {Error}",
+                message.Template, message.RecipientEmail, message.MessageId, attempts, Options.MaxAttempts, next, reason);
+
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        await db.Outbox.Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, dead ? OutboxStatus.Dead : OutboxStatus.Pending)
+                .SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.NextAttemptAt, next)
+                .SetProperty(m => m.LastError, reason)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+    }
+
+    /// <summary>Gives up our lease; a row another node has leased since (ours ran out) keeps that node's lease.</summary>
+    private async Task ReleaseAsync(IReadOnlyCollection<Guid> ids, DateTimeOffset? lease)
+    {
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        await db.Outbox.Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending && m.LockedUntil == lease)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+    }
+
+    /// <summary>The wait after the <paramref name="attempts"/>-th failure: <see cref="EmailOptions.FirstRetryDelay"/>,
+    /// doubling each time, capped at <see cref="EmailOptions.MaxRetryDelay"/>, then spread by +/-20% (from
+    /// <paramref name="random"/> in [0, 1)) so messages that failed together during an outage do not all retry together.</summary>
+    public static TimeSpan Backoff(int attempts, EmailOptions options, double random)
+    {
+        var max = options.MaxRetryDelay.TotalSeconds;
+        var exponential = options.FirstRetryDelay.TotalSeconds * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
+        var jittered = Math.Min(exponential, max) * (0.8 + 0.4 * random);
+        return TimeSpan.FromSeconds(Math.Min(jittered, max));
+    }
+}

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+using Mentoring.Engine.Templates;
+using Mentoring.Server.Email;
+using Mentoring.Server.Tests.Infrastructure;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Tests.Email;
+
+/// <summary>A message as MailDev caught it.</summary>
+public sealed record CaughtMail(string Id, string MessageId, string Subject, string Text, string Html, IReadOnlyList<string> To);
+
+/// <summary>The MailDev server tests/run.sh starts: its SMTP port and its REST API.</summary>
+public sealed class MailDev
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private MailDev(string host, int port, string url) => (SmtpHost, SmtpPort, Url) = (host, port, url.TrimEnd('/'));
+
+    public string SmtpHost { get; }
+    public int SmtpPort { get; }
+    public string Url { get; }
+
+    /// <summary>Fails (never skips) when the test was not started through tests/run.sh.</summary>
+    public static MailDev FromEnvironment()
+    {
+        var host = Environment.GetEnvironmentVariable("MENTORING_TEST_SMTP_HOST");
+        var port = Environment.GetEnvironmentVariable("MENTORING_TEST_SMTP_PORT");
+        var url = Environment.GetEnvironmentVariable("MENTORING_TEST_MAILDEV_URL");
+        var smtpPort = 0;
+        if (string.IsNullOrWhiteSpace(host) || !int.TryParse(port, out smtpPort) || string.IsNullOrWhiteSpace(url))
+            Assert.Fail("MailDev is not configured (MENTORING_TEST_SMTP_HOST, MENTORING_TEST_SMTP_PORT, MENTORING_TEST_MAILDEV_URL). " +
+                        "Run the tests with `bash tests/run.sh`, which starts MailDev and sets them.");
+        return new MailDev(host!, smtpPort, url!);
+    }
+
+    /// <summary>Settings that point the app at MailDev (it speaks plain SMTP, no STARTTLS).</summary>
+    public Dictionary<string, string?> Settings(IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Email:SmtpHost"] = SmtpHost, ["Email:SmtpPort"] = SmtpPort.ToString(), ["Email:UseStartTls"] = "false",
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key] = value;
+        return settings;
+    }
+
+    public async Task ClearAsync() => (await Http.DeleteAsync($"{Url}/email/all")).EnsureSuccessStatusCode();
+
+    public async Task<List<CaughtMail>> AllAsync()
+    {
+        var messages = await Http.GetFromJsonAsync<JsonArray>($"{Url}/email") ?? [];
+        return messages.OfType<JsonObject>().Select(m => new CaughtMail((string?)m["id"] ?? "",
+            (string?)m["headers"]?["message-id"] ?? (string?)m["messageId"] ?? "",
+            (string?)m["subject"] ?? "", (string?)m["text"] ?? "", (string?)m["html"] ?? "",
+            (m["to"] as JsonArray ?? []).Select(t => (string?)t?["address"] ?? "").ToList())).ToList();
+    }
+
+    /// <summary>The message as it came over the wire (MailDev's <c>html</c> field is re-serialized, not the original).</summary>
+    public async Task<EmlFile> SourceAsync(CaughtMail mail) =>
+        EmlFile.Parse((await Http.GetStringAsync($"{Url}/email/{mail.Id}/source")).ReplaceLineEndings("\r\n"));
+
+    /// <summary>The messages with this Message-ID, once at least <paramref name="atLeast"/> of them arrived.</summary>
+    public async Task<List<CaughtMail>> WaitForAsync(IReadOnlyCollection<string> messageIds, int atLeast, TimeSpan? timeout = null)
+    {
+        var ids = messageIds.Select(Bare).ToHashSet();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var found = (await AllAsync()).Where(m => ids.Contains(Bare(m.MessageId))).ToList();
+            if (found.Count >= atLeast || DateTime.UtcNow > deadline) return found;
+            await Task.Delay(100);
+        }
+    }
+
+    public static string Bare(string messageId) => messageId.Trim().Trim('<', '>');
+}
+
+/// <summary>A tiny SMTP server on loopback that refuses every recipient with 550, as a real server refuses an
+/// unknown mailbox (MailDev accepts everything).</summary>
+public sealed class RejectingSmtpServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public RejectingSmtpServer()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ServeAsync(client);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        try
+        {
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+            await writer.WriteLineAsync("220 reject.test ESMTP");
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                var verb = line.Split(' ', ':')[0].ToUpperInvariant();
+                switch (verb)
+                {
+                    case "EHLO":
+                        await writer.WriteLineAsync("250-reject.test");
+                        await writer.WriteLineAsync("250 8BITMIME");
+                        break;
+                    case "RCPT":
+                        await writer.WriteLineAsync("550 5.1.1 No such user here");
+                        break;
+                    case "QUIT":
+                        await writer.WriteLineAsync("221 Bye");
+                        return;
+                    case "DATA":
+                        await writer.WriteLineAsync("503 5.5.1 No valid recipients");
+                        break;
+                    default:
+                        await writer.WriteLineAsync("250 OK");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+    }
+}
+
+public static class MailTestKit
+{
+    /// <summary>A loopback port nothing listens on: connecting is refused at once, like an SMTP server that is down.</summary>
+    public static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Queues a task reminder to the mentee coordinator of the pair of <paramref name="menteeCity"/> the way a
+    /// workflow does (OutboxWriter in a transaction), and returns the rows it wrote.</summary>
+    public static async Task<List<OutboxMessage>> QueueReminderAsync(this MentoringApp app, string menteeCity = "livadeia",
+        string title = "Needs assessment: who needs what", int count = 1)
+    {
+        await using var db = app.Db();
+        var pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.MenteeCityId == menteeCity);
+        var instance = await db.Instances.SingleAsync(i => i.Id == pair.InstanceId);
+        var context = await InstanceContext.LoadAsync(db, instance, WorkingHours.Default, CancellationToken.None);
+        var writer = app.Service<OutboxWriter>();
+        var now = app.Clock.GetUtcNow();
+        for (var i = 0; i < count; i++)
+            writer.Add(db, context, instance, new EmailRequested("task-reminder", [Role.Mentee], null, new Dictionary<string, string>
+            {
+                ["task.title"] = count == 1 ? title : $"{title} #{i + 1}", ["task.due"] = "2026-01-26", ["task.daysLeft"] = "7",
+            }), now);
+        var added = db.ChangeTracker.Entries<OutboxMessage>().Select(e => e.Entity).ToList();
+        await db.SaveChangesAsync();
+        return added;
+    }
+
+    public static async Task<OutboxMessage> RowAsync(this MentoringApp app, Guid id)
+    {
+        await using var db = app.Db();
+        return await db.Outbox.AsNoTracking().SingleAsync(m => m.Id == id);
+    }
+
+    public static RenderedEmail Expected(this MentoringApp app, OutboxMessage row) =>
+        app.Service<TemplateCatalog>().Render(row.Template, row.Language, (JsonObject)JsonNode.Parse(row.Model)!);
+
+    /// <summary>A dispatcher of <paramref name="app"/>'s database and clock with its own transport settings, as another
+    /// node (or the same node after its configuration changed) would have.</summary>
+    public static OutboxDispatcher Dispatcher(this MentoringApp app, string? smtpHost, int smtpPort, Action<EmailOptions>? configure = null)
+    {
+        var options = new EmailOptions
+        {
+            PublicUrl = app.Setting("Email:PublicUrl"), PickupDirectory = app.Setting("Email:PickupDirectory"),
+            SmtpHost = smtpHost, SmtpPort = smtpPort, UseStartTls = false,
+        };
+        configure?.Invoke(options);
+        return new OutboxDispatcher(app.Service<IDbContextFactory<Data.MentoringDb>>(), app.Service<TemplateCatalog>(),
+            EmailTransports.Create(options), Options.Create(options), app.Clock, NullLogger<OutboxDispatcher>.Instance);
+    }
+
+    public static string Normalize(string body) => body.ReplaceLineEndings("\n").Trim();
+}
+
+/// <summary>Just enough of RFC 822/2045/2047 to read back what the pickup transport wrote.</summary>
+public sealed partial class EmlFile
+{
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+    public required IReadOnlyDictionary<string, string> Bodies { get; init; }
+
+    public static EmlFile Parse(string raw)
+    {
+        var (headers, body) = Split(raw);
+        var bodies = new Dictionary<string, string>();
+        var boundary = Regex.Match(headers["content-type"], "boundary=\"?([^\";]+)\"?").Groups[1].Value;
+        foreach (var part in body.Split("--" + boundary).Skip(1))
+        {
+            if (part.StartsWith("--")) break;
+            var (partHeaders, partBody) = Split(part.TrimStart('\r', '\n'));
+            var type = partHeaders["content-type"].Split(';')[0].Trim();
+            var encoding = partHeaders.GetValueOrDefault("content-transfer-encoding", "7bit").Trim().ToLowerInvariant();
+            bodies[type] = encoding switch
+            {
+                "quoted-printable" => QuotedPrintable(partBody),
+                "base64" => Encoding.UTF8.GetString(Convert.FromBase64String(partBody.Trim())),
+                _ => partBody,
+            };
+        }
+
+        return new EmlFile { Headers = headers, Bodies = bodies };
+    }
+
+    private static (Dictionary<string, string> Headers, string Body) Split(string raw)
+    {
+        var end = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var unfolded = Regex.Replace(raw[..end], "\r\n[ \t]+", " ");
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in unfolded.Split("\r\n"))
+        {
+            var colon = line.IndexOf(':');
+            headers[line[..colon].Trim().ToLowerInvariant()] = DecodeWords(line[(colon + 1)..].Trim());
+        }
+
+        return (headers, raw[(end + 4)..]);
+    }
+
+    private static string DecodeWords(string value)
+    {
+        // Adjacent encoded words are one string cut anywhere, even inside a character: join their bytes, then decode.
+        value = Regex.Replace(value, @"\?=\s+=\?", "?==?");
+        return EncodedRun().Replace(value, run =>
+        {
+            var bytes = new List<byte>();
+            foreach (Match word in EncodedWord().Matches(run.Value))
+                bytes.AddRange(word.Groups["enc"].Value.Equals("B", StringComparison.OrdinalIgnoreCase)
+                    ? Convert.FromBase64String(word.Groups["text"].Value)
+                    : QuotedPrintableBytes(word.Groups["text"].Value.Replace('_', ' ')));
+            return Encoding.UTF8.GetString(bytes.ToArray());
+        });
+    }
+
+    private static string QuotedPrintable(string text) => Encoding.UTF8.GetString(QuotedPrintableBytes(text.Replace("=\r\n", "")));
+
+    private static byte[] QuotedPrintableBytes(string text)
+    {
+        var bytes = new List<byte>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '=' && i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(text.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
+        }
+
+        return bytes.ToArray();
+    }
+
+    [GeneratedRegex(@"(=\?utf-8\?[BQ]\?[^?]*\?=)+", RegexOptions.IgnoreCase)]
+    private static partial Regex EncodedRun();
+
+    [GeneratedRegex(@"=\?utf-8\?(?<enc>[BQ])\?(?<text>[^?]*)\?=", RegexOptions.IgnoreCase)]
+    private static partial Regex EncodedWord();
+}
