@@ -1,8 +1,9 @@
 using Mentoring.Server.Hosting;
+using Mentoring.Server.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringWeb();
 
 if (ServerCommands.IsCommand(args))
 {
@@ -13,6 +14,6 @@ if (ServerCommands.IsCommand(args))
 }
 
 var app = builder.Build();
-app.UseMentoring();
+app.UseMentoringWeb().UseMentoring();
 await app.RunAsync();
 return 0;
