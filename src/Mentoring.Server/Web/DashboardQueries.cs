@@ -7,6 +7,7 @@ using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Web;
@@ -15,6 +16,8 @@ public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted }
 
 public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, string Mentee, string Kind, string Title, string? Assignee,
     DateTimeOffset? DueAt, DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
+
+public sealed record NudgeResponse(int Recipients);
 
 public sealed record StageSpan(int Number, DateTimeOffset From, DateTimeOffset To);
 
@@ -116,6 +119,23 @@ public static class DashboardQueries
                 var csv = await CsvAsync(db, http.User, clock.GetUtcNow(), ct);
                 return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8",
                     "pairs-progress.csv");
+            })
+            .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
+            .WithTags("Dashboard");
+
+        // The dashboard's manual reminder, for API callers: the Idempotency-Key makes a retry one nudge.
+        app.MapPost("/api/tasks/{itemId:guid}/nudge", async Task<Results<Ok<NudgeResponse>, ProblemHttpResult>> (Guid itemId,
+                HttpContext http, IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox,
+                Microsoft.Extensions.Options.IOptions<EmailOptions> email, TimeProvider clock, CancellationToken ct) =>
+            {
+                var key = http.Request.Headers[WorkItemActions.IdempotencyHeader].ToString().Trim();
+                if (key.Length is 0 or > 200)
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
+                await using var db = await dbs.CreateDbContextAsync(ct);
+                var sent = await NudgeAsync(db, outbox, itemId, key, clock.GetUtcNow(), email.Value.PublicUrl, ct);
+                return sent < 0
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such open task", detail: $"There is no open task {itemId}.")
+                    : TypedResults.Ok(new NudgeResponse(sent));
             })
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
             .WithTags("Dashboard");

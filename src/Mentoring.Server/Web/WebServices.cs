@@ -116,6 +116,7 @@ public static class WebServices
         app.MapTokensApi();
         app.MapFiles();
         app.MapDashboardExport();
+        app.MapSetupApi();
         return app;
     }
 
