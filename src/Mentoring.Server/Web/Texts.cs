@@ -37,6 +37,7 @@ public sealed class Texts
         ["A personal token lets a program use the REST API as you: send it as 'Authorization: Bearer <token>'."] = "Ένα προσωπικό κλειδί επιτρέπει σε ένα πρόγραμμα να χρησιμοποιεί το REST API για λογαριασμό σας: στείλτε το ως 'Authorization: Bearer <token>'.",
         ["API tokens"] = "Κλειδιά API",
         ["Add"] = "Προσθήκη",
+        ["Download the file"] = "Λήψη του αρχείου",
         ["There is no such city."] = "Δεν υπάρχει τέτοια πόλη.",
         ["Add a person"] = "Προσθήκη προσώπου",
         ["Added and invited."] = "Προστέθηκε και προσκλήθηκε.",

@@ -45,6 +45,12 @@ public sealed class PairPageTests(DatabaseFixture database)
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition!.DispositionType);
         Assert.Equal("application/octet-stream", download.Content.Headers.ContentType!.MediaType);
         Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains($"/files/{file.Id}", jelgava.LastPage);
+
+        var lps = await WebClient.SignedInAsync(app, People.Observer("LPS"));
+        Assert.Equal(HttpStatusCode.OK, (await lps.GetAsync($"/files/{file.Id}")).StatusCode);
+        var kede = await WebClient.SignedInAsync(app, People.Observer("KEDE"));
+        Assert.Contains("/forbidden", (await kede.GetAsync($"/files/{file.Id}")).Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -55,7 +55,8 @@ public static class Uploads
         return (stored.Id, null);
     }
 
-    /// <summary>GET /files/{id}: any signed-in person of the programme may download; always as an attachment.</summary>
+    /// <summary>GET /files/{id}: for the facilitator, the uploader, and whoever may read the pair whose history holds the
+    /// file; always as an attachment, never rendered.</summary>
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
     {
         app.MapGet("/files/{id:guid}", async (Guid id, IDbContextFactory<MentoringDb> dbs, HttpContext http, CancellationToken ct) =>
@@ -63,10 +64,23 @@ public static class Uploads
             await using var db = await dbs.CreateDbContextAsync(ct);
             var file = await db.Set<UploadedFile>().AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
             if (file is null) return Results.NotFound();
+            if (!await MayReadAsync(db, http.User, file, ct)) return Results.Forbid();
             http.Response.Headers.XContentTypeOptions = "nosniff";
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
             return Results.File(file.Content, "application/octet-stream", file.FileName);
         }).RequireAuthorization().ExcludeFromDescription();
         return app;
+    }
+
+    private static async Task<bool> MayReadAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, UploadedFile file,
+        CancellationToken ct)
+    {
+        if (user.IsFacilitator() || user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
+        var marker = $"\"fileId\":\"{file.Id}\"";
+        var instances = await db.Journal.AsNoTracking().Where(j => j.Type == "task-completed" && j.Data.Contains(marker))
+            .Select(j => j.InstanceId).Distinct().ToListAsync(ct);
+        foreach (var pairId in await db.Pairs.AsNoTracking().Where(p => instances.Contains(p.InstanceId)).Select(p => p.Id).ToListAsync(ct))
+            if (await PairPageData.CheckAsync(db, user, pairId, ct) is (PairPageData.Access.Ok, _)) return true;
+        return false;
     }
 }
