@@ -241,7 +241,7 @@ if maildev_installed; then
 else
     say "MailDev: npm install maildev@2 into tests/.tools (once per checkout)..."
     mkdir -p "$TOOLS_DIR"
-    if ! npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error maildev@2 \
+    if ! npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error maildev@2 axe-core@4 \
             </dev/null >"$WORK_DIR/npm.log" 2>&1; then
         show_log "$WORK_DIR/npm.log" "npm"
         die "npm install maildev@2 failed"

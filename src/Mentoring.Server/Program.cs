@@ -1,9 +1,10 @@
 using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;
+using Mentoring.Server.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail().AddMentoringWeb();
 
 if (ServerCommands.IsCommand(args))
 {
@@ -14,6 +15,6 @@ if (ServerCommands.IsCommand(args))
 }
 
 var app = builder.Build();
-app.UseMentoring();
+app.UseMentoringWeb().UseMentoring();
 await app.RunAsync();
 return 0;

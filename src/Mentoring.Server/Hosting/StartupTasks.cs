@@ -19,6 +19,7 @@ public sealed class StartupTasks(
     IncluCitiesSeed seed,
     TimeProvider clock,
     ReadinessState readiness,
+    Web.Accounts.AccountService accounts,
     ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,7 +32,7 @@ public sealed class StartupTasks(
             try
             {
                 var tokens = await seed.SeedIfEmptyAsync(db, cancellationToken);
-                if (tokens.Count > 0) PrintDemoTokens(tokens);
+                if (tokens.Count > 0) PrintDemoTokens(tokens, await accounts.CreateDemoPasswordsAsync(cancellationToken));
             }
             catch (DbUpdateException)
             {
@@ -46,11 +47,14 @@ public sealed class StartupTasks(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static void PrintDemoTokens(IReadOnlyDictionary<string, string> tokens)
+    private static void PrintDemoTokens(IReadOnlyDictionary<string, string> tokens, IReadOnlyDictionary<string, string> passwords)
     {
         Console.WriteLine();
         Console.WriteLine("The IncluCities demo programme was created. API tokens (shown once; `tokens create` makes new ones):");
         foreach (var (email, token) in tokens) Console.WriteLine($"  {email,-42} {token}");
+        Console.WriteLine();
+        Console.WriteLine("Sign-in passwords for the web app (shown once; 'Forgot your password?' sends a new link):");
+        foreach (var (email, password) in passwords) Console.WriteLine($"  {email,-42} {password}");
         Console.WriteLine();
     }
 }

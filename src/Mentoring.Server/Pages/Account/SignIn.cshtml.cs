@@ -1,0 +1,38 @@
+using Mentoring.Server.Auth;
+using Mentoring.Server.Web;
+using Mentoring.Server.Web.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using System.Security.Claims;
+
+namespace Mentoring.Server.Pages.Account;
+
+public sealed class SignInModel(AccountService accounts, Texts text, IOptions<WebOptions> options, TimeProvider clock) : PageModel
+{
+    public string? Error { get; private set; }
+    public string? Email { get; private set; }
+    public string? ReturnUrl { get; private set; }
+
+    public void OnGet(string? returnUrl) => ReturnUrl = returnUrl;
+
+    public async Task<IActionResult> OnPostAsync(string? email, string? password, string? returnUrl, CancellationToken ct)
+    {
+        var (result, person) = await accounts.SignInAsync(email, password, ct);
+        if (result != SignInOutcome.Success || person is null)
+        {
+            Email = email;
+            ReturnUrl = returnUrl;
+            // One message for an unknown address, a wrong password and a locked account: none of them is told apart.
+            Error = text["Wrong email or password. After several failed attempts the account is locked for a while."];
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+
+        var identity = new ClaimsIdentity(CurrentUser.Claims(person), WebServices.CookieScheme);
+        await HttpContext.SignInAsync(WebServices.CookieScheme, new ClaimsPrincipal(identity),
+            new AuthenticationProperties { IsPersistent = false, IssuedUtc = clock.GetUtcNow(), ExpiresUtc = clock.GetUtcNow() + options.Value.SessionLength });
+        return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+    }
+}

@@ -1,0 +1,51 @@
+using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Pages.Dashboard;
+
+[Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
+public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox, IOptions<EmailOptions> email, Texts text,
+    TimeProvider clock) : PageModel
+{
+    public IReadOnlyList<PairSummary> Pairs { get; private set; } = [];
+    public IReadOnlyList<OpenItemRow> Overdue { get; private set; } = [];
+    public IReadOnlyList<OpenItemRow> Visits { get; private set; } = [];
+    public IReadOnlyList<OpenItemRow> Gates { get; private set; } = [];
+    public Dictionary<Guid, List<StageSpan>> Spans { get; private set; } = [];
+    public int TotalPairs { get; private set; }
+    public int PageNumber { get; private set; }
+    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+    public string FormKey { get; } = PageCommands.NewKey();
+
+    public async Task OnGetAsync(int p, CancellationToken ct)
+    {
+        PageNumber = Math.Max(0, p);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        Pairs = await DashboardQueries.PageAsync(db, User, PageNumber, ct);
+        TotalPairs = await db.Pairs.CountAsync(ct);
+        var now = Now;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        Overdue = await DashboardQueries.OpenItemsAsync(db, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
+        Visits = await DashboardQueries.OpenItemsAsync(db, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
+            i => i.VisitDate, 100, ct);
+        Gates = await DashboardQueries.OpenItemsAsync(db, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
+        Spans = await DashboardQueries.SpansAsync(db, Pairs, now, ct);
+    }
+
+    public async Task<IActionResult> OnPostNudgeAsync(Guid itemId, string? key, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var sent = await DashboardQueries.NudgeAsync(db, outbox, itemId, string.IsNullOrWhiteSpace(key) ? PageCommands.NewKey() : key,
+            clock.GetUtcNow(), email.Value.PublicUrl, ct);
+        TempData["Message"] = sent < 0 ? text["That task is not open any more."] : text["Reminder sent."];
+        return Redirect("/dashboard");
+    }
+}

@@ -1,0 +1,45 @@
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Pages.Me;
+
+public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock) : PageModel
+{
+    public IReadOnlyList<TokenView> List { get; private set; } = [];
+    public CreatedToken? Created { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        List = await Tokens.ListAsync(db, User.PersonId(), ct);
+    }
+
+    public async Task OnPostCreateAsync(string? name, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
+        {
+            Error = text["Name the token (up to 100 characters)."];
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        else
+        {
+            Created = await Tokens.CreateAsync(db, User.PersonId(), name.Trim(), clock.GetUtcNow(), ct);
+        }
+
+        List = await Tokens.ListAsync(db, User.PersonId(), ct);
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await Tokens.RevokeAsync(db, User.PersonId(), id, clock.GetUtcNow(), ct);
+        TempData["Message"] = text["The token is revoked."];
+        return Redirect("/me/tokens");
+    }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Web;
+using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Workflows;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Pages.Pairs;
+
+/// <summary>One pair: the coordinator's home ("my pair") and the facilitator's and observers' view of it.</summary>
+public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, WorkItemActions actions,
+    Texts text, IOptions<WebOptions> options, TimeProvider clock) : PageModel
+{
+    public PairPageData Data { get; private set; } = null!;
+    public Actor? Actor { get; private set; }
+    public string FormKey { get; } = PageCommands.NewKey();
+    public string? Error { get; private set; }
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ?? Page();
+
+    public Task<IActionResult> OnPostCompleteAsync(Guid id, Guid itemId, string? key, string? note, string? link, IFormFile? file,
+        CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            string? fileId = null;
+            if (file is { Length: > 0 })
+            {
+                var saved = await Uploads.SaveAsync(dbs, file, User.PersonId(), options.Value.MaxUploadBytes, clock.GetUtcNow(), text, ct);
+                if (saved.Error is not null) return saved.Error;
+                fileId = saved.Id!.Value.ToString();
+            }
+
+            // The fingerprint leaves the file out: a double submit uploads twice but is still the same change.
+            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "task", body,
+                item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId), ct), text);
+        }, ct);
+
+    public Task<IActionResult> OnPostProposeAsync(Guid id, Guid itemId, string? key, string? date, string? host, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                return text["Give the date of the visit."];
+            if (string.IsNullOrWhiteSpace(host)) return text["Choose the host city."];
+            var body = new ProposeVisitRequest(day, host);
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
+                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct), text);
+        }, ct);
+
+    public Task<IActionResult> OnPostConfirmAsync(Guid id, Guid itemId, string? key, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) => PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId,
+            "study-visit", new EmptyRequest(), item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), text), ct);
+
+    public Task<IActionResult> OnPostHeldAsync(Guid id, Guid itemId, string? key, string? participants, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            var names = (participants ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0) return text["List the participants, one per line."];
+            var body = new VisitHeldRequest(names);
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
+                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct), text);
+        }, ct);
+
+    public Task<IActionResult> OnPostReportAsync(Guid id, Guid itemId, string? key, string? note, string? link, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            var body = new ReportVisitRequest(Clean(note), Clean(link));
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
+                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct), text);
+        }, ct);
+
+    public Task<IActionResult> OnPostApproveAsync(Guid id, Guid itemId, string? key, string? comment, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            var body = new ApproveRequest(Clean(comment));
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
+                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct), text);
+        }, ct);
+
+    public Task<IActionResult> OnPostSendBackAsync(Guid id, Guid itemId, string? key, string? reason, CancellationToken ct) =>
+        ActAsync(id, key, async (pair, actor) =>
+        {
+            if (string.IsNullOrWhiteSpace(reason)) return text["Say why the step is sent back."];
+            var body = new SendBackRequest(reason.Trim());
+            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
+                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct), text);
+        }, ct);
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private async Task<IActionResult> ActAsync(Guid id, string? key, Func<Programme.Pair, Actor, Task<string?>> act, CancellationToken ct)
+    {
+        Programme.Pair pair;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            var (access, found) = await PairPageData.CheckAsync(db, User, id, ct);
+            if (access == PairPageData.Access.NotFound) return NotFound();
+            if (access == PairPageData.Access.Forbidden) return Forbid();
+            pair = found!;
+        }
+
+        if (User.ActorFor(pair) is not { } actor) return Forbid();
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            Error = text["The form is out of date: reload the page and try again."];
+        }
+        else
+        {
+            PageCommands.UseFormKey(HttpContext, key);
+            Error = await act(pair, actor);
+        }
+
+        if (Error is null)
+        {
+            TempData["Message"] = text["Saved."];
+            return Redirect($"/pairs/{id}");
+        }
+
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return await LoadAsync(id, ct) ?? Page();
+    }
+
+    private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var (access, pair) = await PairPageData.CheckAsync(db, User, id, ct);
+        if (access == PairPageData.Access.NotFound) return NotFound();
+        if (access == PairPageData.Access.Forbidden) return Forbid();
+        Data = await PairPageData.LoadAsync(db, definitions, User, pair!, ct);
+        Actor = User.ActorFor(pair);
+        return null;
+    }
+
+    /// <summary>May the signed-in person act on this item? The engine decides in the end; this only hides forms
+    /// that would be refused.</summary>
+    public bool Mine(string? role) => Actor is { } actor && (actor.Role == ActorRole.Facilitator
+        ? role == "facilitator"
+        : role == "both" || string.Equals(role, actor.Role.ToString(), StringComparison.OrdinalIgnoreCase));
+}

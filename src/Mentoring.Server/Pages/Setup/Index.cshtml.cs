@@ -1,0 +1,67 @@
+using Mentoring.Server.Data;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
+using Mentoring.Server.Web.Accounts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Pages.Setup;
+
+/// <summary>The facilitator's programme set-up: cities' time zones and languages, people, and invitations.</summary>
+[Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
+public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountService accounts, Texts text, TimeProvider clock) : PageModel
+{
+    public static IReadOnlyList<string> Languages => ProgrammeSetup.Languages;
+    public IReadOnlyList<City> Cities { get; private set; } = [];
+    public IReadOnlyList<Person> People { get; private set; } = [];
+    public string? Error { get; private set; }
+
+    public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostCityAsync(string id, string? timeZone, string? language, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await ProgrammeSetup.UpdateCityAsync(db, id, timeZone, language, ct) is { } error) return await FailAsync(text[error], ct);
+        TempData["Message"] = text["Saved."];
+        return Redirect("/setup");
+    }
+
+    public async Task<IActionResult> OnPostPersonAsync(string? name, string? email, string? role, string? cityId, string? language,
+        bool invite, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var (_, error) = await ProgrammeSetup.AddPersonAsync(db, accounts, User,
+            new AddPersonRequest(name, email, role, string.IsNullOrEmpty(cityId) ? null : cityId, language, invite), clock.GetUtcNow(), ct);
+        if (error is not null) return await FailAsync(text[error], ct);
+        TempData["Message"] = invite ? text["Added and invited."] : text["Saved."];
+        return Redirect("/setup");
+    }
+
+    public async Task<IActionResult> OnPostInviteAsync(Guid personId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var person = await db.People.SingleOrDefaultAsync(p => p.Id == personId, ct);
+        if (person is null) return NotFound();
+        await ProgrammeSetup.InviteAsync(db, accounts, User, person, null, ct);
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = text["Invitation sent."];
+        return Redirect("/setup");
+    }
+
+    private async Task<IActionResult> FailAsync(string error, CancellationToken ct)
+    {
+        Error = error;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        Cities = await db.Cities.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct);
+        People = await db.People.AsNoTracking().OrderBy(p => p.Role).ThenBy(p => p.Name).ToListAsync(ct);
+    }
+}

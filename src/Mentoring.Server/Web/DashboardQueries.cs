@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Workflows;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Web;
+
+public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted }
+
+public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, string Mentee, string Kind, string Title, string? Assignee,
+    DateTimeOffset? DueAt, DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
+
+public sealed record NudgeResponse(int Recipients);
+
+public sealed record StageSpan(int Number, DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>The facilitator's view of every pair: progress against the seven steps, what is overdue, visits to come,
+/// gates to approve, and the CSV export. Reads only the columns it shows; one page of pairs at a time.</summary>
+public static class DashboardQueries
+{
+    public const int PageSize = 50;
+    public static readonly TimeSpan DueSoon = TimeSpan.FromDays(7);
+
+    public static StepState State(PairSummary pair, int step, DateTimeOffset now)
+    {
+        if (pair.Status == "completed" || step < pair.CurrentStep) return StepState.Done;
+        if (step > pair.CurrentStep) return StepState.NotStarted;
+        if (pair.NextDueAt is { } due && due < now) return StepState.Overdue;
+        if (pair.NextDueAt is { } soon && soon < now + DueSoon) return StepState.DueSoon;
+        return StepState.InProgress;
+    }
+
+    public static Task<List<PairSummary>> PageAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, int page,
+        CancellationToken ct) =>
+        PairQueries.Summaries(db, user).AsNoTracking().Skip(Math.Max(0, page) * PageSize).Take(PageSize).ToListAsync(ct);
+
+    /// <summary>Open tasks, visits and approvals of every pair that match the filter, in the given order.</summary>
+    public static Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, System.Linq.Expressions.Expression<Func<WorkItem, bool>> filter,
+        System.Linq.Expressions.Expression<Func<WorkItem, TKey>> order, int take, CancellationToken ct) =>
+        (from item in db.WorkItems.Where(w => w.Status == WorkItemStatus.Open
+                && (w.Kind == "task" || w.Kind == "study-visit" || w.Kind == "approval")).Where(filter).OrderBy(order).Take(take)
+            join pair in db.Pairs on item.InstanceId equals pair.InstanceId
+            join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
+            select new OpenItemRow(item.Id, pair.Id, pair.Number, mentee.Name, item.Kind, item.Title, item.Assignee, item.DueAt,
+                item.VisitDate, item.VisitHost, item.VisitPhase))
+        .AsNoTracking().ToListAsync(ct);
+
+    public static async Task<Dictionary<Guid, List<StageSpan>>> SpansAsync(MentoringDb db, IReadOnlyList<PairSummary> pairs,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = pairs.Select(p => p.Id).ToList();
+        var rows = await (from pair in db.Pairs
+                where ids.Contains(pair.Id)
+                join entry in db.Journal on pair.InstanceId equals entry.InstanceId
+                where entry.Type == "stage-started" || entry.Type == "stage-restarted" || entry.Type == "completed"
+                orderby entry.Id
+                select new { pair.Id, entry.At, entry.Type, entry.Data })
+            .AsNoTracking().ToListAsync(ct);
+        var spans = new Dictionary<Guid, List<StageSpan>>();
+        foreach (var group in rows.GroupBy(r => r.Id))
+        {
+            var list = new List<StageSpan>();
+            var entries = group.ToList();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (entries[i].Type == "completed") break;
+                var number = JsonNode.Parse(entries[i].Data)?["number"]?.GetValue<int>() ?? 0;
+                var end = i + 1 < entries.Count ? entries[i + 1].At : now;
+                list.Add(new StageSpan(number, entries[i].At, end));
+            }
+
+            spans[group.Key] = list;
+        }
+
+        return spans;
+    }
+
+    public static async Task<string> CsvAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var overdue = await db.WorkItems.AsNoTracking()
+            .Where(w => w.Status == WorkItemStatus.Open && w.DueAt != null && w.DueAt < now)
+            .GroupBy(w => w.InstanceId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var instances = await db.Pairs.AsNoTracking().Select(p => new { p.Id, p.InstanceId }).ToDictionaryAsync(p => p.Id, p => p.InstanceId, ct);
+        var csv = new StringBuilder("pair,mentor,mentee,theme,step,stage,status,next_due,overdue_items\r\n");
+        await foreach (var p in PairQueries.Summaries(db, user).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        {
+            overdue.TryGetValue(instances[p.Id], out var late);
+            csv.Append(p.Number).Append(',').Append(Cell(p.Mentor.Name)).Append(',').Append(Cell(p.Mentee.Name)).Append(',')
+                .Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(Cell(p.Stage)).Append(',')
+                .Append(p.Status).Append(',').Append(p.NextDueAt?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Append(',').Append(late).Append("\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>A quoted CSV cell; a leading = + - @ is defused so a spreadsheet does not run it as a formula.</summary>
+    private static string Cell(string value)
+    {
+        if (value.Length > 0 && "=+-@".Contains(value[0])) value = "'" + value;
+        return "\"" + value.Replace("\"", "\"\"") + "\"";
+    }
+
+    public static IEndpointRouteBuilder MapDashboardExport(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/dashboard/export.csv", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, TimeProvider clock,
+                CancellationToken ct) =>
+            {
+                await using var db = await dbs.CreateDbContextAsync(ct);
+                var csv = await CsvAsync(db, http.User, clock.GetUtcNow(), ct);
+                return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8",
+                    "pairs-progress.csv");
+            })
+            .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
+            .WithTags("Dashboard");
+
+        // The dashboard's manual reminder, for API callers: the Idempotency-Key makes a retry one nudge.
+        app.MapPost("/api/tasks/{itemId:guid}/nudge", async Task<Results<Ok<NudgeResponse>, ProblemHttpResult>> (Guid itemId,
+                HttpContext http, IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox,
+                Microsoft.Extensions.Options.IOptions<EmailOptions> email, TimeProvider clock, CancellationToken ct) =>
+            {
+                var key = http.Request.Headers[WorkItemActions.IdempotencyHeader].ToString().Trim();
+                if (key.Length is 0 or > 200)
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
+                await using var db = await dbs.CreateDbContextAsync(ct);
+                var sent = await NudgeAsync(db, outbox, itemId, key, clock.GetUtcNow(), email.Value.PublicUrl, ct);
+                return sent < 0
+                    ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such open task", detail: $"There is no open task {itemId}.")
+                    : TypedResults.Ok(new NudgeResponse(sent));
+            })
+            .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
+            .WithTags("Dashboard");
+        return app;
+    }
+
+    /// <summary>A manual reminder for an open task, written to the outbox for the coordinator(s) it is assigned to.
+    /// The form's key is recorded, so a double submit sends one nudge.</summary>
+    public static async Task<int> NudgeAsync(MentoringDb db, OutboxWriter outbox, Guid itemId, string key, DateTimeOffset now,
+        string publicUrl, CancellationToken ct)
+    {
+        var recordKey = "nudge:" + key;
+        if (await db.IdempotencyKeys.AnyAsync(k => k.Key == recordKey, ct)) return 0;
+        var row = await (from item in db.WorkItems
+                where item.Id == itemId && item.Status == WorkItemStatus.Open && item.Kind == "task"
+                join pair in db.Pairs on item.InstanceId equals pair.InstanceId
+                join mentor in db.Cities on pair.MentorCityId equals mentor.Id
+                join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
+                select new { item, pair, Mentor = mentor.Name, Mentee = mentee.Name })
+            .AsNoTracking().SingleOrDefaultAsync(ct);
+        if (row is null) return -1;
+        var cities = row.item.Assignee switch
+        {
+            "mentor" => new[] { row.pair.MentorCityId },
+            "mentee" => [row.pair.MenteeCityId],
+            _ => [row.pair.MentorCityId, row.pair.MenteeCityId],
+        };
+        var people = await db.People.AsNoTracking()
+            .Where(p => p.Role == PersonRoles.Coordinator && p.CityId != null && cities.Contains(p.CityId)).ToListAsync(ct);
+        foreach (var person in people)
+        {
+            var culture = OutboxWriter.Culture(person.Language);
+            var task = new JsonObject { ["title"] = row.item.Title };
+            if (row.item.DueAt is { } due)
+            {
+                task["due"] = TimeZoneInfo.ConvertTime(due, TimeZoneInfo.FindSystemTimeZoneById(person.TimeZone)).ToString("D", culture);
+                task["daysLeft"] = Math.Max(0, (int)Math.Ceiling((due - now).TotalDays));
+            }
+
+            var model = new JsonObject
+            {
+                ["recipient"] = new JsonObject { ["name"] = person.Name },
+                ["programme"] = new JsonObject { ["name"] = "IncluCities" },
+                ["link"] = $"{publicUrl.TrimEnd('/')}/pairs/{row.pair.Id}",
+                ["pair"] = new JsonObject
+                {
+                    ["number"] = row.pair.Number, ["mentor"] = row.Mentor, ["mentee"] = row.Mentee, ["theme"] = row.pair.Theme,
+                },
+                ["task"] = task,
+            };
+            db.Outbox.Add(new OutboxMessage
+            {
+                MessageId = outbox.NewMessageId(), InstanceId = row.item.InstanceId, Template = "task-reminder", Language = person.Language,
+                RecipientId = person.Id, RecipientName = person.Name, RecipientEmail = person.Email, Model = model.ToJsonString(),
+                Status = string.IsNullOrWhiteSpace(person.Email) ? OutboxStatus.Dead : OutboxStatus.Pending, NextAttemptAt = now,
+                CreatedAt = now,
+            });
+        }
+
+        db.IdempotencyKeys.Add(new IdempotencyRecord { Key = recordKey, RequestHash = itemId.ToString(), StatusCode = 200, Response = "{}", CreatedAt = now });
+        await db.SaveChangesAsync(ct);
+        return people.Count;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Mentoring.Engine.Definitions;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Web;
+
+/// <summary>Everything the pair page shows, read with the same queries and access rules as the pair API.</summary>
+public sealed record PairPageData(
+    Programme.Pair Pair,
+    PairSummary Summary,
+    WorkflowDefinition? Definition,
+    IReadOnlyList<WorkItemView> Items,
+    IReadOnlyList<VisitView> Visits,
+    IReadOnlyList<HistoryEntry> History)
+{
+    public enum Access { Ok, NotFound, Forbidden }
+
+    public static async Task<(Access Access, Programme.Pair? Pair)> CheckAsync(MentoringDb db, ClaimsPrincipal user, Guid pairId,
+        CancellationToken ct)
+    {
+        var found = await PairQueries.FindAsync(db, pairId, ct);
+        if (found is not { } f) return (Access.NotFound, null);
+        return user.CanRead(f.Pair, f.MentorAssociation, f.MenteeAssociation) ? (Access.Ok, f.Pair) : (Access.Forbidden, null);
+    }
+
+    public static async Task<PairPageData> LoadAsync(MentoringDb db, DefinitionStore definitions, ClaimsPrincipal user,
+        Programme.Pair pair, CancellationToken ct)
+    {
+        var summary = await PairQueries.Summaries(db, user, pair.Id).AsNoTracking().SingleAsync(ct);
+        var instance = await db.Instances.AsNoTracking().Where(i => i.Id == pair.InstanceId)
+            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync(ct);
+        var items = await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: false, ct);
+        var visits = await PairQueries.VisitsAsync(db, pair.InstanceId, ct);
+        var history = await PairQueries.HistoryAsync(db, pair.InstanceId, 0, 500, ct);
+        return new PairPageData(pair, summary, definitions.Catalog.Find(instance.DefinitionId, instance.DefinitionVersion),
+            items.Where(i => i.Kind is "task" or "study-visit" or "approval").ToList(), visits, history);
+    }
+
+    public StepDefinition? Step(string stepId) =>
+        Definition is not null && Definition.Steps.TryGetValue(stepId, out var location) ? location.Step : null;
+
+    /// <summary>The city a role stands for in this pair ("mentor" -> Schaerbeek).</summary>
+    public string RoleName(string? role) => role switch
+    {
+        "mentor" => Summary.Mentor.Name,
+        "mentee" => Summary.Mentee.Name,
+        "both" => $"{Summary.Mentor.Name}, {Summary.Mentee.Name}",
+        _ => role ?? "",
+    };
+}
