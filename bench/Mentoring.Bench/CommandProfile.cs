@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Mentoring.Bench;
+
+/// <summary>
+/// Where a resume's time goes, without touching src/: EF Core reports every command, connection open and commit it
+/// makes to a DiagnosticListener, with its duration. Counting them over a run of resumes gives the round trips of
+/// one resume and the time spent waiting on PostgreSQL; the rest of the wall time is client CPU (EF Core, the engine,
+/// JSON) and scheduling.
+/// </summary>
+internal sealed partial class CommandProfile : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Tally> _commands = new();
+    private readonly Tally _opens = new();
+    private readonly Tally _begins = new();
+    private readonly Tally _commits = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private readonly IDisposable _all;
+    private volatile bool _active;
+
+    public CommandProfile() => _all = DiagnosticListener.AllListeners.Subscribe(this);
+
+    public void Start()
+    {
+        _commands.Clear();
+        _opens.Reset();
+        _begins.Reset();
+        _commits.Reset();
+        _active = true;
+    }
+
+    public void Stop() => _active = false;
+
+    /// <summary>Per resume: each kind of command with its count and mean time, then opens, begins and commits.</summary>
+    public IReadOnlyList<(string What, double PerResume, double MsPerResume)> Summary(int resumes)
+    {
+        var lines = _commands.OrderByDescending(c => c.Value.Ticks)
+            .Select(c => (c.Key, c.Value.Count / (double)resumes, Ms(c.Value.Ticks) / resumes)).ToList();
+        lines.Add(("connection open (from the pool)", _opens.Count / (double)resumes, Ms(_opens.Ticks) / resumes));
+        lines.Add(("BEGIN", _begins.Count / (double)resumes, Ms(_begins.Ticks) / resumes));
+        lines.Add(("COMMIT (WAL flush)", _commits.Count / (double)resumes, Ms(_commits.Ticks) / resumes));
+        return lines;
+    }
+
+    public (double RoundTrips, double Ms) Totals(int resumes)
+    {
+        var count = _commands.Values.Sum(c => c.Count) + _begins.Count + _commits.Count;
+        var ticks = _commands.Values.Sum(c => c.Ticks) + _opens.Ticks + _begins.Ticks + _commits.Ticks;
+        return (count / (double)resumes, Ms(ticks) / resumes);
+    }
+
+    public void OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == DbLoggerCategory.Name) lock (_subscriptions) _subscriptions.Add(listener.Subscribe(this));
+    }
+
+    public void OnNext(KeyValuePair<string, object?> e)
+    {
+        if (!_active) return;
+        switch (e.Value)
+        {
+            case CommandExecutedEventData executed:
+                _commands.GetOrAdd(Shape(executed.Command.CommandText), _ => new Tally()).Add(executed.Duration);
+                break;
+            case TransactionEndEventData ended when e.Key == RelationalEventId.TransactionCommitted.Name:
+                _commits.Add(ended.Duration);
+                break;
+            case TransactionEndEventData started when e.Key == RelationalEventId.TransactionStarted.Name:
+                _begins.Add(started.Duration);
+                break;
+            case ConnectionEndEventData opened when e.Key == RelationalEventId.ConnectionOpened.Name:
+                _opens.Add(opened.Duration);
+                break;
+        }
+    }
+
+    public void OnCompleted() { }
+
+    public void OnError(Exception error) { }
+
+    public void Dispose()
+    {
+        _all.Dispose();
+        lock (_subscriptions) _subscriptions.ForEach(s => s.Dispose());
+    }
+
+    /// <summary>"SELECT ... FROM workflow_instances", "INSERT INTO journal_entries + UPDATE work_items", ...: the verb
+    /// and table of each statement in a command, so a SaveChanges batch shows what it holds.</summary>
+    private static string Shape(string sql)
+    {
+        var statements = new List<string>();
+        foreach (var text in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var verb = Verb().Match(text);
+            if (!verb.Success) continue;
+            var what = verb.Groups[1].Value.ToUpperInvariant();
+            statements.Add(what == "SELECT" && From().Match(text) is { Success: true } from
+                ? $"SELECT {from.Groups[1].Value}"
+                : $"{what} {verb.Groups[2].Value}");
+        }
+
+        var shape = string.Join(" + ", statements.GroupBy(s => s).Select(g => g.Count() > 1 ? $"{g.Count()}x {g.Key}" : g.Key));
+        return shape.Length > 0 ? shape : sql.Split('\n')[0];
+    }
+
+    private static double Ms(long ticks) => TimeSpan.FromTicks(ticks).TotalMilliseconds;
+
+    [GeneratedRegex("""^(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)""", RegexOptions.IgnoreCase)]
+    private static partial Regex Verb();
+
+    [GeneratedRegex("""\bFROM\s+"?(\w+)""", RegexOptions.IgnoreCase)]
+    private static partial Regex From();
+
+    private sealed class Tally
+    {
+        private long _count;
+        private long _ticks;
+
+        public long Count => Interlocked.Read(ref _count);
+        public long Ticks => Interlocked.Read(ref _ticks);
+
+        public void Add(TimeSpan duration)
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _ticks, duration.Ticks);
+        }
+
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _count, 0);
+            Interlocked.Exchange(ref _ticks, 0);
+        }
+    }
+}
