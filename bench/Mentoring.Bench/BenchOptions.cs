@@ -22,7 +22,7 @@ internal sealed record BenchOptions
     public int StartClients { get; init; } = 8;
 
     /// <summary>Open tasks made ready for the resume phases, on top of those the timed starts leave.</summary>
-    public int ExtraInstances { get; init; } = 6_000;
+    public int ExtraInstances { get; init; }
 
     /// <summary>A short extra phase at 1 client that counts the SQL commands of each resume and times them.</summary>
     public TimeSpan Profile { get; init; } = TimeSpan.FromSeconds(3);

@@ -18,6 +18,10 @@ internal sealed partial class CommandProfile : IObserver<DiagnosticListener>, IO
     private readonly Tally _opens = new();
     private readonly Tally _begins = new();
     private readonly Tally _commits = new();
+    private readonly Tally _savepoints = new();
+    private readonly Tally _releases = new();
+    private readonly Tally _compilations = new();
+    private readonly ConcurrentDictionary<(Guid Transaction, bool Release), long> _pending = new();
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IDisposable _all;
     private volatile bool _active;
@@ -30,27 +34,35 @@ internal sealed partial class CommandProfile : IObserver<DiagnosticListener>, IO
         _opens.Reset();
         _begins.Reset();
         _commits.Reset();
+        _savepoints.Reset();
+        _releases.Reset();
+        _compilations.Reset();
         _active = true;
     }
 
     public void Stop() => _active = false;
 
-    /// <summary>Per resume: each kind of command with its count and mean time, then opens, begins and commits.</summary>
-    public IReadOnlyList<(string What, double PerResume, double MsPerResume)> Summary(int resumes)
+    /// <summary>Per operation: each kind of command with its count and mean time, then the transaction's own round trips.</summary>
+    public IReadOnlyList<(string What, double PerOperation, double MsPerOperation)> Summary(int operations)
     {
-        var lines = _commands.OrderByDescending(c => c.Value.Ticks)
-            .Select(c => (c.Key, c.Value.Count / (double)resumes, Ms(c.Value.Ticks) / resumes)).ToList();
-        lines.Add(("connection open (from the pool)", _opens.Count / (double)resumes, Ms(_opens.Ticks) / resumes));
-        lines.Add(("BEGIN", _begins.Count / (double)resumes, Ms(_begins.Ticks) / resumes));
-        lines.Add(("COMMIT (WAL flush)", _commits.Count / (double)resumes, Ms(_commits.Ticks) / resumes));
+        (string, double, double) Line(string what, Tally tally) => (what, tally.Count / (double)operations, Ms(tally.Ticks) / operations);
+        var lines = _commands.OrderByDescending(c => c.Value.Ticks).Select(c => Line(c.Key, c.Value)).ToList();
+        lines.Add(Line("SAVEPOINT (EF Core's automatic one, around SaveChanges in a transaction)", _savepoints));
+        lines.Add(Line("RELEASE SAVEPOINT", _releases));
+        lines.Add(Line("COMMIT (waits for the WAL flush)", _commits));
+        lines.Add(Line("BEGIN (no round trip: sent with the next command)", _begins));
+        lines.Add(Line("connection from the pool (no round trip: its reset goes with the next command)", _opens));
+        lines.Add(("EF Core query compilations (query cache misses)", _compilations.Count / (double)operations, 0));
         return lines;
     }
 
-    public (double RoundTrips, double Ms) Totals(int resumes)
+    /// <summary>Round trips per operation (commands, savepoints, commit) and the time spent in them.</summary>
+    public (double RoundTrips, double Ms) Totals(int operations)
     {
-        var count = _commands.Values.Sum(c => c.Count) + _begins.Count + _commits.Count;
-        var ticks = _commands.Values.Sum(c => c.Ticks) + _opens.Ticks + _begins.Ticks + _commits.Ticks;
-        return (count / (double)resumes, Ms(ticks) / resumes);
+        Tally[] own = [_savepoints, _releases, _commits];
+        var count = _commands.Values.Sum(c => c.Count) + own.Sum(t => t.Count);
+        var ticks = _commands.Values.Sum(c => c.Ticks) + own.Sum(t => t.Ticks) + _begins.Ticks + _opens.Ticks;
+        return (count / (double)operations, Ms(ticks) / operations);
     }
 
     public void OnNext(DiagnosticListener listener)
@@ -74,6 +86,24 @@ internal sealed partial class CommandProfile : IObserver<DiagnosticListener>, IO
                 break;
             case ConnectionEndEventData opened when e.Key == RelationalEventId.ConnectionOpened.Name:
                 _opens.Add(opened.Duration);
+                break;
+            // Savepoint events carry no duration: time them from their "-ing" to their "-ed" event.
+            case TransactionEventData savepoint when e.Key == RelationalEventId.CreatingTransactionSavepoint.Name:
+                _pending[(savepoint.TransactionId, false)] = Stopwatch.GetTimestamp();
+                break;
+            case TransactionEventData savepoint when e.Key == RelationalEventId.CreatedTransactionSavepoint.Name:
+                if (_pending.TryRemove((savepoint.TransactionId, false), out var created))
+                    _savepoints.Add(Stopwatch.GetElapsedTime(created));
+                break;
+            case TransactionEventData savepoint when e.Key == RelationalEventId.ReleasingTransactionSavepoint.Name:
+                _pending[(savepoint.TransactionId, true)] = Stopwatch.GetTimestamp();
+                break;
+            case TransactionEventData savepoint when e.Key == RelationalEventId.ReleasedTransactionSavepoint.Name:
+                if (_pending.TryRemove((savepoint.TransactionId, true), out var released))
+                    _releases.Add(Stopwatch.GetElapsedTime(released));
+                break;
+            case EventData when e.Key == CoreEventId.QueryCompilationStarting.Name:
+                _compilations.Add(TimeSpan.Zero);
                 break;
         }
     }

@@ -102,6 +102,9 @@ internal sealed partial class Pgbench(string executable, string connectionString
         await process.WaitForExitAsync(ct);
         var output = await stdout + await stderr;
         if (process.ExitCode != 0) throw new InvalidOperationException($"pgbench exited with {process.ExitCode}:\n{output}");
+        // pgbench's backends end as it disconnects; give the postmaster a moment to reap them, so that the CPU
+        // they used is in its child times when the phase's CPU is read.
+        await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
         return output;
     }
 

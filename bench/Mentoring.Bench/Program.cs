@@ -21,6 +21,8 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     return 2;
 }
 
+const int MinimumWarmup = 300;
+const int ProfiledStarts = 200;
 var builder = Host.CreateApplicationBuilder();
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
@@ -66,17 +68,24 @@ try
     var pgbench = new Pgbench(options.Pgbench, options.ConnectionString, scratch.FullName);
     await work.PrepareAsync(ct);
     await Pgbench.CreatePeerTableAsync(options.ConnectionString, ct);
-    Say($"adding {options.StartWarmup + options.Starts + options.ExtraInstances} pair rows (not timed)");
-    await work.AddPairsAsync(options.StartWarmup + options.Starts + options.ExtraInstances, ct);
+    var pairsNeeded = options.StartWarmup + options.Starts + options.ExtraInstances + ProfiledStarts;
+    Say($"adding {pairsNeeded} pair rows (not timed)");
+    await work.AddPairsAsync(pairsNeeded, ct);
 
     Say($"starts: {options.StartWarmup} to warm up, then {options.Starts} timed, {options.StartClients} clients");
-    await Driver.ForCountAsync(options.StartClients, options.StartWarmup, work.StartOneAsync, ct);
-    var starts = await MeasuredAsync(() => Driver.ForCountAsync(options.StartClients, options.Starts, work.StartOneAsync, ct));
+    var starts = await MeasuredAsync(
+        () => Driver.ForCountAsync(options.StartClients, options.StartWarmup, work.StartOneAsync, ct),
+        () => Driver.ForCountAsync(options.StartClients, options.Starts, work.StartOneAsync, ct));
 
-    Say($"starting {options.ExtraInstances} more instances for the resumes (not timed)");
-    await work.StartInBulkAsync(options.ExtraInstances, ct);
+    if (options.ExtraInstances > 0)
+    {
+        Say($"starting {options.ExtraInstances} more instances for the resumes (not timed)");
+        await work.StartInBulkAsync(options.ExtraInstances, ct);
+    }
+
     await work.PlanResumesAsync(ct);
     Say($"{work.ResumesLeft} open tasks lined up for resumes");
+    var engineMs = await work.EngineOnlyMsAsync(2_000, ct);
 
     // Each runtime phase is followed at once by its peer, so both meet the same machine.
     var resumes1 = await RuntimePhaseAsync("resumes", 1, work.ResumeOneAsync);
@@ -88,9 +97,35 @@ try
 
     Say($"profile: resumes at 1 client for {options.Profile.TotalSeconds:0} s, counting EF Core's commands (not in the table)");
     using var profile = new CommandProfile();
-    profile.Start();
-    var profiled = await MeasuredAsync(() => Driver.ForDurationAsync(1, options.Profile, work.ResumeOneAsync, ct));
-    profile.Stop();
+    var profiled = await MeasuredAsync(
+        () => Driver.ForDurationAsync(1, options.Warmup, work.ResumeOneAsync, ct),
+        async () =>
+        {
+            profile.Start();
+            try
+            {
+                return await Driver.ForDurationAsync(1, options.Profile, work.ResumeOneAsync, ct);
+            }
+            finally
+            {
+                profile.Stop();
+            }
+        });
+
+    Say($"profile: {ProfiledStarts} starts at 1 client, counting EF Core's commands (not in the table)");
+    using var startProfile = new CommandProfile();
+    var profiledStarts = await MeasuredAsync(() => Task.CompletedTask, async () =>
+    {
+        startProfile.Start();
+        try
+        {
+            return await Driver.ForCountAsync(1, ProfiledStarts, work.StartOneAsync, ct);
+        }
+        finally
+        {
+            startProfile.Stop();
+        }
+    });
 
     const string write = "pgbench INSERT+UPDATE";
     Console.WriteLine();
@@ -113,14 +148,10 @@ try
     ]));
 
     Console.WriteLine();
-    var (roundTrips, waitingMs) = profile.Totals(profiled.Operations);
-    var wallMs = 1000.0 / profiled.PerSecond;
-    Console.WriteLine($"Where a resume's time goes (1 client, {profiled.Operations} resumes, {wallMs:0.00} ms each on average):");
-    Console.WriteLine($"  {roundTrips:0.0} round trips to PostgreSQL take {waitingMs:0.00} ms; the other {wallMs - waitingMs:0.00} ms is " +
-                      $"client work (EF Core, engine, JSON); client CPU {profiled.Cpu?.BenchMs / profiled.Operations:0.00} ms, " +
-                      $"PostgreSQL CPU {profiled.Cpu?.ServerMs / profiled.Operations:0.00} ms per resume");
-    foreach (var (what, perResume, ms) in profile.Summary(profiled.Operations))
-        Console.WriteLine($"  {perResume,5:0.00} x {ms,7:0.000} ms  {what}");
+    Console.WriteLine(Report.Profile("resume", profile, profiled));
+    Console.WriteLine($"  The engine alone (state JSON in, run, state JSON out; in memory, 1 thread): {engineMs:0.000} ms per resume.");
+    Console.WriteLine();
+    Console.WriteLine(Report.Profile("start", startProfile, profiledStarts));
     Console.WriteLine();
     Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:0} s; load average {LoadAverage()}.");
 
@@ -130,8 +161,15 @@ try
     async Task<Measurement> RuntimePhaseAsync(string name, int clients, Driver.Operation operation)
     {
         Say($"{name}: {clients} client(s), {options.Warmup.TotalSeconds:0} s warm-up + {options.Measure.TotalSeconds:0} s");
-        await Driver.ForDurationAsync(clients, options.Warmup, operation, ct);
-        var measured = await MeasuredAsync(() => Driver.ForDurationAsync(clients, options.Measure, operation, ct));
+        var measured = await MeasuredAsync(
+            async () =>
+            {
+                // At least a few hundred operations too, so that the JIT has compiled the hot path at full
+                // optimisation however slow the first ones are.
+                var warm = await Driver.ForDurationAsync(clients, options.Warmup, operation, ct);
+                if (warm.Operations < MinimumWarmup) await Driver.ForCountAsync(clients, MinimumWarmup - warm.Operations, operation, ct);
+            },
+            () => Driver.ForDurationAsync(clients, options.Measure, operation, ct));
         if (measured.RanOut) Say("  ran out of open tasks before the end: raise --extra-instances");
         return measured;
     }
@@ -139,14 +177,19 @@ try
     async Task<Measurement> PeerPhaseAsync(string name, string script, int clients)
     {
         Say($"pgbench {name}: {clients} client(s), {options.Warmup.TotalSeconds:0} s warm-up + {options.Measure.TotalSeconds:0} s");
-        await pgbench.RunAsync($"{name}-warmup", script, clients, options.Warmup, ct);
-        return await MeasuredAsync(() => pgbench.RunAsync(name, script, clients, options.Measure, ct));
+        return await MeasuredAsync(
+            () => pgbench.RunAsync($"{name}-warmup", script, clients, options.Warmup, ct),
+            () => pgbench.RunAsync(name, script, clients, options.Measure, ct));
     }
 
-    // Every measured phase starts just after a checkpoint, so none inherits one that an earlier phase left due.
-    async Task<Measurement> MeasuredAsync(Func<Task<Measurement>> phase)
+    // Every phase starts with a checkpoint, so each meets the same state and none inherits a checkpoint another left
+    // due. The first change to a page after a checkpoint writes the whole page to the WAL; the warm-up takes that
+    // burst on the pages every operation shares (index roots, table tails), and the measured part pays only for
+    // the pages its own operations touch first, as a server does between its checkpoints.
+    async Task<Measurement> MeasuredAsync(Func<Task> warmup, Func<Task<Measurement>> phase)
     {
         await CheckpointAsync(admin, ct);
+        await warmup();
         var wal = await WalPositionAsync(admin, ct);
         var cpu = meter.Take();
         var measured = await phase();

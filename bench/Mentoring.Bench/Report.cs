@@ -52,6 +52,24 @@ internal static class Report
         return Format(lines, leftAligned: [0]);
     }
 
+    /// <summary>Round trips of one operation with their time, and what is left for the client.</summary>
+    public static string Profile(string operation, CommandProfile profile, Measurement measured)
+    {
+        var count = Math.Max(1, measured.Operations);
+        var (roundTrips, waitingMs) = profile.Totals(count);
+        var wallMs = 1000.0 / measured.PerSecond;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Where a {operation}'s time goes (1 client, {measured.Operations} of them, {wallMs:0.00} ms each on average):");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"  {roundTrips:0.0} round trips to PostgreSQL take {waitingMs:0.00} ms; the other {wallMs - waitingMs:0.00} ms is the client's " +
+            $"(EF Core, engine, JSON). CPU per {operation}: client {measured.Cpu?.BenchMs / count:0.00} ms, " +
+            $"PostgreSQL {measured.Cpu?.ServerMs / count:0.00} ms; WAL {measured.WalBytesPerOperation / 1024:0.0} KiB");
+        foreach (var (what, per, ms) in profile.Summary(count))
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {per,5:0.00} x {ms,7:0.000} ms  {what}");
+        return text.ToString();
+    }
+
     private static string Format(List<string[]> lines, int[] leftAligned)
     {
         var widths = Enumerable.Range(0, lines[0].Length).Select(c => lines.Max(l => l[c].Length)).ToArray();

@@ -7,7 +7,9 @@ using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
+using Mentoring.Server.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Mentoring.Bench;
 
@@ -15,7 +17,8 @@ namespace Mentoring.Bench;
 /// The runtime's side of the benchmark, through the same services the server uses: <see cref="WorkflowHost"/>
 /// starts and resumes instances of the IncluCities pair workflow, on pairs made from the seeded cities.
 /// </summary>
-internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, WorkflowHost host, DefinitionStore definitions)
+internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, WorkflowHost host, DefinitionStore definitions,
+    IOptions<SchedulingOptions> scheduling, TimeProvider clock)
 {
     private static readonly Actor Starter = new("bench", "Benchmark set-up", ActorRole.System);
 
@@ -148,6 +151,38 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
         if (state is not { Active.Count: > 0 }) throw new InvalidOperationException($"Instance {id} has no open steps.");
         return true;
+    }
+
+    /// <summary>
+    /// The pure part of the first planned resume (call it before resuming), repeated in memory: state JSON read, the engine's run, state JSON
+    /// written. What a resume costs beyond this is the host's database work (EF Core, Npgsql, PostgreSQL).
+    /// </summary>
+    public async Task<double> EngineOnlyMsAsync(int iterations, CancellationToken ct)
+    {
+        var next = _resumes[0];
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == next.InstanceId, ct);
+        var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), ct);
+        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var runner = new WorkflowRunner();
+        var now = clock.GetUtcNow();
+
+        double Run(int count)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
+                var result = runner.Run(definition, state, next.Command, context, now);
+                if (!result.Applied) throw new InvalidOperationException($"The engine rejected the resume: {result.Rejection?.Message}");
+                _ = JsonSerializer.Serialize(result.State, WorkflowHost.Json);
+            }
+
+            return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds / count;
+        }
+
+        Run(Math.Max(1, iterations / 4)); // JIT
+        return Run(iterations);
     }
 
     private Resume Plan(WorkItem item, Pair pair)
