@@ -129,7 +129,7 @@ try
 
     const string write = "pgbench INSERT+UPDATE";
     Console.WriteLine();
-    Console.WriteLine(Report.Table(
+    Console.Write(Report.Table(
     [
         new Row("durable resumes", resumes1, write, peerWrite1, 0.30),
         new Row("durable resumes", resumes8, write, peerWrite8, 0.40),
@@ -140,7 +140,7 @@ try
     Console.WriteLine($"{options.Measure.TotalSeconds:0} s per phase after {options.Warmup.TotalSeconds:0} s of warm-up (starts: a count); " +
                       "latency of each operation by Stopwatch, p50/p99 by nearest rank; 'info' rows have no goal.");
     Console.WriteLine();
-    Console.WriteLine(Report.Costs(
+    Console.Write(Report.Costs(
     [
         ("resumes, 1 client", resumes1), ("pgbench write, 1 client", peerWrite1),
         ("resumes, 8 clients", resumes8), ("pgbench write, 8 clients", peerWrite8),
@@ -148,10 +148,10 @@ try
     ]));
 
     Console.WriteLine();
-    Console.WriteLine(Report.Profile("resume", profile, profiled));
+    Console.Write(Report.Profile("resume", profile, profiled));
     Console.WriteLine($"  The engine alone (state JSON in, run, state JSON out; in memory, 1 thread): {engineMs:0.000} ms per resume.");
     Console.WriteLine();
-    Console.WriteLine(Report.Profile("start", startProfile, profiledStarts));
+    Console.Write(Report.Profile("start", startProfile, profiledStarts));
     Console.WriteLine();
     Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:0} s; load average {LoadAverage()}.");
 
