@@ -21,7 +21,7 @@ internal sealed record BenchOptions
     public int StartWarmup { get; init; } = 300;
     public int StartClients { get; init; } = 8;
 
-    /// <summary>Open tasks made ready for the resume phases, on top of those the timed starts leave.</summary>
+    /// <summary>Instances started in bulk, untimed, only to give the resumes more open tasks (each timed start leaves two).</summary>
     public int ExtraInstances { get; init; }
 
     /// <summary>A short extra phase at 1 client that counts the SQL commands of each resume and times them.</summary>
