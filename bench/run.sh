@@ -173,6 +173,10 @@ fi
 say "built ($((SECONDS - T_PHASE))s)"
 
 say "dotnet run -c Release --no-build --project bench/Mentoring.Bench -- $*"
+# The benchmark's scratch files (pgbench scripts and logs) go into the run's temp dir, which the
+# trap removes even when the benchmark is killed before it can clean up.
+mkdir -p "$WORK_DIR/tmp"
+export TMPDIR="$WORK_DIR/tmp"
 # In the background, waited for, so that Ctrl-C or SIGTERM reaches our trap at once.
 dotnet run -c Release --no-build --project bench/Mentoring.Bench -- "$@" &
 BENCH_PID=$!
