@@ -22,11 +22,20 @@ public static class MentoringServices
         builder.Services.AddPooledDbContextFactory<MentoringDb>((sp, options) =>
         {
             var database = sp.GetRequiredService<DatabaseOptions>();
-            if (database.Provider == DatabaseProvider.Postgres) options.UseNpgsql(database.ConnectionString);
+            if (database.Provider == DatabaseProvider.Postgres) options.UseNpgsql(PostgresConnectionString(database.ConnectionString));
             else options.UseSqlite(database.ConnectionString);
         });
         builder.Services.AddSingleton<MigrationRunner>();
         return builder;
+    }
+
+    /// <summary>Npgsql prepares statements it sees repeatedly when asked to; a resume runs the same few statements
+    /// every time, so unless the connection string says otherwise, let it (PostgreSQL then skips parse and plan).</summary>
+    public static string PostgresConnectionString(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     /// <summary>Workflow definitions, email templates, the runtime host and the pair API's command path.</summary>

@@ -36,16 +36,24 @@ public sealed class InstanceContext : IWorkflowServices
     public static async Task<InstanceContext> LoadAsync(MentoringDb db, WorkflowInstance instance, WorkingHours workingHours,
         CancellationToken cancellationToken)
     {
-        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == instance.ProgrammeId, cancellationToken);
+        // A resume's hot path: the programme, pair and both cities in one round trip.
+        ProgrammeRecord programme;
         Pair? pair = null;
         City? mentor = null, mentee = null;
         if (instance.PairId is { } pairId)
         {
-            pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, cancellationToken);
-            var cities = await db.Cities.AsNoTracking()
-                .Where(c => c.Id == pair.MentorCityId || c.Id == pair.MenteeCityId).ToListAsync(cancellationToken);
-            mentor = cities.Single(c => c.Id == pair.MentorCityId);
-            mentee = cities.Single(c => c.Id == pair.MenteeCityId);
+            var row = await (from p in db.Pairs.AsNoTracking()
+                    join g in db.Programmes on p.ProgrammeId equals g.Id
+                    join mc in db.Cities on p.MentorCityId equals mc.Id
+                    join me in db.Cities on p.MenteeCityId equals me.Id
+                    where p.Id == pairId
+                    select new { Programme = g, Pair = p, Mentor = mc, Mentee = me })
+                .SingleAsync(cancellationToken);
+            (programme, pair, mentor, mentee) = (row.Programme, row.Pair, row.Mentor, row.Mentee);
+        }
+        else
+        {
+            programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == instance.ProgrammeId, cancellationToken);
         }
 
         var cityIds = new[] { mentor?.Id, mentee?.Id };
