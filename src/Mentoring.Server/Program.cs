@@ -1,8 +1,9 @@
 using Mentoring.Server.Hosting;
+using Mentoring.Server.Scheduling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi();
 
 if (ServerCommands.IsCommand(args))
 {

@@ -1,0 +1,26 @@
+using Quartz;
+
+namespace Mentoring.Server.Scheduling;
+
+// Quartz jobs are thin adapters: the work is in the services they call, which tests drive directly.
+// DisallowConcurrentExecution holds cluster-wide with the clustered job store, so each runs on one node at a time.
+
+/// <summary>Fires due workflow timers, sends due nudges and delivers programme events.</summary>
+[DisallowConcurrentExecution]
+public sealed class SweepDueWorkJob(DueWorkProcessor processor) : IJob
+{
+    public static readonly JobKey Key = new("sweep-due-work", "mentoring");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await processor.SweepAsync(cancellationToken);
+}
+
+/// <summary>Writes the facilitators' weekly digest.</summary>
+[DisallowConcurrentExecution]
+public sealed class FacilitatorDigestJob(FacilitatorDigest digest) : IJob
+{
+    public static readonly JobKey Key = new("facilitator-digest", "mentoring");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await digest.WriteAsync(cancellationToken);
+}
