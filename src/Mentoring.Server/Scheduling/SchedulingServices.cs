@@ -19,49 +19,91 @@ public static class SchedulingServices
         builder.Services.AddSingleton<NudgeSender>();
         builder.Services.AddSingleton<DueWorkProcessor>();
         builder.Services.AddSingleton<FacilitatorDigest>();
-
-        var scheduling = builder.Configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
-        if (!scheduling.Enabled) return builder;
-        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-
-        builder.Services.AddQuartz(quartz =>
-        {
-            quartz.UsePersistentStore(store =>
-            {
-                if (database.Provider == DatabaseProvider.Postgres)
-                {
-                    store.UsePostgres(database.ConnectionString);
-                    store.UseClustering(_ => { });
-                }
-                else
-                {
-                    store.UseSqlite(database.ConnectionString);
-                }
-            });
-
-            quartz.ScheduleJob<SweepDueWorkJob>(
-                trigger => trigger.WithIdentity("sweep-due-work", "mentoring").StartNow()
-                    .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()
-                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
-                job => job.WithIdentity(SweepDueWorkJob.Key).StoreDurably());
-
-            quartz.ScheduleJob<FacilitatorDigestJob>(
-                trigger => trigger.WithIdentity("facilitator-digest", "mentoring")
-                    .WithCronSchedule(scheduling.DigestCron, cron => cron
-                        .InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(scheduling.DigestTimeZone))
-                        .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                job => job.WithIdentity(FacilitatorDigestJob.Key));
-        });
-        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        // After StartupTasks (registered earlier): the qrtz_ tables exist before Quartz validates them.
+        builder.Services.AddSingleton<MentoringScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MentoringScheduler>());
         builder.Services.AddHostedService<SweepWaker>();
-        builder.Services.AddHealthChecks().AddQuartz(_ => { });
         return builder;
+    }
+
+    /// <summary>The Quartz configuration. Built when the host starts rather than at registration, because the database
+    /// provider and connection string are only final then (configuration sources added by the host, e.g. tests).</summary>
+    internal static void Configure(IQuartzBuilder quartz, SchedulingOptions scheduling, DatabaseOptions database)
+    {
+        quartz.UsePersistentStore(store =>
+        {
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                store.UsePostgres(database.ConnectionString);
+                store.UseClustering(_ => { });
+            }
+            else
+            {
+                store.UseSqlite(database.ConnectionString);
+            }
+        });
+
+        // Recurring jobs skip what they missed while every node was down: the sweep goes on at its next interval
+        // (it catches up on all due timers in one run anyway), a missed digest fires once.
+        quartz.ScheduleJob<SweepDueWorkJob>(
+            trigger => trigger.WithIdentity("sweep-due-work", "mentoring").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+            job => job.WithIdentity(SweepDueWorkJob.Key).StoreDurably());
+
+        quartz.ScheduleJob<FacilitatorDigestJob>(
+            trigger => trigger.WithIdentity("facilitator-digest", "mentoring")
+                .WithCronSchedule(scheduling.DigestCron, cron => cron
+                    .InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(scheduling.DigestTimeZone))
+                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+            job => job.WithIdentity(FacilitatorDigestJob.Key));
+    }
+}
+
+/// <summary>
+/// Runs this node's Quartz scheduler when scheduling is enabled. Quartz gets a container of its own holding the jobs
+/// and the app services they call, so its configuration can follow the database settings the host ends up with.
+/// </summary>
+public sealed class MentoringScheduler(IServiceProvider app, IOptions<SchedulingOptions> scheduling, DatabaseOptions database)
+    : IHostedService, IAsyncDisposable
+{
+    private ServiceProvider? _quartz;
+
+    /// <summary>The running scheduler, or null when this node does not schedule.</summary>
+    public IScheduler? Scheduler { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!scheduling.Value.Enabled) return;
+        var services = new ServiceCollection();
+        services.AddSingleton(app.GetRequiredService<ILoggerFactory>());
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton(app.GetRequiredService<TimeProvider>());
+        services.AddSingleton(app.GetRequiredService<IHostApplicationLifetime>());
+        services.AddSingleton(app.GetRequiredService<IConfiguration>());
+        services.AddSingleton(app.GetRequiredService<DueWorkProcessor>());
+        services.AddSingleton(app.GetRequiredService<FacilitatorDigest>());
+        services.AddQuartz(quartz => SchedulingServices.Configure(quartz, scheduling.Value, database));
+        _quartz = services.BuildServiceProvider();
+        Scheduler = await _quartz.GetRequiredService<ISchedulerFactory>().GetScheduler(cancellationToken);
+        await Scheduler.Start(cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Scheduler is { } scheduler) await scheduler.Shutdown(true, cancellationToken);
+        Scheduler = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_quartz is not null) await _quartz.DisposeAsync();
     }
 }
 
 /// <summary>Triggers the sweep job at once when a commit on this node may have made work due, instead of at its next
 /// interval; a burst of commits within the debounce triggers one sweep.</summary>
-internal sealed class SweepWaker(DueWorkSignal signal, ISchedulerFactory schedulers, IOptions<SchedulingOptions> options,
+internal sealed class SweepWaker(DueWorkSignal signal, MentoringScheduler scheduler, IOptions<SchedulingOptions> options,
     ILogger<SweepWaker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -72,8 +114,7 @@ internal sealed class SweepWaker(DueWorkSignal signal, ISchedulerFactory schedul
             {
                 await signal.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
                 await Task.Delay(options.Value.WakeDebounce, stoppingToken);
-                var scheduler = await schedulers.GetScheduler(stoppingToken);
-                await scheduler.TriggerJob(SweepDueWorkJob.Key, null, stoppingToken);
+                if (scheduler.Scheduler is { } running) await running.TriggerJob(SweepDueWorkJob.Key, null, stoppingToken);
             }
             catch (OperationCanceledException)
             {
