@@ -31,10 +31,13 @@ public sealed class DueWorkProcessor(
     /// <summary>Everything due now: resume timers, nudges (in parallel batches), then programme events.</summary>
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
+        logger.LogDebug("Sweeping due work");
         var resumed = await FireResumeTimersAsync(cancellationToken);
         var sent = await SendNudgesAsync(cancellationToken);
         var delivered = await DeliverProgrammeEventsAsync(cancellationToken);
-        return new SweepResult(resumed, sent, delivered);
+        var result = new SweepResult(resumed, sent, delivered);
+        logger.LogDebug("Swept due work: {Result}", result);
+        return result;
     }
 
     /// <summary>Fires due resume timers; returns how many moved an instance on. Each goes through the workflow host,
@@ -55,8 +58,20 @@ public sealed class DueWorkProcessor(
             if (due.Count == 0) return fired;
             foreach (var timer in due)
             {
-                var outcome = await host.ExecuteAsync(timer.InstanceId, new TimerElapsed(timer.StepId, timer.Activation), null,
-                    cancellationToken, firedTimer: timer.Id);
+                CommandOutcome outcome;
+                try
+                {
+                    outcome = await host.ExecuteAsync(timer.InstanceId, new TimerElapsed(timer.StepId, timer.Activation), null,
+                        cancellationToken, firedTimer: timer.Id);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One broken instance must not hold up every other timer; it is tried again at the next sweep.
+                    logger.LogError(e, "Firing timer {Timer} of {Instance} failed", timer.Id, timer.InstanceId);
+                    passed.Add(timer.Id);
+                    continue;
+                }
+
                 if (outcome.Kind == OutcomeKind.Applied) fired++;
                 else if (outcome.Kind == OutcomeKind.Rejected)
                     await db.Timers.Where(t => t.Id == timer.Id).ExecuteDeleteAsync(cancellationToken); // its step has gone

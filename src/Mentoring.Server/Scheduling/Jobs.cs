@@ -4,6 +4,8 @@ namespace Mentoring.Server.Scheduling;
 
 // Quartz jobs are thin adapters: the work is in the services they call, which tests drive directly.
 // DisallowConcurrentExecution holds cluster-wide with the clustered job store, so each runs on one node at a time.
+// The work runs on the default task scheduler, not Quartz's: the sweep fans out into parallel batches whose
+// continuations must not queue behind Quartz's own bounded scheduler (they stalled there).
 
 /// <summary>Fires due workflow timers, sends due nudges and delivers programme events.</summary>
 [DisallowConcurrentExecution]
@@ -12,7 +14,7 @@ public sealed class SweepDueWorkJob(DueWorkProcessor processor) : IJob
     public static readonly JobKey Key = new("sweep-due-work", "mentoring");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await processor.SweepAsync(cancellationToken);
+        await Task.Run(() => processor.SweepAsync(cancellationToken), cancellationToken);
 }
 
 /// <summary>Writes the facilitators' weekly digest.</summary>
@@ -22,5 +24,5 @@ public sealed class FacilitatorDigestJob(FacilitatorDigest digest) : IJob
     public static readonly JobKey Key = new("facilitator-digest", "mentoring");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await digest.WriteAsync(cancellationToken);
+        await Task.Run(() => digest.WriteAsync(cancellationToken), cancellationToken);
 }

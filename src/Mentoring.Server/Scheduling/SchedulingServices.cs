@@ -79,7 +79,8 @@ public sealed class MentoringScheduler(IServiceProvider app, IOptions<Scheduling
         services.AddSingleton(app.GetRequiredService<ILoggerFactory>());
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(app.GetRequiredService<TimeProvider>());
-        services.AddSingleton(app.GetRequiredService<IHostApplicationLifetime>());
+        // Quartz's container sees a lifetime that never stops: this service starts and stops the scheduler, once.
+        services.AddSingleton<IHostApplicationLifetime>(new OwnedLifetime());
         services.AddSingleton(app.GetRequiredService<IConfiguration>());
         services.AddSingleton(app.GetRequiredService<DueWorkProcessor>());
         services.AddSingleton(app.GetRequiredService<FacilitatorDigest>());
@@ -93,6 +94,14 @@ public sealed class MentoringScheduler(IServiceProvider app, IOptions<Scheduling
     {
         if (Scheduler is { } scheduler) await scheduler.Shutdown(true, cancellationToken);
         Scheduler = null;
+    }
+
+    private sealed class OwnedLifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => new(canceled: true);
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void StopApplication() { }
     }
 
     public async ValueTask DisposeAsync()
