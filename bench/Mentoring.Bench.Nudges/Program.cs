@@ -153,6 +153,7 @@ static WebApplication Build(string connectionString, bool scheduling, TimeSpan? 
         ["Scheduling:Enabled"] = scheduling ? "true" : "false",
         ["Scheduling:SweepInterval"] = (sweepInterval ?? TimeSpan.FromSeconds(5)).ToString(),
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Mentoring.Server.Scheduling.NudgeSender"] = Environment.GetEnvironmentVariable("MENTORING_BENCH_TRACE") is null ? "Warning" : "Debug",
         ["Urls"] = "http://127.0.0.1:0",
     });
     builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi();

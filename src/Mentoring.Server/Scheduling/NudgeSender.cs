@@ -7,6 +7,8 @@ using Mentoring.Server.Email;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Mentoring.Server.Scheduling;
 
@@ -35,8 +37,10 @@ public sealed class NudgeSender(
         var hours = options.Value.WorkingHours();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var phases = System.Diagnostics.Stopwatch.StartNew();
         var claimed = await ClaimAsync(db, now, options.Value.BatchSize, cancellationToken);
         if (claimed.Count == 0) return new NudgeBatch(0, 0);
+        var claimTime = phases.ElapsedMilliseconds;
 
         // Everything the batch needs, read once for all its timers rather than once per timer.
         var instanceIds = claimed.Select(t => t.InstanceId).Distinct().ToList();
@@ -50,7 +54,9 @@ public sealed class NudgeSender(
                 .ToListAsync(cancellationToken))
             .ToDictionary(w => (w.InstanceId, w.StepId, w.Activation));
 
+        var loadTime = phases.ElapsedMilliseconds;
         var sent = 0;
+        var rows = new BatchRows();
         foreach (var timer in claimed)
         {
             if (!openItems.TryGetValue((timer.InstanceId, timer.StepId, timer.Activation), out var item)) continue;
@@ -58,10 +64,11 @@ public sealed class NudgeSender(
             var nudge = new Nudge(timer, item, instance, contexts[instance.Id],
                 definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
                 timer.Data is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json)!,
-                now, hours);
+                now, hours, rows);
             sent += Write(db, nudge);
         }
 
+        var writeTime = phases.ElapsedMilliseconds;
         var ids = claimed.Select(t => t.Id).ToList();
         var deleted = await db.Timers.Where(t => ids.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
         if (deleted != claimed.Count)
@@ -71,8 +78,14 @@ public sealed class NudgeSender(
             return new NudgeBatch(claimed.Count, 0);
         }
 
+        var deleteTime = phases.ElapsedMilliseconds;
+        await InsertAsync(db, rows, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        var saveTime = phases.ElapsedMilliseconds;
         await transaction.CommitAsync(cancellationToken);
+        logger.LogDebug("Nudge batch of {Count}: claim {Claim} ms, load {Load} ms, build {Write} ms, delete {Delete} ms, insert {Save} ms, commit {Commit} ms",
+            claimed.Count, claimTime, loadTime - claimTime, writeTime - loadTime, deleteTime - writeTime, saveTime - deleteTime,
+            phases.ElapsedMilliseconds - saveTime);
         return new NudgeBatch(claimed.Count, sent);
     }
 
@@ -100,11 +113,89 @@ public sealed class NudgeSender(
                 """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
+    /// <summary>The batch's outbox rows and journal lines. On PostgreSQL one binary COPY each, in the batch's
+    /// transaction: row-by-row inserts were four fifths of a batch's time.</summary>
+    private static async Task InsertAsync(MentoringDb db, BatchRows rows, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            db.Outbox.AddRange(rows.Outbox);
+            db.Journal.AddRange(rows.Journal);
+            return;
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY outbox_messages (id, message_id, instance_id, template, language, recipient_id, recipient_name, recipient_email,
+                model, status, attempts, next_attempt_at, last_error, created_at) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var m in rows.Outbox)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(m.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, m.InstanceId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(m.Template, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(m.Language, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, m.RecipientId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(m.RecipientName, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, m.RecipientEmail, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(m.Model, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(m.Status, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(m.Attempts, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(m.NextAttemptAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await WriteNullableAsync(copy, m.LastError, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(m.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY journal_entries (instance_id, at, type, step_id, actor_id, actor_name, data) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var j in rows.Journal)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(j.InstanceId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(j.At.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(j.Type, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, j.StepId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(j.ActorId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(j.ActorName, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(j.Data, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+    {
+        if (value is null) await copy.WriteNullAsync(cancellationToken);
+        else await copy.WriteAsync(value, type, cancellationToken);
+    }
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (value is { } v) await copy.WriteAsync(v, type, cancellationToken);
+        else await copy.WriteNullAsync(cancellationToken);
+    }
+
     private sealed record OpenItem(Guid Id, Guid InstanceId, string StepId, int Activation, string Title, DateTimeOffset? DueAt,
         DateOnly? VisitDate, string? VisitHost);
 
+    /// <summary>The rows a batch writes, inserted together at its end.</summary>
+    private sealed class BatchRows
+    {
+        public List<OutboxMessage> Outbox { get; } = [];
+        public List<JournalEntry> Journal { get; } = [];
+    }
+
     private sealed record Nudge(TimerRecord Timer, OpenItem Item, WorkflowInstance Instance, InstanceContext Context,
-        WorkflowDefinition Definition, Dictionary<string, string> Data, DateTimeOffset Now, WorkingHours Hours)
+        WorkflowDefinition Definition, Dictionary<string, string> Data, DateTimeOffset Now, WorkingHours Hours, BatchRows Rows)
     {
         public Role Role => Data.TryGetValue("role", out var role) && Enum.TryParse<Role>(role, true, out var parsed) ? parsed : Role.Both;
     }
@@ -226,8 +317,8 @@ public sealed class NudgeSender(
     private void Add(MentoringDb db, Nudge nudge, string template, Recipient recipient, Dictionary<string, string> data, string suffix)
     {
         var model = outbox.Model(nudge.Context, recipient, data, nudge.Item.Id);
-        db.Outbox.Add(outbox.Keyed($"nudge-{nudge.Timer.Id:N}-{recipient.PersonId}{suffix}", nudge.Instance.Id, template, recipient,
-            model, nudge.Now));
+        nudge.Rows.Outbox.Add(outbox.Keyed($"nudge-{nudge.Timer.Id:N}-{recipient.PersonId}{suffix}", nudge.Instance.Id, template,
+            recipient, model, nudge.Now));
     }
 
     private static void Journal(MentoringDb db, Nudge nudge, string type, string template, List<string> to,
@@ -235,7 +326,7 @@ public sealed class NudgeSender(
     {
         var data = new Dictionary<string, object?> { ["template"] = template, ["to"] = to, ["dueAt"] = nudge.Timer.DueAt };
         foreach (var (key, value) in extra ?? []) data[key] = value;
-        db.Journal.Add(new JournalEntry
+        nudge.Rows.Journal.Add(new JournalEntry
         {
             InstanceId = nudge.Instance.Id, At = nudge.Now, Type = type, StepId = nudge.Timer.StepId, ActorId = Actor.System.Id,
             ActorName = Actor.System.Name, Data = JsonSerializer.Serialize(data, WorkflowHost.Json),
