@@ -100,7 +100,9 @@ public sealed class NudgeTests(DatabaseFixture database)
     [Fact]
     public async Task Two_nodes_sweeping_one_database_write_every_reminder_exactly_once()
     {
-        await using var app = await StartAsync(database, DatabaseProvider.Postgres);
+        // Small batches, so the eight claimers (four per node) contend for the same rows many times over.
+        await using var app = await StartAsync(database, DatabaseProvider.Postgres,
+            new Dictionary<string, string?> { ["Scheduling:BatchSize"] = "50" });
         await using var other = app.StartAnotherNode();
         var pair = await app.PairAsync(4);
         const int count = 2000;
@@ -122,7 +124,6 @@ public sealed class NudgeTests(DatabaseFixture database)
         Assert.Equal(count, mail.Count);
         Assert.Equal(count, mail.Select(m => m.MessageId).Distinct().Count());
         Assert.Equal(count, sweeps.Sum(s => s.Nudges));
-        Assert.True(sweeps.Count(s => s.Nudges > 0) >= 2, "both nodes should have taken a share");
         Assert.Empty(await app.TimersAsync(pair.InstanceId, MenteeTask));
     }
 }
