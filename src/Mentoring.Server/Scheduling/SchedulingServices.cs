@@ -92,8 +92,17 @@ public sealed class MentoringScheduler(IServiceProvider app, IOptions<Scheduling
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Scheduler is { } scheduler) await scheduler.Shutdown(true, cancellationToken);
+        if (Scheduler is not { } scheduler) return;
         Scheduler = null;
+        try
+        {
+            await scheduler.Shutdown(true, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Quartz keeps schedulers in a process-wide repository by name; where two nodes share a process (tests),
+            // one node's shutdown can reach the other's container after it is gone. Nothing is left to stop then.
+        }
     }
 
     private sealed class OwnedLifetime : IHostApplicationLifetime
