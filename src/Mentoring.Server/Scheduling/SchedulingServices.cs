@@ -1,4 +1,5 @@
 using Mentoring.Server.Data;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -23,6 +24,7 @@ public static class SchedulingServices
         builder.Services.AddSingleton<MentoringScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MentoringScheduler>());
         builder.Services.AddHostedService<SweepWaker>();
+        builder.Services.AddHealthChecks().AddCheck<SchedulerReadyCheck>("scheduler", tags: ["ready"]);
         return builder;
     }
 
@@ -116,6 +118,20 @@ public sealed class MentoringScheduler(IServiceProvider app, IOptions<Scheduling
     public async ValueTask DisposeAsync()
     {
         if (_quartz is not null) await _quartz.DisposeAsync();
+    }
+}
+
+/// <summary>Ready when this node's scheduler runs (or the node does not schedule).</summary>
+internal sealed class SchedulerReadyCheck(MentoringScheduler scheduler, IOptions<SchedulingOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!options.Value.Enabled) return HealthCheckResult.Healthy("Scheduling is off on this node.");
+        if (scheduler.Scheduler is not { } running) return HealthCheckResult.Unhealthy("The scheduler has not started.");
+        var status = await running.GetStatus(cancellationToken);
+        return status == SchedulerStatus.Running
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"The scheduler is {status}.");
     }
 }
 

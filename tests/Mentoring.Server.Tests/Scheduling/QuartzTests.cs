@@ -90,6 +90,7 @@ public sealed class QuartzTests(DatabaseFixture database)
             await other.Service<MentoringScheduler>().Scheduler!.GetSchedulerInstanceId(),
         ];
         Assert.NotEqual(ids[0], ids[1]); // auto instance ids
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await other.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         // Both check in to the one cluster. (A node of an earlier test may linger in the table until it is
         // recognised as gone, so the assertion is about these two, not about the row count.)
