@@ -43,21 +43,17 @@ public static class MentoringServices
     {
         builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
         builder.Services.Configure<EmailOptions>(builder.Configuration.GetSection(EmailOptions.Section));
-        builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
             TemplateCatalog.LoadFolder(ContentPath.Resolve(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.TemplatesPath)));
         builder.Services.AddSingleton<DefinitionStore>();
         builder.Services.AddSingleton<OutboxWriter>();
-        builder.Services.AddSingleton<DueWorkSignal>();
         builder.Services.AddSingleton<WorkflowHost>();
-        builder.Services.AddSingleton<DueWorkProcessor>();
         builder.Services.AddSingleton<WorkItemActions>();
         builder.Services.AddSingleton<IncluCitiesSeed>();
         builder.Services.AddSingleton<ReadinessState>();
         // First hosted service: nothing else starts before the database is migrated and seeded.
         builder.Services.AddHostedService<StartupTasks>();
-        builder.Services.AddHostedService<DueWorkService>();
         return builder;
     }
 
