@@ -43,6 +43,9 @@ public static class MentoringServices
     {
         builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
         builder.Services.Configure<EmailOptions>(builder.Configuration.GetSection(EmailOptions.Section));
+        // The runner reckons nudges in the working hours of the Scheduling section, and every commit may wake the sweeper.
+        builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.Section));
+        builder.Services.AddSingleton<DueWorkSignal>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
             TemplateCatalog.LoadFolder(ContentPath.Resolve(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.TemplatesPath)));

@@ -15,8 +15,6 @@ public static class SchedulingServices
     /// </summary>
     public static IHostApplicationBuilder AddMentoringScheduling(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.Section));
-        builder.Services.AddSingleton<DueWorkSignal>();
         builder.Services.AddSingleton<NudgeSender>();
         builder.Services.AddSingleton<DueWorkProcessor>();
         builder.Services.AddSingleton<FacilitatorDigest>();
