@@ -32,7 +32,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
         Pairs = await DashboardQueries.PageAsync(db, User, PageNumber, ct);
         TotalPairs = await db.Pairs.CountAsync(ct);
         var now = Now;
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = Fmt.Today(now);
         Overdue = await DashboardQueries.OpenItemsAsync(db, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
         Visits = await DashboardQueries.OpenItemsAsync(db, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
             i => i.VisitDate, 100, ct);
