@@ -235,6 +235,7 @@ public sealed class Texts
         ["mail-sent"] = "στάλθηκε",
         ["mail-failing"] = "αποτυγχάνει, νέα προσπάθεια",
         ["mail-dead"] = "εγκαταλείφθηκε",
+        ["The file is too large: at most {0} MB. Nothing was saved."] = "Το αρχείο είναι πολύ μεγάλο: έως {0} MB. Δεν αποθηκεύτηκε τίποτα.",
         ["Needs assessment and matching"] = "Αξιολόγηση αναγκών και αντιστοίχιση",
         ["Thematic benchmark and key factors"] = "Θεματικό σημείο αναφοράς και βασικοί παράγοντες",
         ["Mentoring training and local support networks"] = "Εκπαίδευση καθοδήγησης και τοπικά δίκτυα υποστήριξης",
