@@ -1,10 +1,11 @@
 using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;
+using Mentoring.Server.Scheduling;
 using Mentoring.Server.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail().AddMentoringWeb();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi().AddMentoringEmail().AddMentoringWeb();
 
 if (ServerCommands.IsCommand(args))
 {

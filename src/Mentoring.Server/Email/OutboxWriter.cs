@@ -48,6 +48,26 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options)
         }
     }
 
+    /// <summary>A message whose id comes from what caused it (a timer and its recipient; a digest week and its
+    /// facilitator), so a second write of the same message fails on the unique message id instead of mailing twice.</summary>
+    public OutboxMessage Keyed(string key, Guid? instanceId, string template, Recipient recipient, JsonObject model, DateTimeOffset now) => new()
+    {
+        MessageId = KeyedMessageId(key),
+        InstanceId = instanceId,
+        Template = template,
+        Language = recipient.Language,
+        RecipientId = Guid.TryParse(recipient.PersonId, out var id) ? id : null,
+        RecipientName = recipient.Name,
+        RecipientEmail = recipient.Email,
+        Model = model.ToJsonString(),
+        Status = string.IsNullOrWhiteSpace(recipient.Email) ? OutboxStatus.Dead : OutboxStatus.Pending,
+        LastError = string.IsNullOrWhiteSpace(recipient.Email) ? $"{recipient.Name} has no email address." : null,
+        NextAttemptAt = now,
+        CreatedAt = now,
+    };
+
+    public string KeyedMessageId(string key) => $"<{key}@{MessageIdDomain()}>";
+
     public string NewMessageId() => $"<{Guid.CreateVersion7():N}@{MessageIdDomain()}>";
 
     private OutboxMessage Dead(Guid instanceId, string template, string name, string error, DateTimeOffset now) => new()

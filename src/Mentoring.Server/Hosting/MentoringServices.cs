@@ -22,11 +22,20 @@ public static class MentoringServices
         builder.Services.AddPooledDbContextFactory<MentoringDb>((sp, options) =>
         {
             var database = sp.GetRequiredService<DatabaseOptions>();
-            if (database.Provider == DatabaseProvider.Postgres) options.UseNpgsql(database.ConnectionString);
+            if (database.Provider == DatabaseProvider.Postgres) options.UseNpgsql(PostgresConnectionString(database.ConnectionString));
             else options.UseSqlite(database.ConnectionString);
         });
         builder.Services.AddSingleton<MigrationRunner>();
         return builder;
+    }
+
+    /// <summary>Npgsql prepares statements it sees repeatedly when asked to; a resume runs the same few statements
+    /// every time, so unless the connection string says otherwise, let it (PostgreSQL then skips parse and plan).</summary>
+    public static string PostgresConnectionString(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     /// <summary>Workflow definitions, email templates, the runtime host and the pair API's command path.</summary>
@@ -34,21 +43,20 @@ public static class MentoringServices
     {
         builder.Services.Configure<WorkflowOptions>(builder.Configuration.GetSection(WorkflowOptions.Section));
         builder.Services.Configure<EmailOptions>(builder.Configuration.GetSection(EmailOptions.Section));
+        // The runner reckons nudges in the working hours of the Scheduling section, and every commit may wake the sweeper.
         builder.Services.Configure<SchedulingOptions>(builder.Configuration.GetSection(SchedulingOptions.Section));
+        builder.Services.AddSingleton<DueWorkSignal>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
             TemplateCatalog.LoadFolder(ContentPath.Resolve(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.TemplatesPath)));
         builder.Services.AddSingleton<DefinitionStore>();
         builder.Services.AddSingleton<OutboxWriter>();
-        builder.Services.AddSingleton<DueWorkSignal>();
         builder.Services.AddSingleton<WorkflowHost>();
-        builder.Services.AddSingleton<DueWorkProcessor>();
         builder.Services.AddSingleton<WorkItemActions>();
         builder.Services.AddSingleton<IncluCitiesSeed>();
         builder.Services.AddSingleton<ReadinessState>();
         // First hosted service: nothing else starts before the database is migrated and seeded.
         builder.Services.AddHostedService<StartupTasks>();
-        builder.Services.AddHostedService<DueWorkService>();
         return builder;
     }
 

@@ -19,7 +19,7 @@ public sealed class StartupTasks(
     IncluCitiesSeed seed,
     TimeProvider clock,
     ReadinessState readiness,
-    Web.Accounts.AccountService accounts,
+    IEnumerable<IDemoCredentialIssuer> issuers,
     ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ public sealed class StartupTasks(
             try
             {
                 var tokens = await seed.SeedIfEmptyAsync(db, cancellationToken);
-                if (tokens.Count > 0) PrintDemoTokens(tokens, await accounts.CreateDemoPasswordsAsync(cancellationToken));
+                if (tokens.Count > 0) await PrintDemoCredentialsAsync(tokens, cancellationToken);
             }
             catch (DbUpdateException)
             {
@@ -47,14 +47,17 @@ public sealed class StartupTasks(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static void PrintDemoTokens(IReadOnlyDictionary<string, string> tokens, IReadOnlyDictionary<string, string> passwords)
+    private async Task PrintDemoCredentialsAsync(IReadOnlyDictionary<string, string> tokens, CancellationToken cancellationToken)
     {
         Console.WriteLine();
-        Console.WriteLine("The IncluCities demo programme was created. API tokens (shown once; `tokens create` makes new ones):");
-        foreach (var (email, token) in tokens) Console.WriteLine($"  {email,-42} {token}");
-        Console.WriteLine();
-        Console.WriteLine("Sign-in passwords for the web app (shown once; 'Forgot your password?' sends a new link):");
-        foreach (var (email, password) in passwords) Console.WriteLine($"  {email,-42} {password}");
+        Print("The IncluCities demo programme was created. API tokens (shown once; `tokens create` makes new ones):", tokens);
+        foreach (var issuer in issuers) Print(issuer.Heading, await issuer.IssueAsync(cancellationToken));
+    }
+
+    private static void Print(string heading, IReadOnlyDictionary<string, string> credentials)
+    {
+        Console.WriteLine(heading);
+        foreach (var (email, credential) in credentials) Console.WriteLine($"  {email,-42} {credential}");
         Console.WriteLine();
     }
 }

@@ -16,6 +16,19 @@ public sealed class SchedulingOptions
     /// <summary>How many due timers one claim takes.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>How many nudge batches one node claims side by side on PostgreSQL (SQLite has one writer: always 1).</summary>
+    public int NudgeWorkers { get; set; } = 4;
+
+    /// <summary>How soon after a commit that scheduled due work the sweep is triggered at the earliest, so a burst
+    /// of commits triggers one sweep rather than one each.</summary>
+    public TimeSpan WakeDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>When the outbox is checked for mail to send, when nothing else triggers it.</summary>
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The daily clean-up of old delivered mail, as a Quartz cron expression.</summary>
+    public string CleanupCron { get; set; } = "0 30 3 * * ?";
+
     /// <summary>Working days for nudges, e.g. ["Monday", ..., "Friday"].</summary>
     public DayOfWeek[] WorkingDays { get; set; } =
         [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];

@@ -28,6 +28,7 @@ public static class WebServices
     {
         builder.Services.Configure<WebOptions>(builder.Configuration.GetSection(WebOptions.Section));
         builder.Services.AddSingleton<AccountService>();
+        builder.Services.AddSingleton<Hosting.IDemoCredentialIssuer, DemoPasswords>();
         builder.Services.AddSingleton<Texts>();
 
         builder.Services.AddDataProtection().SetApplicationName("Mentoring");

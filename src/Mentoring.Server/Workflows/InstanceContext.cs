@@ -36,16 +36,24 @@ public sealed class InstanceContext : IWorkflowServices
     public static async Task<InstanceContext> LoadAsync(MentoringDb db, WorkflowInstance instance, WorkingHours workingHours,
         CancellationToken cancellationToken)
     {
-        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == instance.ProgrammeId, cancellationToken);
+        // A resume's hot path: the programme, pair and both cities in one round trip.
+        ProgrammeRecord programme;
         Pair? pair = null;
         City? mentor = null, mentee = null;
         if (instance.PairId is { } pairId)
         {
-            pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, cancellationToken);
-            var cities = await db.Cities.AsNoTracking()
-                .Where(c => c.Id == pair.MentorCityId || c.Id == pair.MenteeCityId).ToListAsync(cancellationToken);
-            mentor = cities.Single(c => c.Id == pair.MentorCityId);
-            mentee = cities.Single(c => c.Id == pair.MenteeCityId);
+            var row = await (from p in db.Pairs.AsNoTracking()
+                    join g in db.Programmes on p.ProgrammeId equals g.Id
+                    join mc in db.Cities on p.MentorCityId equals mc.Id
+                    join me in db.Cities on p.MenteeCityId equals me.Id
+                    where p.Id == pairId
+                    select new { Programme = g, Pair = p, Mentor = mc, Mentee = me })
+                .SingleAsync(cancellationToken);
+            (programme, pair, mentor, mentee) = (row.Programme, row.Pair, row.Mentor, row.Mentee);
+        }
+        else
+        {
+            programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == instance.ProgrammeId, cancellationToken);
         }
 
         var cityIds = new[] { mentor?.Id, mentee?.Id };
@@ -56,6 +64,40 @@ public sealed class InstanceContext : IWorkflowServices
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == instance.ProgrammeId)
             .Select(e => e.Name).ToListAsync(cancellationToken);
         return new InstanceContext(programme, pair, mentor, mentee, people, [.. events], workingHours);
+    }
+
+    /// <summary>The contexts of many instances with five queries in all, for work that touches thousands of
+    /// instances at once (the nudge sweep); <see cref="LoadAsync"/> reads one instance's with four.</summary>
+    public static async Task<Dictionary<Guid, InstanceContext>> LoadManyAsync(MentoringDb db,
+        IReadOnlyCollection<WorkflowInstance> instances, WorkingHours workingHours, CancellationToken cancellationToken)
+    {
+        var programmeIds = instances.Select(i => i.ProgrammeId).Distinct().ToList();
+        var pairIds = instances.Where(i => i.PairId is not null).Select(i => i.PairId!.Value).Distinct().ToList();
+        var programmes = await db.Programmes.AsNoTracking().Where(p => programmeIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var pairs = await db.Pairs.AsNoTracking().Where(p => pairIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var cityIds = pairs.Values.SelectMany(p => new[] { p.MentorCityId, p.MenteeCityId }).Distinct().ToList();
+        var cities = await db.Cities.AsNoTracking().Where(c => cityIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var people = await db.People.AsNoTracking()
+            .Where(p => programmeIds.Contains(p.ProgrammeId)
+                        && (p.Role == PersonRoles.Facilitator || (p.Role == PersonRoles.Coordinator && cityIds.Contains(p.CityId!))))
+            .ToListAsync(cancellationToken);
+        var events = (await db.ProgrammeEvents.AsNoTracking().Where(e => programmeIds.Contains(e.ProgrammeId))
+                .Select(e => new { e.ProgrammeId, e.Name }).ToListAsync(cancellationToken))
+            .ToLookup(e => e.ProgrammeId, e => e.Name);
+
+        var contexts = new Dictionary<Guid, InstanceContext>();
+        foreach (var instance in instances)
+        {
+            var pair = instance.PairId is { } pairId ? pairs.GetValueOrDefault(pairId) : null;
+            var mentor = pair is null ? null : cities.GetValueOrDefault(pair.MentorCityId);
+            var mentee = pair is null ? null : cities.GetValueOrDefault(pair.MenteeCityId);
+            var own = people.Where(p => p.ProgrammeId == instance.ProgrammeId
+                                        && (p.Role == PersonRoles.Facilitator || p.CityId == mentor?.Id || p.CityId == mentee?.Id)).ToList();
+            contexts[instance.Id] = new InstanceContext(programmes[instance.ProgrammeId], pair, mentor, mentee, own,
+                [.. events[instance.ProgrammeId]], workingHours);
+        }
+
+        return contexts;
     }
 
     /// <summary>The people behind a role in this instance, with the city each acts for.</summary>

@@ -51,7 +51,8 @@ public sealed class WorkflowHost(
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-            if (key is not null && await ReplayAsync(db, key, cancellationToken) is { } replay) return replay;
+            // The host never goes on in a transaction after a failed save, so EF's savepoints would only cost round trips.
+            db.Database.AutoSavepointsEnabled = false;
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -59,9 +60,17 @@ public sealed class WorkflowHost(
                 if (instance is null) return new CommandOutcome(OutcomeKind.NotFound);
 
                 var outcome = await ApplyAsync(db, instance, command, firedTimer, cancellationToken);
-                if (outcome.Kind != OutcomeKind.Applied) return outcome;
+                if (outcome.Kind != OutcomeKind.Applied)
+                {
+                    // A retry of a request that already took effect is usually refused by the engine (the task is done):
+                    // the first result is what the caller must get. Looked up only here, off the happy path.
+                    return key is not null && await ReplayAsync(db, key, cancellationToken) is { } first ? first : outcome;
+                }
+
                 if (key is not null)
                 {
+                    // Written in the same transaction; a key used before fails the commit on its primary key, and the
+                    // first request's result is answered below.
                     db.IdempotencyKeys.Add(new IdempotencyRecord
                     {
                         Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
@@ -76,22 +85,29 @@ public sealed class WorkflowHost(
             }
             catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
             {
+                if (key is not null && await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
                 logger.LogDebug("Resume of {Instance} lost a race (attempt {Attempt}); running it again", instanceId, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
             catch (Exception e) when (IsConflict(e))
             {
+                if (key is not null && await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
                 return new CommandOutcome(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
                     "The pair was changed by someone else at the same moment; try again."));
             }
             catch (DbUpdateException) when (key is not null)
             {
-                // The same key committed first on another connection: answer with its result.
-                await using var again = await dbs.CreateDbContextAsync(cancellationToken);
-                if (await ReplayAsync(again, key, cancellationToken) is { } first) return first;
+                // The same key committed first (a retry, or the same request twice at once): answer with its result.
+                if (await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
                 throw;
             }
         }
+    }
+
+    private async Task<CommandOutcome?> ReplayAfterFailureAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        return await ReplayAsync(db, key, cancellationToken);
     }
 
     /// <summary>Creates an instance and runs it to its first waits, in the caller's transaction.</summary>
@@ -99,6 +115,7 @@ public sealed class WorkflowHost(
         Actor by, CancellationToken cancellationToken, Guid? instanceId = null)
     {
         var now = clock.GetUtcNow();
+        db.Database.AutoSavepointsEnabled = false;
         var first = definition.Stages[0];
         var instance = new WorkflowInstance
         {

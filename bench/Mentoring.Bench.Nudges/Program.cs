@@ -1,0 +1,186 @@
+// The nudge benchmark: how fast due reminders become committed outbox rows, how fast a node with a backlog of
+// pending timers is ready, and, as the peer, how fast Quartz itself fires one-off triggers on the same database.
+// Not a test: it prints figures beside their goals. Run it with bench/nudges.sh (a throwaway PostgreSQL, fsync on).
+using System.Diagnostics;
+using Mentoring.Server.Data;
+using Mentoring.Server.Hosting;
+using Mentoring.Server.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Quartz;
+
+var connectionString = Environment.GetEnvironmentVariable("MENTORING_BENCH_POSTGRES")
+                       ?? "Host=127.0.0.1;Port=5432;Username=postgres;Database=mentoring_bench";
+const int Pending = 100_000;
+const int DueAtOnce = 10_000;
+const int QuartzTriggers = 2_000;
+
+Console.WriteLine($"Nudge benchmark on {new NpgsqlConnectionStringBuilder(connectionString).Host}:{new NpgsqlConnectionStringBuilder(connectionString).Port}");
+
+// 1. A migrated, seeded database (the first start), then the timer backlog: synthetic pair instances cloned
+//    from pair 4, each with one open task, and 100,000 reminder timers due a month from now.
+await using (var first = Build(connectionString, scheduling: false))
+{
+    await first.StartAsync();
+    await first.StopAsync();
+}
+
+await using (var connection = new NpgsqlConnection(connectionString))
+{
+    await connection.OpenAsync();
+    await Exec(connection, """
+        CREATE TEMP TABLE template AS SELECT * FROM workflow_instances
+            WHERE pair_id = (SELECT id FROM pairs WHERE number = 4);
+        INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, pair_id, status, stage_number,
+            stage_id, stage_name, next_due_at, state, fault, version, created_at, updated_at)
+        SELECT gen_random_uuid(), t.definition_id, t.definition_version, t.programme_id, t.pair_id, 'running', t.stage_number,
+            t.stage_id, t.stage_name, t.next_due_at, t.state, NULL, 0, now(), now()
+        FROM template t, generate_series(1, 2000);
+        INSERT INTO work_items (id, instance_id, step_id, activation, kind, title, assignee, stage_id, status, opened_at, due_at)
+        SELECT gen_random_uuid(), i.id, 'mentee-needs-self-assessment', 1, 'task', 'Complete the needs self-assessment',
+            'mentee', i.stage_id, 'open', now(), now() + interval '60 days'
+        FROM workflow_instances i WHERE i.id NOT IN (SELECT instance_id FROM work_items);
+        """);
+    await Exec(connection, $$"""
+        INSERT INTO timers (id, instance_id, step_id, activation, purpose, due_at, data)
+        SELECT gen_random_uuid(), w.instance_id, w.step_id, w.activation, 'reminder', now() + interval '30 days',
+            '{"role":"mentee","daysBefore":"7"}'
+        FROM work_items w, generate_series(1, 50) g
+        WHERE w.step_id = 'mentee-needs-self-assessment' AND w.status = 'open'
+        LIMIT {{Pending}};
+        ANALYZE;
+        """);
+    Console.WriteLine($"Backlog: {await Scalar(connection, "SELECT count(*) FROM timers")} pending timers");
+}
+
+// 2. Time to ready with the backlog: host start (migrations checked, Quartz started, clustered) to ready.
+double readySeconds;
+await using (var node = Build(connectionString, scheduling: true, sweepInterval: TimeSpan.FromHours(1)))
+{
+    var started = Stopwatch.StartNew();
+    await node.StartAsync();
+    while (!node.Services.GetRequiredService<ReadinessState>().Ready) await Task.Delay(5);
+    readySeconds = started.Elapsed.TotalSeconds;
+    await node.StopAsync();
+}
+
+// 3. Drain: 10,000 reminders due at the same instant T, among the 100,000 pending; the sweeper starts at T and
+//    every batch's commit time is recorded, so latency is due time to committed outbox row on the real clock.
+double drainSeconds, p50, p99;
+await using (var node = Build(connectionString, scheduling: false))
+{
+    await node.StartAsync();
+    var due = DateTimeOffset.UtcNow.AddSeconds(5);
+    await using (var connection = new NpgsqlConnection(connectionString))
+    {
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand($"""
+            UPDATE timers SET due_at = @due WHERE id IN (SELECT id FROM timers ORDER BY id LIMIT {DueAtOnce});
+            """, connection);
+        update.Parameters.AddWithValue("due", due);
+        await update.ExecuteNonQueryAsync();
+    }
+
+    var sender = node.Services.GetRequiredService<NudgeSender>();
+    var workers = node.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mentoring.Server.Scheduling.SchedulingOptions>>().Value.NudgeWorkers;
+    var latencies = new List<(double Seconds, int Rows)>();
+    var wait = due - DateTimeOffset.UtcNow;
+    if (wait > TimeSpan.Zero) await Task.Delay(wait);
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+    {
+        while (await sender.SendBatchAsync(CancellationToken.None) is { Claimed: > 0 } batch)
+        {
+            var committed = (DateTimeOffset.UtcNow - due).TotalSeconds;
+            lock (latencies) latencies.Add((committed, batch.Sent));
+        }
+    }));
+    drainSeconds = clock.Elapsed.TotalSeconds;
+    var rows = latencies.OrderBy(l => l.Seconds).SelectMany(l => Enumerable.Repeat(l.Seconds, l.Rows)).ToList();
+    if (rows.Count != DueAtOnce) Console.WriteLine($"WARNING: {rows.Count} outbox rows written, expected {DueAtOnce}");
+    p50 = rows[(int)(rows.Count * 0.50)];
+    p99 = rows[Math.Min(rows.Count - 1, (int)(rows.Count * 0.99))];
+    await node.StopAsync();
+}
+
+// 4. The peer: Quartz's own one-off triggers, clustered AdoJobStore on the same database, a no-op job.
+double quartzPerSecond;
+{
+    var services = new ServiceCollection();
+    services.AddLogging();
+    services.AddQuartz(quartz => quartz.UsePersistentStore(store =>
+    {
+        store.UsePostgres(connectionString);
+        store.UseClustering(_ => { });
+    }));
+    await using var provider = (ServiceProvider)new DefaultServiceProviderFactory().CreateServiceProvider(services);
+    var scheduler = await provider.GetRequiredService<ISchedulerFactory>().GetScheduler();
+    var job = JobBuilder.Create<NoopJob>().WithIdentity("noop", "bench").StoreDurably().Build();
+    var now = DateTimeOffset.UtcNow;
+    var triggers = Enumerable.Range(0, QuartzTriggers).Select(i => TriggerBuilder.Create()
+        .WithIdentity($"one-off-{i}", "bench").ForJob(job).StartAt(now).Build()).ToList();
+    await scheduler.ScheduleJobs(new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>> { [job] = triggers }, default);
+    NoopJob.Done = 0;
+    var clock = Stopwatch.StartNew();
+    await scheduler.Start();
+    while (Volatile.Read(ref NoopJob.Done) < QuartzTriggers && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(10);
+    quartzPerSecond = Volatile.Read(ref NoopJob.Done) / clock.Elapsed.TotalSeconds;
+    await scheduler.Shutdown(true);
+}
+
+var perSecond = DueAtOnce / drainSeconds;
+Console.WriteLine();
+Console.WriteLine($"{"Figure",-52} {"Measured",12}   {"Goal / peer",-24}");
+Console.WriteLine(new string('-', 94));
+Row($"Drain {DueAtOnce:N0} due reminders into the outbox", $"{drainSeconds:F2} s", "<= 5 s");
+Row("Latency due -> committed outbox row, p50", $"{p50:F2} s", "<= 1 s");
+Row("Latency due -> committed outbox row, p99", $"{p99:F2} s", "<= 2 s");
+Row("Reminders per second", $"{perSecond:N0} /s", "4,000 /s");
+Row($"Time to ready with {Pending:N0} pending timers", $"{readySeconds:F2} s", "< 5 s");
+Row($"Quartz one-off triggers fired per second ({QuartzTriggers:N0})", $"{quartzPerSecond:N0} /s", "peer (issue 3824: ~90 /s)");
+return 0;
+
+static void Row(string figure, string measured, string goal) => Console.WriteLine($"{figure,-52} {measured,12}   {goal,-24}");
+
+static WebApplication Build(string connectionString, bool scheduling, TimeSpan? sweepInterval = null)
+{
+    var builder = WebApplication.CreateBuilder();
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "Postgres",
+        ["Database:ConnectionString"] = connectionString,
+        ["Scheduling:Enabled"] = scheduling ? "true" : "false",
+        ["Scheduling:SweepInterval"] = (sweepInterval ?? TimeSpan.FromSeconds(5)).ToString(),
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Mentoring.Server.Scheduling.NudgeSender"] = Environment.GetEnvironmentVariable("MENTORING_BENCH_TRACE") is null ? "Warning" : "Debug",
+        ["Urls"] = "http://127.0.0.1:0",
+    });
+    builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi();
+    var app = builder.Build();
+    app.UseMentoring();
+    return app;
+}
+
+static async Task Exec(NpgsqlConnection connection, string sql)
+{
+    await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task<long> Scalar(NpgsqlConnection connection, string sql)
+{
+    await using var command = new NpgsqlCommand(sql, connection);
+    return (long)(await command.ExecuteScalarAsync())!;
+}
+
+internal sealed class NoopJob : IJob
+{
+    public static int Done;
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Done);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Workflows;
+using Mentoring.Server.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Bench;
+
+/// <summary>
+/// The runtime's side of the benchmark, through the same services the server uses: <see cref="WorkflowHost"/>
+/// starts and resumes instances of the IncluCities pair workflow, on pairs made from the seeded cities.
+/// </summary>
+internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, WorkflowHost host, DefinitionStore definitions,
+    IOptions<SchedulingOptions> scheduling, TimeProvider clock)
+{
+    private static readonly Actor Starter = new("bench", "Benchmark set-up", ActorRole.System);
+
+    private WorkflowDefinition _pairWorkflow = null!;
+    private Pair[] _seededPairs = [];
+    private Dictionary<string, Person> _coordinators = [];
+    private int _nextPairNumber;
+    private readonly ConcurrentQueue<Pair> _unstarted = new();
+    private readonly ConcurrentBag<Guid> _started = [];
+    private Resume[] _resumes = [];
+    private int _nextResume = -1;
+    private Guid[] _loadable = [];
+
+    public int ResumesLeft => Math.Max(0, _resumes.Length - (Volatile.Read(ref _nextResume) + 1));
+
+    public async Task PrepareAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == IncluCitiesSeed.ProgrammeId, ct);
+        _pairWorkflow = definitions.Catalog.Latest(programme.PairWorkflow)
+                        ?? throw new InvalidOperationException($"The pair workflow '{programme.PairWorkflow}' is not loaded.");
+        _seededPairs = await db.Pairs.AsNoTracking().Where(p => p.ProgrammeId == programme.Id).OrderBy(p => p.Number)
+            .Take(4).ToArrayAsync(ct);
+        _coordinators = await db.People.AsNoTracking()
+            .Where(p => p.ProgrammeId == programme.Id && p.Role == PersonRoles.Coordinator && p.CityId != null)
+            .ToDictionaryAsync(p => p.CityId!, ct);
+        _nextPairNumber = await db.Pairs.Where(p => p.ProgrammeId == programme.Id).MaxAsync(p => p.Number, ct) + 1;
+    }
+
+    /// <summary>Pair rows, written in bulk and not timed: a start is timed from the instance on.</summary>
+    public async Task AddPairsAsync(int count, CancellationToken ct)
+    {
+        const int batch = 2_000;
+        for (var done = 0; done < count; done += batch)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var pairs = Enumerable.Range(0, Math.Min(batch, count - done)).Select(_ =>
+            {
+                var model = _seededPairs[_nextPairNumber % _seededPairs.Length];
+                return new Pair
+                {
+                    ProgrammeId = model.ProgrammeId, Number = _nextPairNumber++, MentorCityId = model.MentorCityId,
+                    MenteeCityId = model.MenteeCityId, Theme = model.Theme, Practices = model.Practices,
+                    InstanceId = Guid.CreateVersion7(),
+                };
+            }).ToList();
+            db.Pairs.AddRange(pairs);
+            await db.SaveChangesAsync(ct);
+            foreach (var pair in pairs) _unstarted.Enqueue(pair);
+        }
+    }
+
+    /// <summary>One start: the pair's instance created and run to its first waits, in a transaction of its own.</summary>
+    public async Task<bool> StartOneAsync(CancellationToken ct)
+    {
+        if (!_unstarted.TryDequeue(out var pair)) return false;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var instance = await host.StartAsync(db, _pairWorkflow, pair.ProgrammeId, pair, Starter, ct);
+        await transaction.CommitAsync(ct);
+        _started.Add(instance.Id);
+        return true;
+    }
+
+    /// <summary>Instances that only supply open tasks for the resume phases: many per transaction, not timed.</summary>
+    public async Task StartInBulkAsync(int count, CancellationToken ct)
+    {
+        const int batch = 250;
+        for (var done = 0; done < count; done += batch)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            for (var i = 0; i < Math.Min(batch, count - done) && _unstarted.TryDequeue(out var pair); i++)
+                _started.Add((await host.StartAsync(db, _pairWorkflow, pair.ProgrammeId, pair, Starter, ct)).Id);
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Lines up the open tasks of the started instances as resumes, in an order where no two resumes near each other
+    /// touch the same instance: first tasks of instance k, then (64 places later) the other task of instance k. So
+    /// half the resumes end one branch of the first stage's parallel step, and half end the other and open the
+    /// facilitator's approval (with its email), and no client waits on another's row.
+    /// </summary>
+    public async Task PlanResumesAsync(CancellationToken ct)
+    {
+        const int spacing = 64;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instanceIds = _started.ToArray();
+        var pairs = await db.Pairs.AsNoTracking().Where(p => instanceIds.Contains(p.InstanceId))
+            .ToDictionaryAsync(p => p.InstanceId, ct);
+        var tasks = await db.WorkItems.AsNoTracking()
+            .Where(w => instanceIds.Contains(w.InstanceId) && w.Status == WorkItemStatus.Open && w.Kind == "task")
+            .OrderBy(w => w.InstanceId).ThenBy(w => w.StepId)
+            .ToListAsync(ct);
+        var byInstance = tasks.GroupBy(t => t.InstanceId).Select(g => g.ToList()).ToList();
+        var firsts = byInstance.Select(g => g[0]).ToList();
+        var seconds = byInstance.Where(g => g.Count > 1).Select(g => g[1]).ToList();
+
+        var plan = new List<Resume>(tasks.Count);
+        for (var i = 0; i < firsts.Count + spacing; i++)
+        {
+            if (i < firsts.Count) plan.Add(Plan(firsts[i], pairs[firsts[i].InstanceId]));
+            if (i >= spacing && i - spacing < seconds.Count) plan.Add(Plan(seconds[i - spacing], pairs[seconds[i - spacing].InstanceId]));
+        }
+
+        _resumes = [.. plan];
+        _loadable = instanceIds;
+    }
+
+    /// <summary>One resume: a coordinator completes an open task with a fresh Idempotency-Key, as the pair API does.</summary>
+    public async Task<bool> ResumeOneAsync(CancellationToken ct)
+    {
+        var index = Interlocked.Increment(ref _nextResume);
+        if (index >= _resumes.Length) return false;
+        var resume = _resumes[index];
+        var outcome = await host.ExecuteAsync(resume.InstanceId, resume.Command, NewKey(resume), ct);
+        if (outcome.Kind != OutcomeKind.Applied)
+            throw new InvalidOperationException(
+                $"Resume of {resume.InstanceId} ({resume.Command.StepId}) was {outcome.Kind}: {outcome.Rejection?.Message}");
+        return true;
+    }
+
+    /// <summary>One load: an instance read by id, untracked, and its durable state deserialized.</summary>
+    public async Task<bool> LoadOneAsync(CancellationToken ct)
+    {
+        var id = _loadable[Random.Shared.Next(_loadable.Length)];
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id, ct);
+        var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
+        if (state is not { Active.Count: > 0 }) throw new InvalidOperationException($"Instance {id} has no open steps.");
+        return true;
+    }
+
+    /// <summary>
+    /// The pure part of the first planned resume (call it before resuming), repeated in memory: state JSON read, the engine's run, state JSON
+    /// written. What a resume costs beyond this is the host's database work (EF Core, Npgsql, PostgreSQL).
+    /// </summary>
+    public async Task<double> EngineOnlyMsAsync(int iterations, CancellationToken ct)
+    {
+        var next = _resumes[0];
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == next.InstanceId, ct);
+        var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), ct);
+        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var runner = new WorkflowRunner();
+        var now = clock.GetUtcNow();
+
+        double Run(int count)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
+                var result = runner.Run(definition, state, next.Command, context, now);
+                if (!result.Applied) throw new InvalidOperationException($"The engine rejected the resume: {result.Rejection?.Message}");
+                _ = JsonSerializer.Serialize(result.State, WorkflowHost.Json);
+            }
+
+            return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds / count;
+        }
+
+        Run(Math.Max(1, iterations / 4)); // JIT
+        return Run(iterations);
+    }
+
+    private Resume Plan(WorkItem item, Pair pair)
+    {
+        var step = (TaskStep)_pairWorkflow.Locate(item.StepId).Step;
+        var cityId = step.Assignee == Role.Mentee ? pair.MenteeCityId : pair.MentorCityId;
+        var person = _coordinators[cityId];
+        var actor = new Actor(person.Id.ToString(), person.Name, step.Assignee == Role.Mentee ? ActorRole.Mentee : ActorRole.Mentor);
+        var command = new CompleteTask(actor, item.StepId, item.Activation,
+            Note: $"{person.Name}: done for pair {pair.Number}; the details are in the attached document.",
+            Link: step.Requires.Contains(Requirement.Link) ? $"https://docs.example/pairs/{pair.Number}/{item.StepId}" : null,
+            FileId: step.Requires.Contains(Requirement.File) ? $"file-{Guid.NewGuid():N}" : null);
+        return new Resume(pair.Id, item.InstanceId, item.Id, command);
+    }
+
+    /// <summary>A fresh key per request, fingerprinted like <c>WorkItemActions.Key</c> does from user, route and body.</summary>
+    private static IdempotencyKey NewKey(Resume resume)
+    {
+        var fingerprint = $"{resume.Command.By.Id}\nPOST /api/pairs/{resume.PairId}/tasks/{resume.ItemId}/complete\n" +
+                          $"{resume.Command.Note}|{resume.Command.Link}|{resume.Command.FileId}";
+        return new IdempotencyKey(Guid.NewGuid().ToString(), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint))));
+    }
+
+    private sealed record Resume(Guid PairId, Guid InstanceId, Guid ItemId, CompleteTask Command);
+}

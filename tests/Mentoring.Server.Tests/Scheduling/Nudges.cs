@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mentoring.Server.Email;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Scheduling;
+using Mentoring.Server.Tests.Infrastructure;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Tests.Scheduling;
+
+/// <summary>Helpers the scheduling tests share: the sweep, the outbox as people would read it, timers of a pair.</summary>
+internal static class Nudges
+{
+    public static Task<SweepResult> SweepAsync(this MentoringApp app) =>
+        app.Service<DueWorkProcessor>().SweepAsync(CancellationToken.None);
+
+    public sealed record Mail(string Template, string Language, string RecipientName, string? RecipientEmail, string MessageId,
+        DateTimeOffset CreatedAt, JsonObject Model)
+    {
+        public string? TaskTitle => Model["task"]?["title"]?.GetValue<string>();
+        public bool IsCopy => Model["isCopy"]?.GetValue<bool>() ?? false;
+    }
+
+    public static async Task<List<Mail>> MailAsync(this MentoringApp app, Guid? instanceId = null, params string[] templates)
+    {
+        await using var db = app.Db();
+        var rows = await db.Outbox.AsNoTracking()
+            .Where(m => (instanceId == null || m.InstanceId == instanceId) && (templates.Length == 0 || templates.Contains(m.Template)))
+            .ToListAsync();
+        return rows.OrderBy(m => m.CreatedAt).ThenBy(m => m.MessageId)
+            .Select(m => new Mail(m.Template, m.Language, m.RecipientName, m.RecipientEmail, m.MessageId, m.CreatedAt,
+                JsonNode.Parse(m.Model)!.AsObject()))
+            .ToList();
+    }
+
+    public static async Task<Pair> PairAsync(this MentoringApp app, int number)
+    {
+        await using var db = app.Db();
+        return await db.Pairs.AsNoTracking().SingleAsync(p => p.Number == number);
+    }
+
+    public static async Task<List<TimerRecord>> TimersAsync(this MentoringApp app, Guid instanceId, string? stepId = null)
+    {
+        await using var db = app.Db();
+        return (await db.Timers.AsNoTracking().Where(t => t.InstanceId == instanceId && (stepId == null || t.StepId == stepId))
+            .ToListAsync()).OrderBy(t => t.DueAt).ToList();
+    }
+
+    public static Dictionary<string, string> DataOf(TimerRecord timer) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data ?? "{}")!;
+
+    /// <summary>Moves the clock to each due timer of the instance in turn, up to <paramref name="until"/>, sweeping at each:
+    /// what a running scheduler would do, without waiting for it.</summary>
+    public static async Task RunUntilAsync(this MentoringApp app, DateTimeOffset until)
+    {
+        while (true)
+        {
+            DateTimeOffset? next;
+            await using (var db = app.Db())
+            {
+                var now = app.Clock.GetUtcNow();
+                next = await db.Timers.Where(t => t.DueAt > now && t.DueAt <= until).OrderBy(t => t.DueAt)
+                    .Select(t => (DateTimeOffset?)t.DueAt).FirstOrDefaultAsync();
+            }
+
+            if (next is null) break;
+            app.Clock.Set(next.Value);
+            await app.SweepAsync();
+        }
+
+        app.Clock.Set(until);
+        await app.SweepAsync();
+    }
+
+    public static DateTimeOffset Local(this DateTimeOffset instant, string zone) =>
+        TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone));
+
+    public static bool IsPending(this OutboxMessage m) => m.Status == OutboxStatus.Pending;
+}
