@@ -33,6 +33,24 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
     }
 
     /// <summary>
+    /// The facilitator's log page: sent mail, mail that failed and is being retried (pending with attempts and an
+    /// error), and dead mail. Mail merely queued is left out: nothing has happened to it yet.
+    /// </summary>
+    public async Task<(List<EmailLogEntry> Page, int Total)> LogAsync(int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var query = db.Outbox.AsNoTracking().Where(m => m.Status == OutboxStatus.Sent || m.Status == OutboxStatus.Dead
+            || (m.Status == OutboxStatus.Pending && m.Attempts > 0 && m.LastError != null));
+        var total = await query.CountAsync(cancellationToken);
+        var page = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Skip(Math.Max(skip, 0)).Take(Math.Clamp(take, 1, MaxTake))
+            .Select(m => new EmailLogEntry(m.Id, m.MessageId, m.Template, m.Language, m.RecipientName, m.RecipientEmail,
+                m.Status, m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.SentAt))
+            .ToListAsync(cancellationToken);
+        return (page, total);
+    }
+
+    /// <summary>
     /// A dead message goes back to pending with its attempts reset and the same Message-ID: it was never delivered,
     /// so there is nothing for a receiver to confuse it with. A sent message is copied into a new pending row with a
     /// new Message-ID, because it is a second, deliberate email and must not be dropped as a duplicate of the first.

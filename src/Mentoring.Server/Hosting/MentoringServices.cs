@@ -80,6 +80,8 @@ public static class MentoringServices
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        // needs the signed-in user, so it comes after authentication
+        Web.ReaderTimeZone.UseReaderTimeZone(app);
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapPairsApi();

@@ -21,6 +21,10 @@ public sealed record NudgeResponse(int Recipients);
 
 public sealed record StageSpan(int Number, DateTimeOffset From, DateTimeOffset To);
 
+/// <summary>The dashboard beside its table of pairs: how many pairs, and the lists of what is overdue, coming and waiting.</summary>
+public sealed record DashboardSummary(int TotalPairs, IReadOnlyList<OpenItemRow> Overdue, IReadOnlyList<OpenItemRow> Visits,
+    IReadOnlyList<OpenItemRow> Gates);
+
 /// <summary>The facilitator's view of every pair: progress against the seven steps, what is overdue, visits to come,
 /// gates to approve, and the CSV export. Reads only the columns it shows; one page of pairs at a time.</summary>
 public static class DashboardQueries
@@ -40,6 +44,17 @@ public static class DashboardQueries
     public static Task<List<PairSummary>> PageAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, int page,
         CancellationToken ct) =>
         PairQueries.Summaries(db, user).AsNoTracking().Skip(Math.Max(0, page) * PageSize).Take(PageSize).ToListAsync(ct);
+
+    /// <param name="today">The reader's local date: visits from today on are "to come".</param>
+    public static async Task<DashboardSummary> SummaryAsync(MentoringDb db, DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
+        var total = await db.Pairs.CountAsync(ct);
+        var overdue = await OpenItemsAsync(db, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
+        var visits = await OpenItemsAsync(db, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
+            i => i.VisitDate, 100, ct);
+        var gates = await OpenItemsAsync(db, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
+        return new DashboardSummary(total, overdue, visits, gates);
+    }
 
     /// <summary>Open tasks, visits and approvals of every pair that match the filter, in the given order.</summary>
     public static Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, System.Linq.Expressions.Expression<Func<WorkItem, bool>> filter,

@@ -14,5 +14,7 @@ public sealed class WebOptions
     public TimeSpan PasswordResetValidFor { get; set; } = TimeSpan.FromHours(2);
     public TimeSpan SessionLength { get; set; } = TimeSpan.FromHours(8);
     public int MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
+    /// <summary>The cap on any request body: the largest file plus room for the form's other fields.</summary>
+    public long MaxRequestBytes => MaxUploadBytes + 512L * 1024;
     public int MinPasswordLength { get; set; } = 10;
 }

@@ -111,6 +111,7 @@ public static class WebServices
         app.Use(SecurityHeaders);
         app.UseRequestLocalization();
         app.UseRateLimiter();
+        Uploads.RequestSizeLimit.UseRequestSizeLimit(app);
         app.MapGet("/site.css", SiteCss).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         app.MapOpenApi().AllowAnonymous();

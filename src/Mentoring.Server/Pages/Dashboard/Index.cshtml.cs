@@ -30,14 +30,9 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
         PageNumber = Math.Max(0, p);
         await using var db = await dbs.CreateDbContextAsync(ct);
         Pairs = await DashboardQueries.PageAsync(db, User, PageNumber, ct);
-        TotalPairs = await db.Pairs.CountAsync(ct);
-        var now = Now;
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        Overdue = await DashboardQueries.OpenItemsAsync(db, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
-        Visits = await DashboardQueries.OpenItemsAsync(db, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
-            i => i.VisitDate, 100, ct);
-        Gates = await DashboardQueries.OpenItemsAsync(db, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
-        Spans = await DashboardQueries.SpansAsync(db, Pairs, now, ct);
+        var summary = await DashboardQueries.SummaryAsync(db, Now, Fmt.Today(Now), ct);
+        (TotalPairs, Overdue, Visits, Gates) = (summary.TotalPairs, summary.Overdue, summary.Visits, summary.Gates);
+        Spans = await DashboardQueries.SpansAsync(db, Pairs, Now, ct);
     }
 
     public async Task<IActionResult> OnPostNudgeAsync(Guid itemId, string? key, CancellationToken ct)

@@ -61,6 +61,17 @@ public sealed class BrowserTests(DatabaseFixture database)
         await Expect(facilitator.Locator(".step")).ToContainTextAsync("Step 2 of 7");
         await Axe.AssertNoViolationsAsync(facilitator);
 
+        // A reminder that could not be delivered shows in the email log with its reason, and goes out again on Resend.
+        await AddDeadEmailAsync(app, "550 5.1.1 mailbox unavailable");
+        await facilitator.GotoAsync(app.BaseUrl + "/dashboard");
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Email log" }).ClickAsync();
+        await Expect(facilitator.Locator("table.email-log")).ToContainTextAsync("550 5.1.1 mailbox unavailable");
+        await Axe.AssertNoViolationsAsync(facilitator);
+        await Axe.ScreenshotAsync(facilitator, "03-facilitator-email-log");
+        await facilitator.Locator("tr.mail-dead").GetByRole(AriaRole.Button, new() { Name = "Resend", Exact = false }).ClickAsync();
+        await Expect(facilitator.GetByRole(AriaRole.Status)).ToContainTextAsync("queued to be sent again");
+        await Axe.AssertNoViolationsAsync(facilitator);
+
         foreach (var path in new[] { "/setup", "/pairs", "/me/tokens" })
         {
             await facilitator.GotoAsync(app.BaseUrl + path);
@@ -138,6 +149,20 @@ public sealed class BrowserTests(DatabaseFixture database)
         var person = await db.People.SingleAsync(p => p.Email == email);
         var account = await db.Set<Account>().SingleOrDefaultAsync(a => a.PersonId == person.Id);
         app.Services.GetRequiredService<AccountService>().SetPassword(db, person, account, Password);
+        await db.SaveChangesAsync();
+    }
+
+    private static async Task AddDeadEmailAsync(BrowserApp app, string error)
+    {
+        await using var db = app.Db();
+        var person = await db.People.SingleAsync(p => p.Email == People.Coordinator("jelgava"));
+        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        db.Outbox.Add(new Mentoring.Server.Email.OutboxMessage
+        {
+            MessageId = $"<{Guid.NewGuid():N}@mentoring.test>", Template = "task-reminder", Language = "lv", RecipientId = person.Id,
+            RecipientName = person.Name, RecipientEmail = person.Email, Model = "{}", Status = Mentoring.Server.Email.OutboxStatus.Dead,
+            Attempts = 5, LastError = error, NextAttemptAt = now, CreatedAt = now,
+        });
         await db.SaveChangesAsync();
     }
 

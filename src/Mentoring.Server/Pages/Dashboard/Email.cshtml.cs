@@ -1,0 +1,53 @@
+using Mentoring.Server.Email;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Mentoring.Server.Pages.Dashboard;
+
+/// <summary>The facilitator's email log: what went out, what keeps failing and what was given up on, with a resend
+/// that follows the rules of <c>POST /api/email/{id}/resend</c> (same OutboxAdmin, same idempotency records).</summary>
+[Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
+public sealed class EmailModel(OutboxAdmin admin, Texts text) : PageModel
+{
+    public const int PageSize = 50;
+
+    public IReadOnlyList<EmailLogEntry> Messages { get; private set; } = [];
+    public int Total { get; private set; }
+    public int PageNumber { get; private set; }
+    public string FormKey { get; } = PageCommands.NewKey();
+
+    public async Task OnGetAsync(int p, CancellationToken ct)
+    {
+        PageNumber = Math.Max(0, p);
+        (Messages, Total) = await admin.LogAsync(PageNumber * PageSize, PageSize, ct);
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(Guid id, string? key, int p, CancellationToken ct)
+    {
+        // The hidden key is the Idempotency-Key; the message id is in the fingerprint, as it is in the API's path.
+        PageCommands.UseFormKey(HttpContext, key);
+        if (WorkItemActions.Key(HttpContext, new ResendForm(id)) is not { } idempotencyKey)
+        {
+            TempData["Message"] = text["The change could not be made."];
+            return Redirect(Back(p));
+        }
+
+        var result = await admin.ResendAsync(id, idempotencyKey, ct);
+        TempData["Message"] = result.Outcome switch
+        {
+            ResendOutcome.Resent or ResendOutcome.Replayed => text["The email is queued to be sent again."],
+            ResendOutcome.AlreadyPending => text["That email is already waiting to be sent."],
+            ResendOutcome.NotFound => text["There is no such email in the log."],
+            _ => text["The change could not be made."],
+        };
+        return Redirect(Back(p));
+    }
+
+    private static string Back(int p) => p > 0 ? $"/dashboard/email?p={p}" : "/dashboard/email";
+
+    private sealed record ResendForm(Guid Id);
+}
