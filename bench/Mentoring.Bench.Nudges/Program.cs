@@ -5,6 +5,7 @@ using System.Diagnostics;
 using Mentoring.Server.Data;
 using Mentoring.Server.Hosting;
 using Mentoring.Server.Scheduling;
+using Mentoring.Server.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -156,9 +157,9 @@ static WebApplication Build(string connectionString, bool scheduling, TimeSpan? 
         ["Logging:LogLevel:Mentoring.Server.Scheduling.NudgeSender"] = Environment.GetEnvironmentVariable("MENTORING_BENCH_TRACE") is null ? "Warning" : "Debug",
         ["Urls"] = "http://127.0.0.1:0",
     });
-    builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi();
+    builder.AddMentoring();
     var app = builder.Build();
-    app.UseMentoring();
+    app.UseMentoringWeb().UseMentoring();
     return app;
 }
 

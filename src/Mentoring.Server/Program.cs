@@ -1,11 +1,9 @@
-using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;
-using Mentoring.Server.Scheduling;
 using Mentoring.Server.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi().AddMentoringEmail().AddMentoringWeb();
+builder.AddMentoring();
 
 if (ServerCommands.IsCommand(args))
 {

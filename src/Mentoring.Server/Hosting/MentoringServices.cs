@@ -6,6 +6,7 @@ using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Scheduling;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,11 @@ namespace Mentoring.Server.Hosting;
 
 public static class MentoringServices
 {
+    /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
+    public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
+        builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
+            .AddMentoringEmail().AddMentoringWeb();
+
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
     {
