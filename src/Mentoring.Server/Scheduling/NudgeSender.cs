@@ -47,10 +47,13 @@ public sealed class NudgeSender(
         var instances = await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id)).ToListAsync(cancellationToken);
         var contexts = await InstanceContext.LoadManyAsync(db, instances, hours, cancellationToken);
         var byId = instances.ToDictionary(i => i.Id);
-        // Inside the claim's transaction: a step completed meanwhile has a closed item here and gets no nudge.
+        // Inside the claim's transaction: a step completed meanwhile has a closed item here and gets no nudge. A study
+        // visit's follow-ups are the exception: they are about the time after the visit, so they go once it is reported
+        // too (the engine cancels them when a visit is cancelled or sent back).
         var openItems = (await db.WorkItems.AsNoTracking()
-                .Where(w => instanceIds.Contains(w.InstanceId) && w.Status == WorkItemStatus.Open)
-                .Select(w => new OpenItem(w.Id, w.InstanceId, w.StepId, w.Activation, w.Title, w.DueAt, w.VisitDate, w.VisitHost))
+                .Where(w => instanceIds.Contains(w.InstanceId)
+                            && (w.Status == WorkItemStatus.Open || (w.Kind == "study-visit" && w.Status == WorkItemStatus.Completed)))
+                .Select(w => new OpenItem(w.Id, w.InstanceId, w.StepId, w.Activation, w.Title, w.DueAt, w.VisitDate, w.VisitHost, w.Status))
                 .ToListAsync(cancellationToken))
             .ToDictionary(w => (w.InstanceId, w.StepId, w.Activation));
 
@@ -60,6 +63,7 @@ public sealed class NudgeSender(
         foreach (var timer in claimed)
         {
             if (!openItems.TryGetValue((timer.InstanceId, timer.StepId, timer.Activation), out var item)) continue;
+            if (item.Status != WorkItemStatus.Open && timer.Purpose != "follow-up") continue;
             var instance = byId[timer.InstanceId];
             var nudge = new Nudge(timer, item, instance, contexts[instance.Id],
                 definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
@@ -185,7 +189,7 @@ public sealed class NudgeSender(
     }
 
     private sealed record OpenItem(Guid Id, Guid InstanceId, string StepId, int Activation, string Title, DateTimeOffset? DueAt,
-        DateOnly? VisitDate, string? VisitHost);
+        DateOnly? VisitDate, string? VisitHost, string Status);
 
     /// <summary>The rows a batch writes, inserted together at its end.</summary>
     private sealed class BatchRows
