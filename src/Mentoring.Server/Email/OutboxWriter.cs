@@ -29,30 +29,21 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options)
         foreach (var recipient in recipients)
         {
             var model = Model(context, recipient, email.Data, workItemId);
-            var message = new OutboxMessage
-            {
-                MessageId = NewMessageId(),
-                InstanceId = instance.Id,
-                Template = email.Template,
-                Language = recipient.Language,
-                RecipientId = Guid.TryParse(recipient.PersonId, out var id) ? id : null,
-                RecipientName = recipient.Name,
-                RecipientEmail = recipient.Email,
-                Model = model.ToJsonString(),
-                Status = string.IsNullOrWhiteSpace(recipient.Email) ? OutboxStatus.Dead : OutboxStatus.Pending,
-                LastError = string.IsNullOrWhiteSpace(recipient.Email) ? $"{recipient.Name} has no email address." : null,
-                NextAttemptAt = now,
-                CreatedAt = now,
-            };
+            var message = ForRecipient(NewMessageId(), instance.Id, email.Template, recipient, model, now);
             db.Outbox.Add(message);
         }
     }
 
     /// <summary>A message whose id comes from what caused it (a timer and its recipient; a digest week and its
     /// facilitator), so a second write of the same message fails on the unique message id instead of mailing twice.</summary>
-    public OutboxMessage Keyed(string key, Guid? instanceId, string template, Recipient recipient, JsonObject model, DateTimeOffset now) => new()
+    public OutboxMessage Keyed(string key, Guid? instanceId, string template, Recipient recipient, JsonObject model, DateTimeOffset now) =>
+        ForRecipient(KeyedMessageId(key), instanceId, template, recipient, model, now);
+
+    /// <summary>One recipient's row: pending, or dead at once with the reason when they have no address.</summary>
+    private static OutboxMessage ForRecipient(string messageId, Guid? instanceId, string template, Recipient recipient,
+        JsonObject model, DateTimeOffset now) => new()
     {
-        MessageId = KeyedMessageId(key),
+        MessageId = messageId,
         InstanceId = instanceId,
         Template = template,
         Language = recipient.Language,
