@@ -21,6 +21,7 @@ public static class WebServices
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string SignInLimiter = "sign-in";
     public const string LanguageCookie = ".Mentoring.Language";
+    public const string SessionCookie = ".Mentoring.Session";
 
     /// <summary>The web app: cookie sign-in beside API tokens, Razor Pages, data-protection keys in the database,
     /// the sign-in rate limiter, request languages (English, Greek) and the OpenAPI document.</summary>
@@ -45,7 +46,7 @@ public static class WebServices
                     context.Request.Headers.Authorization.Count > 0 ? ApiTokenAuthentication.SchemeName : CookieScheme)
             .AddCookie(CookieScheme, options =>
             {
-                options.Cookie.Name = ".Mentoring.Session";
+                options.Cookie.Name = SessionCookie;
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -109,6 +110,7 @@ public static class WebServices
     public static WebApplication UseMentoringWeb(this WebApplication app)
     {
         app.Use(SecurityHeaders);
+        app.UseCookieApiOriginCheck();
         app.UseRequestLocalization();
         app.UseRateLimiter();
         Uploads.RequestSizeLimit.UseRequestSizeLimit(app);
