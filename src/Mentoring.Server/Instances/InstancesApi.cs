@@ -6,7 +6,9 @@ using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Instances;
 
@@ -38,20 +40,18 @@ public static class InstancesApi
 
         var programme = app.MapGroup("/api/programme").WithTags("Programme").RequireAuthorization();
         programme.MapGet("/", GetProgrammeAsync);
-        programme.MapPost("/tasks/{itemId:guid}/complete", async (HttpContext http, Guid itemId, CompleteTaskRequest body,
-            IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-        {
-            if (!http.User.IsFacilitator())
-                return (Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>)TypedResults.Problem(
-                    statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only", detail: "Only the facilitator runs the programme's own tasks.");
-            await using var db = await dbs.CreateDbContextAsync(ct);
-            var instanceId = await ProgrammeInstanceAsync(db, http.User, ct);
-            if (instanceId is null)
-                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No programme workflow");
-            var actor = http.User.ActorFor(null)!;
-            return await actions.ExecuteAsync(http, instanceId.Value, itemId, "task", body,
-                item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, body.FileId, body.Choice), ct);
-        });
+        programme.MapPost("/tasks/{itemId:guid}/complete", (HttpContext http, Guid itemId, CompleteTaskRequest body,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+            CompleteProgrammeTaskAsync(http, dbs, actions, itemId, body, null, ct));
+        programme.MapPost("/tasks/{itemId:guid}/complete", async (HttpContext http, Guid itemId, [FromForm] string? note,
+                [FromForm] string? link, [FromForm] string? choice, IFormFile? file, IDbContextFactory<MentoringDb> dbs,
+                WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options, CancellationToken ct) =>
+            {
+                var (body, upload, invalid) = await PairsApi.FormAsync(note, link, choice, file, text, options.Value, ct);
+                return invalid ?? await CompleteProgrammeTaskAsync(http, dbs, actions, itemId, body, upload, ct);
+            })
+            // Bearer callers have no antiforgery token; cookie callers are held to their Origin (CookieApiOriginCheck).
+            .DisableAntiforgery();
         return app;
     }
 
@@ -88,6 +88,20 @@ public static class InstancesApi
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == programme.Id).OrderBy(e => e.OccurredAt)
             .Select(e => e.Name).ToListAsync(ct);
         return TypedResults.Ok(new ProgrammeView(programme.Id, programme.Name, workflow, items, events));
+    }
+
+    private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> CompleteProgrammeTaskAsync(
+        HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid itemId, CompleteTaskRequest body,
+        Web.Uploads.PendingUpload? upload, CancellationToken ct)
+    {
+        if (!http.User.IsFacilitator())
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only",
+                detail: "Only the facilitator runs the programme's own tasks.");
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var instanceId = await ProgrammeInstanceAsync(db, http.User, ct);
+        if (instanceId is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No programme workflow");
+        return await actions.CompleteTaskAsync(http, instanceId.Value, null, itemId, http.User.ActorFor(null)!, body, upload, ct);
     }
 
     private static async Task<Guid?> ProgrammeInstanceAsync(MentoringDb db, ClaimsPrincipal user, CancellationToken ct)

@@ -2,8 +2,11 @@ using System.Security.Claims;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Web.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Pairs;
 
@@ -26,8 +29,21 @@ public static class PairsApi
 
         pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", (HttpContext http, Guid pairId, Guid itemId, CompleteTaskRequest body,
                 IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "task", body,
-                (by, item) => new CompleteTask(by, item.StepId, item.Activation, body.Note, body.Link, body.FileId, body.Choice), ct));
+            ActAsync(http, dbs, pairId, (pair, actor) =>
+                actions.CompleteTaskAsync(http, pair.InstanceId, pair.Id, itemId, actor, body, null, ct), ct));
+
+        // The same completion with the file it needs, as the pair page sends it: the file is stored with the completion.
+        pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", async (HttpContext http, Guid pairId, Guid itemId,
+                [FromForm] string? note, [FromForm] string? link, [FromForm] string? choice, IFormFile? file,
+                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options,
+                CancellationToken ct) =>
+            {
+                var (body, upload, invalid) = await FormAsync(note, link, choice, file, text, options.Value, ct);
+                return invalid ?? await ActAsync(http, dbs, pairId, (pair, actor) =>
+                    actions.CompleteTaskAsync(http, pair.InstanceId, pair.Id, itemId, actor, body, upload, ct), ct);
+            })
+            // Bearer callers have no antiforgery token; cookie callers are held to their Origin (CookieApiOriginCheck).
+            .DisableAntiforgery();
 
         pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/propose", (HttpContext http, Guid pairId, Guid itemId, ProposeVisitRequest body,
                 IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
@@ -94,9 +110,28 @@ public static class PairsApi
         return TypedResults.Ok(await PairQueries.HistoryAsync(db, instanceId, after, Math.Clamp(take, 1, 1000), ct));
     }
 
-    private static async Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
+    /// <summary>A multipart completion's fields as the JSON body would carry them, and its file read and checked (not
+    /// stored yet); or the problem with the file.</summary>
+    public static async Task<(CompleteTaskRequest Body, PendingUpload? Upload, ValidationProblem? Invalid)> FormAsync(string? note,
+        string? link, string? choice, IFormFile? file, Web.Texts text, Web.WebOptions options, CancellationToken ct)
+    {
+        var body = new CompleteTaskRequest(Blank(note), Blank(link), null, Blank(choice));
+        if (file is not { Length: > 0 }) return (body, null, null);
+        var (upload, error) = await Uploads.ReadAsync(file, options.MaxUploadBytes, text, ct);
+        return error is null ? (body, upload, null)
+            : (body, null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [error] }, title: "The file is not accepted."));
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
         HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid pairId, Guid itemId, string kind,
-        object body, Func<Actor, Workflows.WorkItem, WorkflowCommand> command, CancellationToken ct)
+        object body, Func<Actor, Workflows.WorkItem, WorkflowCommand> command, CancellationToken ct) =>
+        ActAsync(http, dbs, pairId, (pair, actor) => actions.ExecuteAsync(http, pair.InstanceId, itemId, kind, body, item => command(actor, item), ct), ct);
+
+    private static async Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
+        HttpContext http, IDbContextFactory<MentoringDb> dbs, Guid pairId,
+        Func<Programme.Pair, Actor, Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>>> act, CancellationToken ct)
     {
         Programme.Pair pair;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -108,7 +143,7 @@ public static class PairsApi
         if (http.User.ActorFor(pair) is not { } actor)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Read-only",
                 detail: "You can follow this pair but not act on it.");
-        return await actions.ExecuteAsync(http, pair.InstanceId, itemId, kind, body, item => command(actor, item), ct);
+        return await act(pair, actor);
     }
 
     /// <summary>404 for a pair that does not exist, 403 for one the user may not see.</summary>

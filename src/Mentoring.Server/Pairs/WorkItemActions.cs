@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mentoring.Engine.Runtime;
+using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Web.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,13 +15,40 @@ namespace Mentoring.Server.Pairs;
 /// The one path by which a person's request becomes a resume: find the open work item, check its kind, take the
 /// <c>Idempotency-Key</c>, run the command, and answer in problem details when it cannot be done.
 /// </summary>
-public sealed class WorkItemActions(IDbContextFactory<MentoringDb> dbs, WorkflowHost host)
+public sealed class WorkItemActions(IDbContextFactory<MentoringDb> dbs, WorkflowHost host, TimeProvider clock)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    public async Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> ExecuteAsync(
+    public Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> ExecuteAsync(
         HttpContext http, Guid instanceId, Guid itemId, string kind, object request,
-        Func<WorkItem, WorkflowCommand> command, CancellationToken cancellationToken)
+        Func<WorkItem, WorkflowCommand> command, CancellationToken cancellationToken) =>
+        RunAsync(http, instanceId, itemId, kind, request, command, null, null, cancellationToken);
+
+    /// <summary>Completes a task, from the API (JSON or multipart) and the pair page alike. A file sent with it is stored
+    /// in the completion's transaction as the pair's and the task's; a <c>fileId</c> must name a file the caller
+    /// uploaded for this task before. <paramref name="body"/> is what the caller sent (its fingerprint for the
+    /// Idempotency-Key), without the file.</summary>
+    public Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> CompleteTaskAsync(
+        HttpContext http, Guid instanceId, Guid? pairId, Guid itemId, Actor actor, CompleteTaskRequest body, PendingUpload? upload,
+        CancellationToken cancellationToken)
+    {
+        var personId = http.User.PersonId();
+        var fileId = upload?.Id.ToString() ?? body.FileId;
+        Func<MentoringDb, WorkItem, Task<ValidationProblem?>>? check = upload is null && !string.IsNullOrWhiteSpace(body.FileId)
+            ? async (db, item) => await Uploads.CheckAttachableAsync(db, body.FileId.Trim(), personId, item, cancellationToken) is { } error
+                ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["fileId"] = [error] }, title: "The file cannot be attached.")
+                : null
+            : null;
+        Action<MentoringDb>? store = upload is null ? null
+            : db => Uploads.Add(db, upload, personId, pairId, itemId, clock.GetUtcNow());
+        return RunAsync(http, instanceId, itemId, "task", body,
+            item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId?.Trim(), body.Choice),
+            check, store, cancellationToken);
+    }
+
+    private async Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> RunAsync(
+        HttpContext http, Guid instanceId, Guid itemId, string kind, object request, Func<WorkItem, WorkflowCommand> command,
+        Func<MentoringDb, WorkItem, Task<ValidationProblem?>>? check, Action<MentoringDb>? alsoWrite, CancellationToken cancellationToken)
     {
         if (Key(http, request) is not { } key)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
@@ -32,7 +61,9 @@ public sealed class WorkItemActions(IDbContextFactory<MentoringDb> dbs, Workflow
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {kind.Replace('-', ' ')}",
                 detail: $"This pair has no {kind.Replace('-', ' ')} {itemId}.");
 
-        var outcome = await host.ExecuteAsync(instanceId, command(item), key, cancellationToken);
+        if (check is not null && await check(db, item) is { } invalid) return invalid;
+
+        var outcome = await host.ExecuteAsync(instanceId, command(item), key, cancellationToken, alsoWrite: alsoWrite);
         switch (outcome.Kind)
         {
             case OutcomeKind.Applied:

@@ -45,8 +45,10 @@ public sealed class WorkflowHost(
 
     /// <summary>Applies <paramref name="command"/> to an instance in its own transaction.</summary>
     /// <param name="firedTimer">A timer row this resume consumes; deleted in the same transaction.</param>
+    /// <param name="alsoWrite">Rows that stand or fall with the command (a file uploaded with a task completion):
+    /// added to the resume's context only when the command is applied, so a refused one leaves none behind.</param>
     public async Task<CommandOutcome> ExecuteAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
-        CancellationToken cancellationToken, Guid? firedTimer = null)
+        CancellationToken cancellationToken, Guid? firedTimer = null, Action<MentoringDb>? alsoWrite = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -67,6 +69,7 @@ public sealed class WorkflowHost(
                     return key is not null && await ReplayAsync(db, key, cancellationToken) is { } first ? first : outcome;
                 }
 
+                alsoWrite?.Invoke(db);
                 if (key is not null)
                 {
                     // Written in the same transaction; a key used before fails the commit on its primary key, and the

@@ -33,9 +33,26 @@ public static class Api
         return client.SendAsync(request);
     }
 
+    /// <summary>Completes a task with the JSON body given, or else with a note, a link and a small PDF (multipart).</summary>
     public static Task<HttpResponseMessage> CompleteAsync(this HttpClient client, Guid pairId, Guid itemId, object? body = null, string? key = null) =>
-        client.CommandAsync($"/api/pairs/{pairId}/tasks/{itemId}/complete",
-            body ?? new { note = "Done, see the shared folder.", link = "https://example.org/doc", fileId = "file-1" }, key);
+        body is null
+            ? client.CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{itemId}/complete", "Done, see the shared folder.", "https://example.org/doc", key: key)
+            : client.CommandAsync($"/api/pairs/{pairId}/tasks/{itemId}/complete", body, key);
+
+    public static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
+
+    /// <summary>POSTs a task completion as multipart/form-data with a file (a small PDF unless given), as the pair page does.</summary>
+    public static Task<HttpResponseMessage> CompleteWithFileAsync(this HttpClient client, string path, string? note, string? link = null,
+        string? choice = null, string? key = null, string fileName = "questionnaire.pdf", byte[]? file = null)
+    {
+        var content = new MultipartFormDataContent();
+        foreach (var (name, value) in new[] { ("note", note), ("link", link), ("choice", choice) })
+            if (value is not null) content.Add(new StringContent(value), name);
+        content.Add(new ByteArrayContent(file ?? Pdf), "file", fileName);
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return client.SendAsync(request);
+    }
 
     public static async Task<JsonElement> ProblemAsync(this HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

@@ -61,11 +61,8 @@ public sealed class PairDriver
         switch (item.Kind)
         {
             case "task":
-                response = await As(item.Assignee!).CompleteAsync(PairId, item.Id, new
-                {
-                    note = $"Done: {item.Title}", link = "https://example.org/shared/" + item.StepId, fileId = "file-" + item.StepId,
-                    choice = item.Options.Count > 0 ? item.Options[0] : null,
-                });
+                response = await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{PairId}/tasks/{item.Id}/complete",
+                    $"Done: {item.Title}", "https://example.org/shared/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
                 break;
             case "study-visit":
                 var visit = (await _facilitator.PairAsync(PairId)).Visits.Single(v => v.Id == item.Id);
@@ -109,8 +106,8 @@ public sealed class PairDriver
         var programme = (await _facilitator.GetFromJsonAsync<ProgrammeView>("/api/programme", Api.Json))!;
         foreach (var task in programme.OpenItems.Where(i => i.Kind == "task"))
         {
-            var response = await _facilitator.CommandAsync($"/api/programme/tasks/{task.Id}/complete",
-                new { note = "Held with all eight cities.", link = "https://example.org/programme", fileId = "programme-file" });
+            var response = await _facilitator.CompleteWithFileAsync($"/api/programme/tasks/{task.Id}/complete",
+                "Held with all eight cities.", "https://example.org/programme");
             response.EnsureSuccessStatusCode();
             Done.Add("programme:" + task.StepId);
         }

@@ -46,8 +46,8 @@ public sealed class SevenStepNudgeScheduleTests(DatabaseFixture database)
             foreach (var item in detail.OpenItems) await ActWhenDueAsync(app, facilitator, clients, pair.Id, item, detail.Visits);
             var programme = (await facilitator.GetFromJsonAsync<ProgrammeView>("/api/programme", Api.Json))!;
             foreach (var task in programme.OpenItems.Where(i => i.Kind == "task"))
-                (await facilitator.CommandAsync($"/api/programme/tasks/{task.Id}/complete",
-                    new { note = "Held.", link = "https://example.org/p", fileId = "p" })).EnsureSuccessStatusCode();
+                (await facilitator.CompleteWithFileAsync($"/api/programme/tasks/{task.Id}/complete", "Held.", "https://example.org/p"))
+                    .EnsureSuccessStatusCode();
         }
 
         var last = await facilitator.PairAsync(pair.Id);
@@ -112,11 +112,8 @@ public sealed class SevenStepNudgeScheduleTests(DatabaseFixture database)
                 var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
                 var dueDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(due, zone).DateTime);
                 if (today < dueDay.AddDays(item.StepId == LateTask ? 5 : 0)) return;
-                response = await clients[item.Assignee!].CompleteAsync(pairId, item.Id, new
-                {
-                    note = "Done.", link = "https://example.org/" + item.StepId, fileId = "file-" + item.StepId,
-                    choice = item.Options.Count > 0 ? item.Options[0] : null,
-                });
+                response = await clients[item.Assignee!].CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{item.Id}/complete",
+                    "Done.", "https://example.org/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
                 break;
             }
             case "study-visit":

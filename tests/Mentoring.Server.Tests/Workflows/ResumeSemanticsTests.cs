@@ -42,7 +42,7 @@ public sealed class ResumeSemanticsTests(DatabaseFixture database)
         await jelgava.CompleteAsync(pair.Id, task.Id, key: "one-key");
 
         var other = await jelgava.CompleteAsync(pair.Id, task.Id,
-            new { note = "A different note", link = "https://example.org/x", fileId = "f" }, key: "one-key");
+            new { note = "A different note", link = "https://example.org/x" }, key: "one-key");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
         Assert.Equal("application/problem+json", other.Content.Headers.ContentType?.MediaType);
@@ -115,7 +115,7 @@ public sealed class ResumeSemanticsTests(DatabaseFixture database)
         var before = await JournalCountAsync(app);
 
         var missingFields = await jelgava.CompleteAsync(pair.Id, task.Id, new { note = "" });
-        var badLink = await jelgava.CompleteAsync(pair.Id, task.Id, new { note = "n", link = "javascript:alert(1)", fileId = "f" });
+        var badLink = await jelgava.CompleteAsync(pair.Id, task.Id, new { note = "n", link = "javascript:alert(1)" });
         var unknownPair = await jelgava.CompleteAsync(Guid.NewGuid(), task.Id);
         var unknownTask = await jelgava.CompleteAsync(pair.Id, Guid.NewGuid());
         var noKey = await jelgava.PostAsJsonAsync($"/api/pairs/{pair.Id}/tasks/{task.Id}/complete", new { note = "n" });

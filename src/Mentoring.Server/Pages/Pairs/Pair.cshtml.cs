@@ -30,18 +30,19 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
-            string? fileId = null;
+            PendingUpload? upload = null;
             if (file is { Length: > 0 })
             {
-                var saved = await Uploads.SaveAsync(dbs, file, User.PersonId(), options.Value.MaxUploadBytes, clock.GetUtcNow(), text, ct);
-                if (saved.Error is not null) return saved.Error;
-                fileId = saved.Id!.Value.ToString();
+                var read = await Uploads.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
+                if (read.Error is not null) return read.Error;
+                upload = read.Upload;
             }
 
-            // The fingerprint leaves the file out: a double submit uploads twice but is still the same change.
+            // The fingerprint leaves the file out: a double submit sends the file twice but is still the same change,
+            // and the file is stored once, with the completion that is applied.
             var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "task", body,
-                item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId), ct), text);
+            return PageCommands.Problem(await actions.CompleteTaskAsync(HttpContext, pair.InstanceId, pair.Id, itemId, actor, body,
+                upload, ct), text);
         }, ct);
 
     public Task<IActionResult> OnPostProposeAsync(Guid id, Guid itemId, string? key, string? date, string? host, CancellationToken ct) =>

@@ -33,8 +33,10 @@ public static class Uploads
     private static bool ZipHas(ReadOnlySpan<byte> content, string marker) =>
         content.IndexOf(System.Text.Encoding.ASCII.GetBytes(marker)) >= 0;
 
-    public static async Task<(Guid? Id, string? Error)> SaveAsync(IDbContextFactory<MentoringDb> dbs, IFormFile file, Guid personId,
-        int maxBytes, DateTimeOffset now, Texts text, CancellationToken ct)
+    /// <summary>Reads and checks an uploaded file without storing it: it is stored only with the task completion it
+    /// came with (<see cref="Add"/>, in the resume's transaction), so a refused completion leaves no file behind.</summary>
+    public static async Task<(PendingUpload? Upload, string? Error)> ReadAsync(IFormFile file, int maxBytes, Texts text,
+        CancellationToken ct)
     {
         if (file.Length > maxBytes)
             return (null, string.Format(text["The file is too large: at most {0} MB."], maxBytes / (1024 * 1024)));
@@ -44,19 +46,36 @@ public static class Uploads
         var name = Path.GetFileName(file.FileName);
         if (bytes.Length == 0 || Sniff(name, bytes) is not { } type)
             return (null, text["This kind of file is not accepted: upload a PDF, Word (docx), Excel (xlsx), OpenDocument text (odt), PNG or JPEG file."]);
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var stored = new UploadedFile
-        {
-            UploadedBy = personId, FileName = name.Length > 200 ? name[^200..] : name, ContentType = type, Size = bytes.Length,
-            Content = bytes, UploadedAt = now,
-        };
-        db.Set<UploadedFile>().Add(stored);
-        await db.SaveChangesAsync(ct);
-        return (stored.Id, null);
+        return (new PendingUpload(Guid.CreateVersion7(), name.Length > 200 ? name[^200..] : name, type, bytes), null);
     }
 
-    /// <summary>GET /files/{id}: for the facilitator, the uploader, and whoever may read the pair whose history holds the
-    /// file; always as an attachment, never rendered.</summary>
+    /// <summary>Adds the file to the caller's transaction as belonging to the pair (none for a programme task) and the
+    /// work item it was uploaded for; the caller saves.</summary>
+    public static void Add(MentoringDb db, PendingUpload upload, Guid personId, Guid? pairId, Guid workItemId, DateTimeOffset now) =>
+        db.Set<UploadedFile>().Add(new UploadedFile
+        {
+            Id = upload.Id, UploadedBy = personId, PairId = pairId, WorkItemId = workItemId, FileName = upload.FileName,
+            ContentType = upload.ContentType, Size = upload.Content.Length, Content = upload.Content, UploadedAt = now,
+        });
+
+    /// <summary>Null when <paramref name="fileId"/> names a file this person uploaded for the same task of the same
+    /// workflow (an earlier activation of it, say before it was sent back); else why it cannot be attached. A file
+    /// someone else uploaded, or one uploaded for another pair or task, is refused: whoever reads a pair may read its
+    /// files, so attaching one would hand it to them.</summary>
+    public static async Task<string?> CheckAttachableAsync(MentoringDb db, string fileId, Guid personId, Workflows.WorkItem item,
+        CancellationToken ct)
+    {
+        const string refused = "Not a file you uploaded for this task: attach a file by completing the task with it (multipart/form-data, field 'file').";
+        if (!Guid.TryParse(fileId, out var id)) return refused;
+        var ownItem = await db.Set<UploadedFile>().AsNoTracking()
+            .Where(f => f.Id == id && f.UploadedBy == personId && f.WorkItemId != null)
+            .Join(db.WorkItems, f => f.WorkItemId, w => w.Id, (_, w) => new { w.InstanceId, w.StepId })
+            .SingleOrDefaultAsync(ct);
+        return ownItem is not null && ownItem.InstanceId == item.InstanceId && ownItem.StepId == item.StepId ? null : refused;
+    }
+
+    /// <summary>GET /files/{id}: for the facilitator, the uploader, and whoever may read the pair the file was uploaded
+    /// for; always as an attachment, never rendered.</summary>
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
     {
         app.MapGet("/files/{id:guid}", async (Guid id, IDbContextFactory<MentoringDb> dbs, HttpContext http, CancellationToken ct) =>
@@ -72,15 +91,15 @@ public static class Uploads
         return app;
     }
 
+    /// <summary>Decided from the pair recorded on the file when it was stored, never from what a journal line says:
+    /// anyone completing a task can write any id into its journal.</summary>
     private static async Task<bool> MayReadAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, UploadedFile file,
         CancellationToken ct)
     {
         if (user.IsFacilitator() || user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
-        var marker = $"\"fileId\":\"{file.Id}\"";
-        var instances = await db.Journal.AsNoTracking().Where(j => j.Type == "task-completed" && j.Data.Contains(marker))
-            .Select(j => j.InstanceId).Distinct().ToListAsync(ct);
-        foreach (var pairId in await db.Pairs.AsNoTracking().Where(p => instances.Contains(p.InstanceId)).Select(p => p.Id).ToListAsync(ct))
-            if (await PairPageData.CheckAsync(db, user, pairId, ct) is (PairPageData.Access.Ok, _)) return true;
-        return false;
+        return file.PairId is { } pairId && await PairPageData.CheckAsync(db, user, pairId, ct) is (PairPageData.Access.Ok, _);
     }
 }
+
+/// <summary>A checked upload, not stored yet.</summary>
+public sealed record PendingUpload(Guid Id, string FileName, string ContentType, byte[] Content);

@@ -197,8 +197,8 @@ public sealed class BrowserTests(DatabaseFixture database)
             var programme = await facilitator.GetFromJsonAsync<JsonElement>("/api/programme", Api.Json);
             foreach (var item in programme.GetProperty("openItems").EnumerateArray().Where(i => i.GetProperty("kind").GetString() == "task"))
             {
-                var response = await facilitator.CommandAsync($"/api/programme/tasks/{item.GetProperty("id").GetString()}/complete",
-                    new { note = "Held.", link = "https://example.org/training", fileId = "file-1" });
+                var response = await facilitator.CompleteWithFileAsync($"/api/programme/tasks/{item.GetProperty("id").GetString()}/complete",
+                    "Held.", "https://example.org/training");
                 Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
             }
 
