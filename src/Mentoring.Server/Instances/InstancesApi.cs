@@ -70,6 +70,11 @@ public static class InstancesApi
     private static async Task<Results<Ok<ProgrammeView>, ProblemHttpResult>> GetProgrammeAsync(ClaimsPrincipal user,
         IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, CancellationToken ct)
     {
+        // The programme's own tasks and events are the facilitator's work (operators may look too); coordinators and
+        // observers follow their pairs instead.
+        if (!user.IsFacilitator() && !user.IsAdmin())
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only",
+                detail: "Only the facilitator sees the programme's own workflow.");
         await using var db = await dbs.CreateDbContextAsync(ct);
         var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
         var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programmeId, ct);
