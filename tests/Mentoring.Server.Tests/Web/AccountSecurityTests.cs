@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Mentoring.Server.Data;
+using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Web.Accounts;
@@ -72,6 +73,52 @@ public sealed class AccountSecurityTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/pairs")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.Http.GetAsync("/api/pairs")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await WebClient.For(app).SignInAsync(jelgava, "a brand new password")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task Sign_out_everywhere_on_the_tokens_page_ends_every_session_but_not_the_API_tokens(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var jelgava = People.Coordinator("jelgava");
+        var (laptop, phone) = await SignedInWithCopyAsync(app, jelgava);
+        var script = await app.ClientForAsync(jelgava);
+
+        await laptop.GetAsync("/me/tokens");
+        Assert.Contains("Sign out everywhere", laptop.LastPage);
+        var answer = await laptop.PostAsync("/me/tokens?handler=SignOutEverywhere", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.EndsWith("/signin", answer.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await phone.GetAsync("/api/pairs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await laptop.Http.GetAsync("/api/pairs")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await script.GetAsync("/api/pairs")).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task The_facilitator_signs_a_person_out_everywhere_from_set_up_and_a_coordinator_may_not(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var (_, jelgava) = await SignedInWithCopyAsync(app, People.Coordinator("jelgava"));
+        Guid jelgavaId;
+        await using (var db = app.Db())
+            jelgavaId = await db.People.Where(p => p.Email == People.Coordinator("jelgava")).Select(p => p.Id).SingleAsync();
+        var form = new Dictionary<string, string> { ["personId"] = jelgavaId.ToString() };
+
+        // Schaerbeek is Jelgava's partner, and still may not end its sessions.
+        var schaerbeek = await WebClient.SignedInAsync(app, People.Coordinator("schaerbeek"));
+        await schaerbeek.GetAsync("/me/tokens");
+        var refused = await schaerbeek.PostAsync("/setup?handler=SignOut", form);
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Contains("/forbidden", refused.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await jelgava.GetAsync("/api/pairs")).StatusCode);
+
+        var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
+        await facilitator.GetAsync("/setup");
+        Assert.Equal(HttpStatusCode.Redirect, (await facilitator.PostAsync("/setup?handler=SignOut", form)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await jelgava.GetAsync("/api/pairs")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await facilitator.Http.GetAsync("/api/pairs")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await facilitator.PostAsync("/setup?handler=SignOut",
+            new Dictionary<string, string> { ["personId"] = Guid.NewGuid().ToString() })).StatusCode);
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
@@ -167,6 +214,54 @@ public sealed class AccountSecurityTests(DatabaseFixture database)
             name = "Another Jelgava", email = "JELGAVA@inclucities.example", role = "observer", language = "lv", invite = false,
         });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task Upgrading_keeps_an_address_shared_in_other_capitals_for_the_first_person_and_then_refuses_it(DatabaseProvider provider)
+    {
+        var connectionString = await database.ResetAsync(provider);
+        await using var connection = provider == DatabaseProvider.Postgres
+            ? (DbConnection)new Npgsql.NpgsqlConnection(connectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        string At(int day) => provider == DatabaseProvider.Postgres ? $"'2025-01-0{day}T00:00:00Z'" : (day * 1000L).ToString();
+        var before = MigrationRunner.All.Where(m => m.Version < 6).ToList();
+        foreach (var migration in before) await ExecuteAsync(connection, migration.SqlFor(provider));
+        await ExecuteAsync(connection, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL);"
+            + string.Concat(before.Select(m => $"INSERT INTO schema_migrations VALUES ({m.Version}, '{m.Name}', 'earlier');")));
+        await ExecuteAsync(connection, $"""
+            INSERT INTO programmes (id, name, pair_workflow, created_at) VALUES ('p', 'P', 'w', {At(1)});
+            INSERT INTO people (id, programme_id, name, email, role, language, time_zone, created_at) VALUES
+                ('01900000-0000-7000-8000-000000000002', 'p', 'Second', 'jelgava@example.org', 'observer', 'lv', 'Europe/Riga', {At(3)}),
+                ('01900000-0000-7000-8000-000000000001', 'p', 'First', ' Jelgava@Example.org', 'coordinator', 'lv', 'Europe/Riga', {At(2)}),
+                ('01900000-0000-7000-8000-000000000003', 'p', 'Other', 'Capaci@Example.org', 'coordinator', 'it', 'Europe/Rome', {At(2)});
+            """);
+
+        await new MigrationRunner(new DatabaseOptions { Provider = provider, ConnectionString = connectionString },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MigrationRunner>.Instance).MigrateAsync();
+
+        var emails = new Dictionary<string, string?>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT name, email FROM people";
+            await using var rows = await select.ExecuteReaderAsync();
+            while (await rows.ReadAsync()) emails[rows.GetString(0)] = rows.IsDBNull(1) ? null : rows.GetString(1);
+        }
+
+        Assert.Equal("jelgava@example.org", emails["First"]);
+        Assert.Null(emails["Second"]);
+        Assert.Equal("capaci@example.org", emails["Other"]);
+        await Assert.ThrowsAnyAsync<DbException>(() => ExecuteAsync(connection, $"""
+            INSERT INTO people (id, programme_id, name, email, role, language, time_zone, created_at)
+            VALUES ('01900000-0000-7000-8000-000000000004', 'p', 'Again', 'CAPACI@example.org', 'observer', 'it', 'Europe/Rome', {At(4)});
+            """));
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>A signed-in client, and a second one carrying only a copy of its session cookie, as a thief would.</summary>
