@@ -5,6 +5,7 @@ using System.Text;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
+using Mentoring.Server.Tests.Email;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Web.Accounts;
 using Microsoft.EntityFrameworkCore;
@@ -169,6 +170,32 @@ public sealed class AccountSecurityTests(DatabaseFixture database)
 
         // The mailed link itself still works: what was erased is only the stored copy.
         Assert.True(await app.Service<AccountService>().UseLinkAsync(token, LinkPurpose.PasswordReset, "set from the mail", CancellationToken.None));
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_dead_lettered_link_email_keeps_no_token_and_its_link_leads_to_a_fresh_one(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider, new Dictionary<string, string?>
+        {
+            ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = MailTestKit.ClosedPort().ToString(), ["Email:MaxAttempts"] = "1",
+            ["Email:UseStartTls"] = "false",
+        });
+        var client = WebClient.For(app);
+        await client.GetAsync("/password/forgot");
+        await client.PostAsync("/password/forgot", new Dictionary<string, string> { ["email"] = People.Coordinator("capaci") });
+        await using (var db = app.Db())
+            Assert.NotNull((await db.Outbox.AsNoTracking().SingleAsync(m => m.Template == LinkPurpose.PasswordReset)).SecretModel);
+
+        Assert.Equal(0, await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None));
+
+        await using (var db = app.Db())
+        {
+            var dead = await db.Outbox.AsNoTracking().SingleAsync(m => m.Template == LinkPurpose.PasswordReset);
+            Assert.Equal(OutboxStatus.Dead, dead.Status);
+            Assert.Null(dead.SecretModel);
+            Assert.DoesNotContain("token=", dead.Model);
+            Assert.Contains("https://mentoring.test/password/forgot", dead.Model);
+        }
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
