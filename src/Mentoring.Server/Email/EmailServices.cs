@@ -10,6 +10,7 @@ public static class EmailServices
     public static IHostApplicationBuilder AddMentoringEmail(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => EmailTransports.Create(sp.GetRequiredService<IOptions<EmailOptions>>().Value));
+        builder.Services.AddSingleton<OutboxSecrets>();
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddSingleton<OutboxAdmin>();
         return builder;

@@ -28,7 +28,8 @@ public sealed class OutboxDispatcher(
     IEmailTransport transport,
     IOptions<EmailOptions> options,
     TimeProvider clock,
-    ILogger<OutboxDispatcher> logger)
+    ILogger<OutboxDispatcher> logger,
+    OutboxSecrets secrets)
 {
     private EmailOptions Options => options.Value;
 
@@ -132,6 +133,7 @@ public sealed class OutboxDispatcher(
         {
             var model = JsonNode.Parse(message.Model) as JsonObject
                         ?? throw new JsonException("the model is not a JSON object");
+            secrets.Reveal(message, model);
             email = templates.Render(message.Template, message.Language, model);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -161,6 +163,7 @@ public sealed class OutboxDispatcher(
                 .SetProperty(m => m.SentAt, now)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1)
                 .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.SecretModel, (string?)null)
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
         logger.LogInformation("Sent email {Template} ({Language}) to {Recipient} as {MessageId}",
             message.Template, email.Language, message.RecipientEmail, message.MessageId);
@@ -218,6 +221,7 @@ public sealed class OutboxDispatcher(
                 .SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.NextAttemptAt, next)
                 .SetProperty(m => m.LastError, reason)
+                .SetProperty(m => m.SecretModel, m => dead ? null : m.SecretModel)
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
     }
 

@@ -23,6 +23,10 @@ public sealed class OutboxMessage
     public string? RecipientEmail { get; set; }
     /// <summary>The template model as JSON.</summary>
     public required string Model { get; init; }
+    /// <summary>What the message must carry but no table may keep (a single-use link), protected with the
+    /// data-protection keys, merged over <see cref="Model"/> when rendering, and erased once the message is sent or
+    /// dead. See <see cref="OutboxSecrets"/>.</summary>
+    public string? SecretModel { get; set; }
     public required string Status { get; set; }
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }

@@ -3,6 +3,7 @@ using Mentoring.Engine.Templates;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
+using Mentoring.Server.Web.Accounts;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -95,7 +96,7 @@ public static class ServerCommands
         if (email is null) return Usage();
         var name = Option(args, "--name") ?? "cli";
         await using var db = await services.GetRequiredService<IDbContextFactory<MentoringDb>>().CreateDbContextAsync();
-        var person = await db.People.SingleOrDefaultAsync(p => p.Email == email);
+        var person = await db.People.WithEmail(email).SingleOrDefaultAsync();
         if (person is null)
         {
             Console.Error.WriteLine($"Nobody has the email address {email}.");

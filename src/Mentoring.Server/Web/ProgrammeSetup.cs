@@ -14,6 +14,16 @@ public sealed record PersonView(Guid Id, string Name, string? Email, string Role
 public sealed record UpdateCityRequest(string? TimeZone, string? Language);
 public sealed record AddPersonRequest(string? Name, string? Email, string? Role, string? CityId, string? Language, bool Invite);
 
+public enum AddPersonOutcome { Added, Invalid, EmailTaken }
+
+/// <summary>What adding a person came to. <see cref="Error"/> is the English text (the key of its translation), with
+/// <see cref="Email"/> for its {0}.</summary>
+public sealed record AddPersonResult(AddPersonOutcome Outcome, Person? Person = null, string? Error = null, string? Email = null)
+{
+    public static AddPersonResult Invalid(string error) => new(AddPersonOutcome.Invalid, Error: error);
+    public static AddPersonResult Taken(string email) => new(AddPersonOutcome.EmailTaken, Error: ProgrammeSetup.EmailTaken, Email: email);
+}
+
 /// <summary>The facilitator's programme set-up, shared by the set-up page and /api/setup. Errors come back as the
 /// English text, which is also the key of its translation.</summary>
 public static class ProgrammeSetup
@@ -32,17 +42,23 @@ public static class ProgrammeSetup
         return null;
     }
 
-    public static async Task<(Person? Person, string? Error)> AddPersonAsync(MentoringDb db, AccountService accounts, ClaimsPrincipal by,
+    /// <summary>The English text of the answer when the address is taken; {0} is the address.</summary>
+    public const string EmailTaken = "Somebody already has the email address {0}.";
+
+    /// <summary>Adds a person, and invites them when asked, in one save. The address is unique whatever its capitals:
+    /// checked first for a clear answer, and enforced by the database's unique index for the add that races another
+    /// (its unique violation becomes the same answer, never an error).</summary>
+    public static async Task<AddPersonResult> AddPersonAsync(MentoringDb db, AccountService accounts, ClaimsPrincipal by,
         AddPersonRequest request, DateTimeOffset now, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Name)) return (null, "Give the person's name.");
-        if (!MailAddress.TryCreate(request.Email, out _)) return (null, "Give a valid email address.");
-        if (!PersonRoles.All.Contains(request.Role)) return (null, "Choose a role.");
+        if (string.IsNullOrWhiteSpace(request.Name)) return AddPersonResult.Invalid("Give the person's name.");
+        if (!MailAddress.TryCreate(request.Email?.Trim(), out _)) return AddPersonResult.Invalid("Give a valid email address.");
+        if (!PersonRoles.All.Contains(request.Role)) return AddPersonResult.Invalid("Choose a role.");
         var city = request.Role == PersonRoles.Coordinator ? await db.Cities.SingleOrDefaultAsync(c => c.Id == request.CityId, ct) : null;
-        if (request.Role == PersonRoles.Coordinator && city is null) return (null, "A coordinator needs a city.");
-        if (!Languages.Contains(request.Language)) return (null, "Choose one of the listed languages.");
-        var email = request.Email!.Trim();
-        if (await db.People.AnyAsync(p => p.Email == email, ct)) return (null, "Somebody already has this email address.");
+        if (request.Role == PersonRoles.Coordinator && city is null) return AddPersonResult.Invalid("A coordinator needs a city.");
+        if (!Languages.Contains(request.Language)) return AddPersonResult.Invalid("Choose one of the listed languages.");
+        var email = EmailAddress.Normalise(request.Email);
+        if (await db.People.WithEmail(email).AnyAsync(ct)) return AddPersonResult.Taken(email);
         var person = new Person
         {
             ProgrammeId = by.FindFirst(CurrentUser.ProgrammeClaim)!.Value, Name = request.Name.Trim(), Email = email, Role = request.Role!,
@@ -51,9 +67,25 @@ public static class ProgrammeSetup
         };
         db.People.Add(person);
         if (request.Invite) await InviteAsync(db, accounts, by, person, city, ct);
-        await db.SaveChangesAsync(ct);
-        return (person, null);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            return AddPersonResult.Taken(email);
+        }
+
+        return new AddPersonResult(AddPersonOutcome.Added, person);
     }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555), as extended codes of SQLITE_CONSTRAINT.
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
 
     /// <summary>Adds the invitation link and its email to the context; the caller saves.</summary>
     public static async Task InviteAsync(MentoringDb db, AccountService accounts, ClaimsPrincipal by, Person person, City? city,
@@ -87,14 +119,19 @@ public static class ProgrammeSetup
             return TypedResults.Ok(await db.People.AsNoTracking().OrderBy(p => p.Role).ThenBy(p => p.Name)
                 .Select(p => new PersonView(p.Id, p.Name, p.Email, p.Role, p.CityId, p.Language)).ToListAsync(ct));
         });
-        setup.MapPost("/people", async Task<Results<Ok<PersonView>, ValidationProblem>> (AddPersonRequest body, HttpContext http,
-            IDbContextFactory<MentoringDb> dbs, AccountService accounts, TimeProvider clock, CancellationToken ct) =>
+        setup.MapPost("/people", async Task<Results<Created<PersonView>, ValidationProblem, ProblemHttpResult>> (AddPersonRequest body,
+            HttpContext http, IDbContextFactory<MentoringDb> dbs, AccountService accounts, TimeProvider clock, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var (person, error) = await AddPersonAsync(db, accounts, http.User, body, clock.GetUtcNow(), ct);
-            return person is null
-                ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["person"] = [error!] })
-                : TypedResults.Ok(new PersonView(person.Id, person.Name, person.Email, person.Role, person.CityId, person.Language));
+            var result = await AddPersonAsync(db, accounts, http.User, body, clock.GetUtcNow(), ct);
+            return result switch
+            {
+                { Outcome: AddPersonOutcome.Added, Person: { } p } =>
+                    TypedResults.Created($"/api/setup/people/{p.Id}", new PersonView(p.Id, p.Name, p.Email, p.Role, p.CityId, p.Language)),
+                { Outcome: AddPersonOutcome.EmailTaken } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                    title: "The email address is taken.", detail: string.Format(EmailTaken, result.Email)),
+                _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["person"] = [result.Error!] }),
+            };
         });
         setup.MapPost("/people/{id:guid}/invite", async Task<Results<NoContent, NotFound>> (Guid id, HttpContext http,
             IDbContextFactory<MentoringDb> dbs, AccountService accounts, CancellationToken ct) =>

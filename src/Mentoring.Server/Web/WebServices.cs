@@ -56,6 +56,7 @@ public static class WebServices
                 options.SlidingExpiration = true;
                 options.Events.OnRedirectToLogin = context => ApiOr(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => ApiOr(context, StatusCodes.Status403Forbidden);
+                options.Events.OnValidatePrincipal = RejectEndedSessionAsync;
             });
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
             .Configure<IOptions<WebOptions>>((cookie, web) => cookie.ExpireTimeSpan = web.Value.SessionLength);
@@ -122,6 +123,21 @@ public static class WebServices
         app.MapDashboardExport();
         app.MapSetupApi();
         return app;
+    }
+
+    /// <summary>Every cookie-authenticated request: a cookie whose security stamp is no longer the account's (signed
+    /// out, new password, signed out everywhere) or that has none (issued before stamps) is refused and cleared. Not
+    /// cached, so a copy of the cookie stops working the moment its session is ended, on every node.</summary>
+    private static async Task RejectEndedSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
+        if (Guid.TryParse(principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var personId)
+            && await accounts.IsSessionCurrentAsync(personId, principal!.FindFirst(AccountService.SecurityStampClaim)?.Value,
+                context.HttpContext.RequestAborted))
+            return;
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(CookieScheme);
     }
 
     private static Task ApiOr(RedirectContext<CookieAuthenticationOptions> context, int status)

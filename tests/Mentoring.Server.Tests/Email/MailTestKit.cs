@@ -219,7 +219,8 @@ public static class MailTestKit
         };
         configure?.Invoke(options);
         return new OutboxDispatcher(app.Service<IDbContextFactory<Data.MentoringDb>>(), app.Service<TemplateCatalog>(),
-            EmailTransports.Create(options), Options.Create(options), app.Clock, NullLogger<OutboxDispatcher>.Instance);
+            EmailTransports.Create(options), Options.Create(options), app.Clock, NullLogger<OutboxDispatcher>.Instance,
+            app.Service<OutboxSecrets>());
     }
 
     public static string Normalize(string body) => body.ReplaceLineEndings("\n").Trim();

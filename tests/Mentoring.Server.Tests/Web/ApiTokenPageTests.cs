@@ -87,8 +87,8 @@ public sealed class ApiTokenPageTests(DatabaseFixture database)
         var person = new { name = "Giulia Rossi", email = "giulia@capaci.example", role = "coordinator", cityId = "capaci", language = "it", invite = true };
 
         Assert.Equal(HttpStatusCode.Forbidden, (await capaci.PostAsJsonAsync("/api/setup/people", person)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await facilitator.PostAsJsonAsync("/api/setup/people", person)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await facilitator.PostAsJsonAsync("/api/setup/people", person)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await facilitator.PostAsJsonAsync("/api/setup/people", person)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await facilitator.PostAsJsonAsync("/api/setup/people", person)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest,
             (await facilitator.PutAsJsonAsync("/api/setup/cities/capaci", new { timeZone = "Mars/Olympus", language = "it" })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent,

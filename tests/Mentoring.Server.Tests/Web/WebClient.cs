@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Mentoring.Server.Email;
+using Mentoring.Server.Tests.Email;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Web.Accounts;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -80,6 +82,19 @@ public sealed partial class WebClient(HttpClient http)
         await db.SaveChangesAsync();
         return password;
     }
+
+    /// <summary>Sends the outbox and reads the single-use link out of the newest mail of this template that went: the
+    /// only place the link's token is, once sent.</summary>
+    public static async Task<string> MailedLinkAsync(MentoringApp app, string template)
+    {
+        Assert.True(await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None) >= 1);
+        var newest = Directory.GetFiles(app.Setting("Email:PickupDirectory"), $"*-{template}-*.eml").Max()!;
+        var text = EmlFile.Parse(await File.ReadAllTextAsync(newest)).Bodies["text/plain"];
+        return LinkPattern().Match(text) is { Success: true } match ? match.Value : throw new InvalidOperationException(text);
+    }
+
+    [GeneratedRegex(@"https?://\S+\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex LinkPattern();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();

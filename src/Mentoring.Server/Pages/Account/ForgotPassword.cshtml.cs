@@ -16,8 +16,7 @@ public sealed class ForgotPasswordModel(IDbContextFactory<MentoringDb> dbs, Acco
     public async Task OnPostAsync(string? email, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var address = (email ?? "").Trim();
-        var person = address.Length == 0 ? null : await db.People.SingleOrDefaultAsync(p => p.Email == address, ct);
+        var person = await EmailAddress.FindAsync(db, email, ct);
         if (person is not null)
         {
             accounts.AddLink(db, person, LinkPurpose.PasswordReset, null, null);

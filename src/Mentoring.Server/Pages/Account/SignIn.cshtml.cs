@@ -19,7 +19,7 @@ public sealed class SignInModel(AccountService accounts, Texts text, IOptions<We
 
     public async Task<IActionResult> OnPostAsync(string? email, string? password, string? returnUrl, CancellationToken ct)
     {
-        var (result, person) = await accounts.SignInAsync(email, password, ct);
+        var (result, person, stamp) = await accounts.SignInAsync(email, password, ct);
         if (result != SignInOutcome.Success || person is null)
         {
             Email = email;
@@ -30,7 +30,8 @@ public sealed class SignInModel(AccountService accounts, Texts text, IOptions<We
             return Page();
         }
 
-        var identity = new ClaimsIdentity(CurrentUser.Claims(person), WebServices.CookieScheme);
+        var identity = new ClaimsIdentity(CurrentUser.Claims(person).Append(new Claim(AccountService.SecurityStampClaim, stamp ?? "")),
+            WebServices.CookieScheme);
         await HttpContext.SignInAsync(WebServices.CookieScheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IsPersistent = false, IssuedUtc = clock.GetUtcNow(), ExpiresUtc = clock.GetUtcNow() + options.Value.SessionLength });
         return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");

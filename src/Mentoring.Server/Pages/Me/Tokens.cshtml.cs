@@ -1,13 +1,15 @@
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Web;
+using Mentoring.Server.Web.Accounts;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Pages.Me;
 
-public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock) : PageModel
+public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, AccountService accounts, Texts text, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<TokenView> List { get; private set; } = [];
     public CreatedToken? Created { get; private set; }
@@ -41,5 +43,14 @@ public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, Texts text, 
         await Tokens.RevokeAsync(db, User.PersonId(), id, clock.GetUtcNow(), ct);
         TempData["Message"] = text["The token is revoked."];
         return Redirect("/me/tokens");
+    }
+
+    /// <summary>Ends every session of this person, this browser's too (hence the sign-in page next); tokens stay.</summary>
+    public async Task<IActionResult> OnPostSignOutEverywhereAsync(CancellationToken ct)
+    {
+        await accounts.SignOutEverywhereAsync(User.PersonId(), ct);
+        await HttpContext.SignOutAsync(WebServices.CookieScheme);
+        TempData["Message"] = text["You are signed out on every device. Your API tokens still work: revoke any you no longer trust."];
+        return Redirect("/signin");
     }
 }

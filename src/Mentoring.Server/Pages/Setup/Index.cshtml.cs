@@ -32,9 +32,9 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
         bool invite, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var (_, error) = await ProgrammeSetup.AddPersonAsync(db, accounts, User,
+        var result = await ProgrammeSetup.AddPersonAsync(db, accounts, User,
             new AddPersonRequest(name, email, role, string.IsNullOrEmpty(cityId) ? null : cityId, language, invite), clock.GetUtcNow(), ct);
-        if (error is not null) return await FailAsync(text[error], ct);
+        if (result.Outcome != AddPersonOutcome.Added) return await FailAsync(string.Format(text[result.Error!], result.Email), ct);
         TempData["Message"] = invite ? text["Added and invited."] : text["Saved."];
         return Redirect("/setup");
     }
@@ -47,6 +47,15 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
         await ProgrammeSetup.InviteAsync(db, accounts, User, person, null, ct);
         await db.SaveChangesAsync(ct);
         TempData["Message"] = text["Invitation sent."];
+        return Redirect("/setup");
+    }
+
+    /// <summary>Ends every session of the person (a lost laptop, someone leaving the programme). Their API tokens stay:
+    /// they list and revoke those themselves.</summary>
+    public async Task<IActionResult> OnPostSignOutAsync(Guid personId, CancellationToken ct)
+    {
+        if (await accounts.SignOutEverywhereAsync(personId, ct) == SignOutEverywhereOutcome.NotFound) return NotFound();
+        TempData["Message"] = text["Signed out everywhere."];
         return Redirect("/setup");
     }
 

@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Mentoring.Server.Web.Accounts;
 
-/// <summary>A person's sign-in: the password hash (PasswordHasher, never the password) and the lock-out counters.</summary>
+/// <summary>A person's sign-in: the password hash (PasswordHasher, never the password), the lock-out counters, and
+/// the security stamp every session cookie carries: changing it ends all of them.</summary>
 public sealed class Account
 {
     public Guid PersonId { get; init; }
@@ -13,6 +14,7 @@ public sealed class Account
     public int FailedSignIns { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? PasswordChangedAt { get; set; }
+    public string SecurityStamp { get; set; } = "";
 }
 
 public static class LinkPurpose
