@@ -13,7 +13,7 @@ namespace Mentoring.Server.Instances;
 public sealed record InstanceSummary(Guid Id, string DefinitionId, int DefinitionVersion, Guid? PairId, string Status, int StageNumber,
     string StageName, string? Fault, DateTimeOffset UpdatedAt);
 
-public sealed record OperatorRequest(string? Reason);
+public sealed record OperatorRequest([property: Inputs.Text(Inputs.Limits.Comment, MultiLine = true)] string? Reason);
 
 public sealed record ProgrammeView(string Id, string Name, InstanceSummary? Workflow, IReadOnlyList<WorkItemView> OpenItems,
     IReadOnlyList<string> EventsRaised);

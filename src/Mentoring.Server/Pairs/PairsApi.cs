@@ -2,17 +2,20 @@ using System.Security.Claims;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Inputs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Pairs;
 
-public sealed record CompleteTaskRequest(string? Note, string? Link, string? FileId, string? Choice);
+// The limits of what people write: Inputs/Input.cs checks them on every request (README, "Limits").
+public sealed record CompleteTaskRequest([property: Text(Limits.Note, MultiLine = true)] string? Note,
+    [property: Text(Limits.Link)] string? Link, string? FileId, string? Choice);
 public sealed record ProposeVisitRequest(DateOnly? Date, string? HostCity);
-public sealed record VisitHeldRequest(IReadOnlyList<string>? Participants);
-public sealed record ReportVisitRequest(string? Note, string? Link);
-public sealed record ApproveRequest(string? Comment);
-public sealed record SendBackRequest(string? Reason);
+public sealed record VisitHeldRequest([property: Text(Limits.Line, MaxItems = Limits.Participants)] IReadOnlyList<string>? Participants);
+public sealed record ReportVisitRequest([property: Text(Limits.Note, MultiLine = true)] string? Note, [property: Text(Limits.Link)] string? Link);
+public sealed record ApproveRequest([property: Text(Limits.Comment, MultiLine = true)] string? Comment);
+public sealed record SendBackRequest([property: Text(Limits.Comment, MultiLine = true)] string? Reason);
 public sealed record EmptyRequest;
 
 public static class PairsApi

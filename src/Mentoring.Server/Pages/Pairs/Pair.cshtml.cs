@@ -24,12 +24,19 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
     public string? Error { get; private set; }
     public DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>The latest date the input rules accept, for the date fields' <c>max</c>.</summary>
+    public string LastDate => DateOnly.FromDateTime(Now.UtcDateTime).AddYears(Inputs.Limits.DateWindowYears)
+        .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ?? Page();
 
     public Task<IActionResult> OnPostCompleteAsync(Guid id, Guid itemId, string? key, string? note, string? link, IFormFile? file,
         CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
+            // The fingerprint leaves the file out: a double submit uploads twice but is still the same change.
+            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
+            if (PageCommands.Invalid(body, clock, text) is { } invalid) return invalid;
             string? fileId = null;
             if (file is { Length: > 0 })
             {
@@ -38,10 +45,8 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
                 fileId = saved.Id!.Value.ToString();
             }
 
-            // The fingerprint leaves the file out: a double submit uploads twice but is still the same change.
-            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "task", body,
-                item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId), ct), text);
+            return await CommandAsync(pair, itemId, "task", body,
+                item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId), ct);
         }, ct);
 
     public Task<IActionResult> OnPostProposeAsync(Guid id, Guid itemId, string? key, string? date, string? host, CancellationToken ct) =>
@@ -50,39 +55,37 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 return text["Give the date of the visit."];
             if (string.IsNullOrWhiteSpace(host)) return text["Choose the host city."];
-            var body = new ProposeVisitRequest(day, host);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", new ProposeVisitRequest(day, host),
+                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct);
         }, ct);
 
     public Task<IActionResult> OnPostConfirmAsync(Guid id, Guid itemId, string? key, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) => PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId,
-            "study-visit", new EmptyRequest(), item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), text), ct);
+        ActAsync(id, key, (pair, actor) => CommandAsync(pair, itemId, "study-visit", new EmptyRequest(),
+            item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), ct);
 
     public Task<IActionResult> OnPostHeldAsync(Guid id, Guid itemId, string? key, string? participants, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var names = (participants ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) return text["List the participants, one per line."];
-            var body = new VisitHeldRequest(names);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", new VisitHeldRequest(names),
+                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct);
         }, ct);
 
     public Task<IActionResult> OnPostReportAsync(Guid id, Guid itemId, string? key, string? note, string? link, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var body = new ReportVisitRequest(Clean(note), Clean(link));
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", body,
+                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct);
         }, ct);
 
     public Task<IActionResult> OnPostApproveAsync(Guid id, Guid itemId, string? key, string? comment, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var body = new ApproveRequest(Clean(comment));
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
-                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct), text);
+            return await CommandAsync(pair, itemId, "approval", body,
+                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct);
         }, ct);
 
     public Task<IActionResult> OnPostSendBackAsync(Guid id, Guid itemId, string? key, string? reason, CancellationToken ct) =>
@@ -90,9 +93,15 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         {
             if (string.IsNullOrWhiteSpace(reason)) return text["Say why the step is sent back."];
             var body = new SendBackRequest(reason.Trim());
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
-                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct), text);
+            return await CommandAsync(pair, itemId, "approval", body,
+                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct);
         }, ct);
+
+    /// <summary>The form's request through the API's input rules, then its command; null when it was done.</summary>
+    private async Task<string?> CommandAsync(Programme.Pair pair, Guid itemId, string kind, object body,
+        Func<WorkItem, WorkflowCommand> command, CancellationToken ct) =>
+        PageCommands.Invalid(body, clock, text)
+        ?? PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, kind, body, command, ct), text);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
