@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Pairs;
 
-// The limits of what people write: Inputs/Input.cs checks them on every request (README, "Limits").
+// The limits of what people write: Inputs/Input.cs checks them on every request (README, "Input limits").
 public sealed record CompleteTaskRequest([property: Text(Limits.Note, MultiLine = true)] string? Note,
     [property: Text(Limits.Link)] string? Link, string? FileId, string? Choice);
 public sealed record ProposeVisitRequest(DateOnly? Date, string? HostCity);
