@@ -88,6 +88,9 @@ public sealed class WorkflowRunner
                 errors["file"] = ["This task needs a file."];
             if (step.Choice is { } choice && (command.Choice is null || !choice.Options.Contains(command.Choice)))
                 errors["choice"] = [$"Choose one of: {string.Join(", ", choice.Options)}."];
+            // Stored, a choice the task does not offer would read later as a decision somebody made.
+            if (step.Choice is null && command.Choice is not null)
+                errors["choice"] = ["This task takes no choice; leave it out."];
             if (errors.Count > 0) return new Rejection(RejectionKind.Invalid, "The task cannot be completed yet.", errors);
 
             if (step.Choice is { } chosen) State.Variables[chosen.Variable] = command.Choice!;

@@ -52,6 +52,9 @@ public static class EmailApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already waiting to be sent",
                     detail: $"The email '{result.Message!.Template}' to {result.Message.RecipientName} is pending; it will be sent on its next try " +
                             $"(at {result.Message.NextAttemptAt:yyyy-MM-dd HH:mm} UTC).");
+            case ResendOutcome.InFlight:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Still in progress",
+                    detail: Workflows.Idempotency.InFlightMessage);
             default:
                 return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
                     detail: "This Idempotency-Key was used for a different request; use a new key for a new request.");

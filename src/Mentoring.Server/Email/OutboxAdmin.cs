@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mentoring.Server.Data;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +9,7 @@ public sealed record EmailLogEntry(Guid Id, string MessageId, string Template, s
     string? RecipientEmail, string Status, int Attempts, DateTimeOffset NextAttemptAt, string? LastError,
     DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
-public enum ResendOutcome { Resent, Replayed, NotFound, AlreadyPending, KeyReused }
+public enum ResendOutcome { Resent, Replayed, NotFound, AlreadyPending, KeyReused, InFlight }
 
 public sealed record ResendResult(ResendOutcome Outcome, EmailLogEntry? Message = null);
 
@@ -59,14 +58,12 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
     /// </summary>
     public async Task<ResendResult> ResendAsync(Guid id, IdempotencyKey key, CancellationToken cancellationToken)
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        if (await ReplayAsync(db, key, cancellationToken) is { } replay) return replay;
-        try
+        var outcome = await Idempotency.RunAsync<EmailLogEntry>(dbs, key, clock, async db =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var message = await db.Outbox.SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
-            if (message is null) return new ResendResult(ResendOutcome.NotFound);
-            if (message.Status == OutboxStatus.Pending) return new ResendResult(ResendOutcome.AlreadyPending, Entry(message));
+            if (message is null) return Idempotent<EmailLogEntry>.Refused(new ResendResult(ResendOutcome.NotFound));
+            if (message.Status == OutboxStatus.Pending)
+                return Idempotent<EmailLogEntry>.Refused(new ResendResult(ResendOutcome.AlreadyPending, Entry(message)));
 
             var now = clock.GetUtcNow();
             var address = message.RecipientId is { } personId
@@ -94,32 +91,17 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
                 if (!string.IsNullOrWhiteSpace(address)) message.RecipientEmail = address;
             }
 
-            var entry = Entry(resent);
-            db.IdempotencyKeys.Add(new IdempotencyRecord
-            {
-                Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
-                Response = JsonSerializer.Serialize(entry, WorkflowHost.Json), CreatedAt = now,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return new ResendResult(ResendOutcome.Resent, entry);
-        }
-        catch (DbUpdateException)
-        {
-            // The same key committed first on another connection: answer with its result.
-            await using var again = await dbs.CreateDbContextAsync(cancellationToken);
-            if (await ReplayAsync(again, key, cancellationToken) is { } first) return first;
-            throw;
-        }
-    }
+            return Idempotent<EmailLogEntry>.Done(Entry(resent));
+        }, cancellationToken);
 
-    private static async Task<ResendResult?> ReplayAsync(MentoringDb db, IdempotencyKey key, CancellationToken cancellationToken)
-    {
-        var stored = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key.Key, cancellationToken);
-        if (stored is null) return null;
-        return stored.RequestHash != key.Fingerprint
-            ? new ResendResult(ResendOutcome.KeyReused)
-            : new ResendResult(ResendOutcome.Replayed, JsonSerializer.Deserialize<EmailLogEntry>(stored.Response, WorkflowHost.Json));
+        return outcome.Kind switch
+        {
+            IdempotentKind.Done => new ResendResult(ResendOutcome.Resent, outcome.Response),
+            IdempotentKind.Replayed => new ResendResult(ResendOutcome.Replayed, outcome.Response),
+            IdempotentKind.Refused => (ResendResult)outcome.Refusal!,
+            IdempotentKind.InFlight => new ResendResult(ResendOutcome.InFlight),
+            _ => new ResendResult(ResendOutcome.KeyReused),
+        };
     }
 
     private static EmailLogEntry Entry(OutboxMessage m) => new(m.Id, m.MessageId, m.Template, m.Language, m.RecipientName,

@@ -3,6 +3,7 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
+using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Scheduling;
@@ -76,7 +77,12 @@ public static class MentoringServices
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        {
+            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+            // {"note":"a","note":"b"} is refused (400), not read as whichever came last: a client and a proxy or
+            // log that reads the first would disagree about what was sent.
+            options.SerializerOptions.AllowDuplicateProperties = false;
+        });
         return builder;
     }
 
@@ -90,9 +96,10 @@ public static class MentoringServices
         Web.ReaderTimeZone.UseReaderTimeZone(app);
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapPairsApi();
-        Instances.InstancesApi.MapInstancesApi(app);
-        app.MapEmailApi();
+        var api = app.MapGroup("").ValidateInput();
+        api.MapPairsApi();
+        Instances.InstancesApi.MapInstancesApi(api);
+        api.MapEmailApi();
         return app;
     }
 }

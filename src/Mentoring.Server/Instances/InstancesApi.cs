@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
@@ -15,7 +16,7 @@ namespace Mentoring.Server.Instances;
 public sealed record InstanceSummary(Guid Id, string DefinitionId, int DefinitionVersion, Guid? PairId, string Status, int StageNumber,
     string StageName, string? Fault, DateTimeOffset UpdatedAt);
 
-public sealed record OperatorRequest(string? Reason);
+public sealed record OperatorRequest([property: Inputs.Text(Inputs.Limits.Comment, MultiLine = true)] string? Reason);
 
 public sealed record ProgrammeView(string Id, string Name, InstanceSummary? Workflow, IReadOnlyList<WorkItemView> OpenItems,
     IReadOnlyList<string> EventsRaised);
@@ -43,8 +44,8 @@ public static class InstancesApi
         programme.MapPost("/tasks/{itemId:guid}/complete", (HttpContext http, Guid itemId, CompleteTaskRequest body,
                 IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
             CompleteProgrammeTaskAsync(http, dbs, actions, itemId, body, null, ct));
-        programme.MapPost("/tasks/{itemId:guid}/complete", async (HttpContext http, Guid itemId, [FromForm] string? note,
-                [FromForm] string? link, [FromForm] string? choice, IFormFile? file, IDbContextFactory<MentoringDb> dbs,
+        programme.MapPost("/tasks/{itemId:guid}/complete", async (HttpContext http, Guid itemId, [FromForm, Text(Limits.Note, MultiLine = true)] string? note,
+                [FromForm, Text(Limits.Link)] string? link, [FromForm] string? choice, IFormFile? file, IDbContextFactory<MentoringDb> dbs,
                 WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options, CancellationToken ct) =>
             {
                 var (body, upload, invalid) = await PairsApi.FormAsync(note, link, choice, file, text, options.Value, ct);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Inputs;
 using Mentoring.Server.Web.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -10,12 +11,14 @@ using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Pairs;
 
-public sealed record CompleteTaskRequest(string? Note, string? Link, string? FileId, string? Choice);
+// The limits of what people write: Inputs/Input.cs checks them on every request (README, "Input limits").
+public sealed record CompleteTaskRequest([property: Text(Limits.Note, MultiLine = true)] string? Note,
+    [property: Text(Limits.Link)] string? Link, string? FileId, string? Choice);
 public sealed record ProposeVisitRequest(DateOnly? Date, string? HostCity);
-public sealed record VisitHeldRequest(IReadOnlyList<string>? Participants);
-public sealed record ReportVisitRequest(string? Note, string? Link);
-public sealed record ApproveRequest(string? Comment);
-public sealed record SendBackRequest(string? Reason);
+public sealed record VisitHeldRequest([property: Text(Limits.Line, MaxItems = Limits.Participants)] IReadOnlyList<string>? Participants);
+public sealed record ReportVisitRequest([property: Text(Limits.Note, MultiLine = true)] string? Note, [property: Text(Limits.Link)] string? Link);
+public sealed record ApproveRequest([property: Text(Limits.Comment, MultiLine = true)] string? Comment);
+public sealed record SendBackRequest([property: Text(Limits.Comment, MultiLine = true)] string? Reason);
 public sealed record EmptyRequest;
 
 public static class PairsApi
@@ -34,7 +37,7 @@ public static class PairsApi
 
         // The same completion with the file it needs, as the pair page sends it: the file is stored with the completion.
         pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", async (HttpContext http, Guid pairId, Guid itemId,
-                [FromForm] string? note, [FromForm] string? link, [FromForm] string? choice, IFormFile? file,
+                [FromForm, Text(Limits.Note, MultiLine = true)] string? note, [FromForm, Text(Limits.Link)] string? link, [FromForm] string? choice, IFormFile? file,
                 IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options,
                 CancellationToken ct) =>
             {

@@ -111,7 +111,7 @@ public sealed class WorkItemActions(IDbContextFactory<MentoringDb> dbs, Workflow
     public static IdempotencyKey? Key(HttpContext http, object request)
     {
         var key = http.Request.Headers[IdempotencyHeader].ToString().Trim();
-        if (key.Length is 0 or > 200) return null;
+        if (key.Length is 0 or > Inputs.Limits.IdempotencyKey || key.Any(char.IsControl)) return null;
         var fingerprint = $"{http.User.Identity?.Name}\n{http.Request.Method} {http.Request.Path}\n{JsonSerializer.Serialize(request, request.GetType(), WorkflowHost.Json)}";
         return new IdempotencyKey(key, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint))));
     }

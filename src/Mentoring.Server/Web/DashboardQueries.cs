@@ -19,6 +19,9 @@ public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, strin
 
 public sealed record NudgeResponse(int Recipients);
 
+/// <summary>What a nudge's Idempotency-Key is a key for: the same key for another task is another request.</summary>
+public sealed record NudgeRequest(Guid ItemId);
+
 public sealed record StageSpan(int Number, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>The dashboard beside its table of pairs: how many pairs, and the lists of what is overdue, coming and waiting.</summary>
@@ -143,27 +146,46 @@ public static class DashboardQueries
                 HttpContext http, IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox,
                 Microsoft.Extensions.Options.IOptions<EmailOptions> email, TimeProvider clock, CancellationToken ct) =>
             {
-                var key = http.Request.Headers[WorkItemActions.IdempotencyHeader].ToString().Trim();
-                if (key.Length is 0 or > 200)
+                if (WorkItemActions.Key(http, new NudgeRequest(itemId)) is not { } key)
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
-                await using var db = await dbs.CreateDbContextAsync(ct);
-                var sent = await NudgeAsync(db, outbox, itemId, key, clock.GetUtcNow(), email.Value.PublicUrl, ct);
-                return sent < 0
-                    ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such open task", detail: $"There is no open task {itemId}.")
-                    : TypedResults.Ok(new NudgeResponse(sent));
+                var sent = await NudgeAsync(dbs, outbox, itemId, key, clock, email.Value.PublicUrl, ct);
+                switch (sent.Kind)
+                {
+                    case IdempotentKind.Done:
+                        return TypedResults.Ok(sent.Response);
+                    case IdempotentKind.Replayed:
+                        http.Response.Headers["Idempotent-Replayed"] = "true";
+                        return TypedResults.Ok(sent.Response);
+                    case IdempotentKind.Refused:
+                        return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such open task",
+                            detail: $"There is no open task {itemId}.");
+                    case IdempotentKind.InFlight:
+                        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Still in progress",
+                            detail: Idempotency.InFlightMessage);
+                    default:
+                        return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                            detail: "This Idempotency-Key was used for a different request; use a new key for a new request.");
+                }
             })
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
             .WithTags("Dashboard");
         return app;
     }
 
-    /// <summary>A manual reminder for an open task, written to the outbox for the coordinator(s) it is assigned to.
-    /// The form's key is recorded, so a double submit sends one nudge.</summary>
-    public static async Task<int> NudgeAsync(MentoringDb db, OutboxWriter outbox, Guid itemId, string key, DateTimeOffset now,
+    /// <summary>A manual reminder for an open task, written to the outbox for the coordinator(s) it is assigned to,
+    /// once per key (a double submit, a retry, or the same request twice at once is one nudge). Refused when the task
+    /// is not open.</summary>
+    public static Task<Idempotent<NudgeResponse>> NudgeAsync(IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox, Guid itemId,
+        IdempotencyKey key, TimeProvider clock, string publicUrl, CancellationToken ct) =>
+        Idempotency.RunAsync<NudgeResponse>(dbs, key, clock, async db =>
+            await NudgeAsync(db, outbox, itemId, clock.GetUtcNow(), publicUrl, ct) is { } sent
+                ? Idempotent<NudgeResponse>.Done(new NudgeResponse(sent))
+                : Idempotent<NudgeResponse>.Refused("not-open"), ct);
+
+    /// <summary>Adds the reminder's outbox rows to the context; null when the task is not open. The caller saves.</summary>
+    private static async Task<int?> NudgeAsync(MentoringDb db, OutboxWriter outbox, Guid itemId, DateTimeOffset now,
         string publicUrl, CancellationToken ct)
     {
-        var recordKey = "nudge:" + key;
-        if (await db.IdempotencyKeys.AnyAsync(k => k.Key == recordKey, ct)) return 0;
         var row = await (from item in db.WorkItems
                 where item.Id == itemId && item.Status == WorkItemStatus.Open && item.Kind == "task"
                 join pair in db.Pairs on item.InstanceId equals pair.InstanceId
@@ -171,7 +193,7 @@ public static class DashboardQueries
                 join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
                 select new { item, pair, Mentor = mentor.Name, Mentee = mentee.Name })
             .AsNoTracking().SingleOrDefaultAsync(ct);
-        if (row is null) return -1;
+        if (row is null) return null;
         var cities = row.item.Assignee switch
         {
             "mentor" => new[] { row.pair.MentorCityId },
@@ -210,8 +232,6 @@ public static class DashboardQueries
             });
         }
 
-        db.IdempotencyKeys.Add(new IdempotencyRecord { Key = recordKey, RequestHash = itemId.ToString(), StatusCode = 200, Response = "{}", CreatedAt = now });
-        await db.SaveChangesAsync(ct);
         return people.Count;
     }
 }

@@ -27,5 +27,13 @@ public static class PageCommands
             _ => text["The change could not be made."],
         };
 
+    /// <summary>The API's input rules (<see cref="Inputs.Input"/>) for a form's request: null when it passes, else
+    /// every error in the page's language.</summary>
+    public static string? Invalid(object request, TimeProvider clock, Texts text)
+    {
+        var errors = Inputs.Input.Check(request, clock.GetUtcNow());
+        return errors.Count == 0 ? null : string.Join(" ", errors.Select(e => e.Format(key => text[key])));
+    }
+
     public static ProblemDetails? Details(IResult result) => (result as ProblemHttpResult)?.ProblemDetails;
 }

@@ -12,7 +12,8 @@ namespace Mentoring.Server.Web;
 public sealed record CityView(string Id, string Name, string Country, string? Association, string TimeZone, string Language);
 public sealed record PersonView(Guid Id, string Name, string? Email, string Role, string? CityId, string Language);
 public sealed record UpdateCityRequest(string? TimeZone, string? Language);
-public sealed record AddPersonRequest(string? Name, string? Email, string? Role, string? CityId, string? Language, bool Invite);
+public sealed record AddPersonRequest(string? Name, [property: Inputs.Text(Inputs.Limits.Email)] string? Email, string? Role, string? CityId,
+    string? Language, bool Invite);
 
 public enum AddPersonOutcome { Added, Invalid, EmailTaken }
 

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Mentoring.Server.Web;
 
 public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
-public sealed record CreateTokenRequest(string? Name);
+public sealed record CreateTokenRequest([property: Inputs.Text(Inputs.Limits.TokenName)] string? Name);
 public sealed record CreatedToken(Guid Id, string Name, string Token);
 
 /// <summary>Personal API tokens: each person lists, creates and revokes only their own. The token is shown once.</summary>
@@ -23,7 +23,8 @@ public static class Tokens
         tokens.MapPost("/", async Task<Results<Ok<CreatedToken>, ValidationProblem>> (HttpContext http, CreateTokenRequest body,
             IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
         {
-            if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
+            // Its length and characters are checked with every other input (Inputs/Input.cs).
+            if (string.IsNullOrWhiteSpace(body.Name))
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Name the token (up to 100 characters)."] });
             await using var db = await dbs.CreateDbContextAsync(ct);
             return TypedResults.Ok(await CreateAsync(db, http.User.PersonId(), body.Name.Trim(), clock.GetUtcNow(), ct));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Inputs;
 using Mentoring.Server.Web.Accounts;
 using Mentoring.Server.Web.Uploads;
 using Microsoft.AspNetCore.Authentication;
@@ -118,10 +119,11 @@ public static class WebServices
         app.MapGet("/site.css", SiteCss).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         app.MapOpenApi().AllowAnonymous();
-        app.MapTokensApi();
         app.MapFiles();
-        app.MapDashboardExport();
-        app.MapSetupApi();
+        var api = app.MapGroup("").ValidateInput();
+        api.MapTokensApi();
+        api.MapDashboardExport();
+        api.MapSetupApi();
         return app;
     }
 

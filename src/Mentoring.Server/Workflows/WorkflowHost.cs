@@ -66,20 +66,14 @@ public sealed class WorkflowHost(
                 {
                     // A retry of a request that already took effect is usually refused by the engine (the task is done):
                     // the first result is what the caller must get. Looked up only here, off the happy path.
-                    return key is not null && await ReplayAsync(db, key, cancellationToken) is { } first ? first : outcome;
+                    return key is not null && Answer(await Idempotency.FindAsync<CommandResponse>(db, key, cancellationToken)) is { } first
+                        ? first : outcome;
                 }
 
                 alsoWrite?.Invoke(db);
-                if (key is not null)
-                {
-                    // Written in the same transaction; a key used before fails the commit on its primary key, and the
-                    // first request's result is answered below.
-                    db.IdempotencyKeys.Add(new IdempotencyRecord
-                    {
-                        Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
-                        Response = JsonSerializer.Serialize(outcome.Response, Json), CreatedAt = clock.GetUtcNow(),
-                    });
-                }
+                // Written in the same transaction; a key used before fails the commit on its primary key, and the
+                // first request's result is answered below.
+                if (key is not null) Idempotency.Record(db, key, outcome.Response, clock.GetUtcNow());
 
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
@@ -88,30 +82,37 @@ public sealed class WorkflowHost(
             }
             catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
             {
-                if (key is not null && await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
+                if (key is not null && Answer(await Idempotency.AfterFailureAsync<CommandResponse>(db, key, e, cancellationToken)) is { } first)
+                    return first;
                 logger.LogDebug("Resume of {Instance} lost a race (attempt {Attempt}); running it again", instanceId, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
             catch (Exception e) when (IsConflict(e))
             {
-                if (key is not null && await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
+                if (key is not null && Answer(await Idempotency.AfterFailureAsync<CommandResponse>(db, key, e, cancellationToken)) is { } first)
+                    return first;
                 return new CommandOutcome(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
                     "The pair was changed by someone else at the same moment; try again."));
             }
-            catch (DbUpdateException) when (key is not null)
+            catch (Exception e) when (key is not null && e is DbUpdateException or System.Data.Common.DbException)
             {
                 // The same key committed first (a retry, or the same request twice at once): answer with its result.
-                if (await ReplayAfterFailureAsync(key, cancellationToken) is { } first) return first;
+                if (Answer(await Idempotency.AfterFailureAsync<CommandResponse>(db, key, e, cancellationToken)) is { } first) return first;
                 throw;
             }
         }
     }
 
-    private async Task<CommandOutcome?> ReplayAfterFailureAsync(IdempotencyKey key, CancellationToken cancellationToken)
+    /// <summary>A key's earlier answer as this host's outcome; null when the key is new.</summary>
+    private static CommandOutcome? Answer(Idempotent<CommandResponse>? seen) => seen?.Kind switch
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        return await ReplayAsync(db, key, cancellationToken);
-    }
+        IdempotentKind.Replayed => new CommandOutcome(OutcomeKind.Replayed, seen.Response),
+        IdempotentKind.KeyReused => new CommandOutcome(OutcomeKind.KeyReused, Rejection: new Rejection(RejectionKind.Invalid,
+            "This Idempotency-Key was used for a different request; use a new key for a new request.")),
+        IdempotentKind.InFlight => new CommandOutcome(OutcomeKind.Conflict,
+            Rejection: new Rejection(RejectionKind.Conflict, Idempotency.InFlightMessage)),
+        _ => null,
+    };
 
     /// <summary>Creates an instance and runs it to its first waits, in the caller's transaction.</summary>
     public async Task<WorkflowInstance> StartAsync(MentoringDb db, WorkflowDefinition definition, string programmeId, Pair? pair,
@@ -166,16 +167,6 @@ public sealed class WorkflowHost(
                 instance.Id, instance.DefinitionId, faulted.StepId, faulted.Error);
         return new CommandOutcome(OutcomeKind.Applied, new CommandResponse(instance.Id, instance.Status, instance.StageNumber,
             instance.StageName, instance.NextDueAt, result.Journal.Select(j => j.Type).ToList()));
-    }
-
-    private static async Task<CommandOutcome?> ReplayAsync(MentoringDb db, IdempotencyKey key, CancellationToken cancellationToken)
-    {
-        var stored = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key.Key, cancellationToken);
-        if (stored is null) return null;
-        if (stored.RequestHash != key.Fingerprint)
-            return new CommandOutcome(OutcomeKind.KeyReused, Rejection: new Rejection(RejectionKind.Invalid,
-                "This Idempotency-Key was used for a different request; use a new key for a new request."));
-        return new CommandOutcome(OutcomeKind.Replayed, JsonSerializer.Deserialize<CommandResponse>(stored.Response, Json));
     }
 
     public static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();

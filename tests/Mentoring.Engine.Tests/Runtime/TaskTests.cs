@@ -105,6 +105,17 @@ public class TaskTests
     }
 
     [Fact]
+    public void A_choice_sent_to_a_task_that_offers_none_is_refused_not_stored()
+    {
+        var instance = Started(Steps(Task("strengths", Role.Mentor)));
+
+        var rejection = instance.Complete("strengths", choice: "yes").Rejected(RejectionKind.Invalid);
+
+        Assert.Equal("This task takes no choice; leave it out.", Assert.Single(rejection.FieldErrors!["choice"]));
+        Assert.True(instance.IsOpen("strengths"));
+    }
+
+    [Fact]
     public void A_task_that_requires_only_a_note_completes_with_a_note()
     {
         var instance = Started(Steps(Task("strengths", Role.Mentor, requires: [Requirement.Note])));

@@ -40,19 +40,28 @@ public sealed class PairDriver
     public HttpClient As(string role) => _clients[role];
 
     /// <summary>Runs rounds until the pair's workflow completes (or the round limit is hit, which fails the test).</summary>
-    public async Task RunToCompletionAsync(int maxRounds = 200)
+    public Task RunToCompletionAsync(int maxRounds = 200) => RunUntilAsync(detail => detail.Pair.Status != "running", maxRounds);
+
+    /// <summary>Runs rounds until an item of this step is open, and returns it before anybody acts on it.</summary>
+    public async Task<WorkItemView> RunUntilOpenAsync(string stepId, int maxRounds = 200)
+    {
+        await RunUntilAsync(detail => detail.OpenItems.Any(i => i.StepId == stepId), maxRounds);
+        return await _facilitator.OpenItemAsync(PairId, stepId);
+    }
+
+    private async Task RunUntilAsync(Func<PairDetail, bool> done, int maxRounds)
     {
         for (var round = 0; round < maxRounds; round++)
         {
             var detail = await _facilitator.PairAsync(PairId);
             if (StepsSeen.Count == 0 || StepsSeen[^1] != detail.Pair.CurrentStep) StepsSeen.Add(detail.Pair.CurrentStep);
-            if (detail.Pair.Status != "running") return;
+            if (done(detail)) return;
             var acted = false;
             foreach (var item in detail.OpenItems) acted |= await ActAsync(item);
             if (!acted) await ProgrammeAndTimeAsync();
         }
 
-        throw new Xunit.Sdk.XunitException($"The pair did not finish in {maxRounds} rounds; steps seen: {string.Join(",", StepsSeen)}");
+        throw new Xunit.Sdk.XunitException($"The pair did not get there in {maxRounds} rounds; steps seen: {string.Join(",", StepsSeen)}");
     }
 
     private async Task<bool> ActAsync(WorkItemView item)

@@ -92,6 +92,26 @@ public sealed class FileOwnershipTests(DatabaseFixture database)
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_multipart_completion_takes_a_note_of_several_lines_to_the_note_limit_as_the_JSON_body_does(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var pair = await PairIdAsync(app, "jelgava");
+        var needs = await OpenTaskAsync(app, pair, NeedsTask);
+        var jelgava = await app.ClientForAsync(People.Coordinator("jelgava"));
+        var path = $"/api/pairs/{pair}/tasks/{needs}/complete";
+
+        var tooLong = await jelgava.CompleteWithFileAsync(path, new string('x', Mentoring.Server.Inputs.Limits.Note + 1));
+        var note = "Our needs, in three lines:\nlanguage courses for adults\n" + new string('x', 1000);
+        var accepted = await jelgava.CompleteWithFileAsync(path, note);
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.True((await tooLong.ProblemAsync()).GetProperty("errors").TryGetProperty("note", out _));
+        Assert.True(accepted.IsSuccessStatusCode, await accepted.Content.ReadAsStringAsync());
+        var completed = (await jelgava.HistoryAsync(pair)).Single(h => h.Type == "task-completed");
+        Assert.Equal(note, completed.Data.GetProperty("note").GetString());
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_task_sent_back_can_be_completed_again_with_the_file_uploaded_for_it_before(DatabaseProvider provider)
     {
         await using var app = await StartAsync(database, provider);

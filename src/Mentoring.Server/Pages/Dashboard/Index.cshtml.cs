@@ -3,6 +3,7 @@ using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Web;
+using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -37,10 +38,21 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
 
     public async Task<IActionResult> OnPostNudgeAsync(Guid itemId, string? key, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var sent = await DashboardQueries.NudgeAsync(db, outbox, itemId, string.IsNullOrWhiteSpace(key) ? PageCommands.NewKey() : key,
-            clock.GetUtcNow(), email.Value.PublicUrl, ct);
-        TempData["Message"] = sent < 0 ? text["That task is not open any more."] : text["Reminder sent."];
+        // The hidden key is the Idempotency-Key, as on the API; the task is in the fingerprint.
+        PageCommands.UseFormKey(HttpContext, string.IsNullOrWhiteSpace(key) ? PageCommands.NewKey() : key);
+        if (WorkItemActions.Key(HttpContext, new NudgeRequest(itemId)) is not { } idempotencyKey)
+        {
+            TempData["Message"] = text["The change could not be made."];
+            return Redirect("/dashboard");
+        }
+
+        var sent = await DashboardQueries.NudgeAsync(dbs, outbox, itemId, idempotencyKey, clock, email.Value.PublicUrl, ct);
+        TempData["Message"] = sent.Kind switch
+        {
+            IdempotentKind.Done or IdempotentKind.Replayed => text["Reminder sent."],
+            IdempotentKind.Refused => text["That task is not open any more."],
+            _ => text["The change could not be made."],
+        };
         return Redirect("/dashboard");
     }
 }

@@ -24,14 +24,16 @@ public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, AccountServi
     public async Task OnPostCreateAsync(string? name, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
+        var invalid = string.IsNullOrWhiteSpace(name) ? text["Name the token (up to 100 characters)."]
+            : PageCommands.Invalid(new CreateTokenRequest(name), clock, text);
+        if (invalid is not null)
         {
-            Error = text["Name the token (up to 100 characters)."];
+            Error = invalid;
             Response.StatusCode = StatusCodes.Status400BadRequest;
         }
         else
         {
-            Created = await Tokens.CreateAsync(db, User.PersonId(), name.Trim(), clock.GetUtcNow(), ct);
+            Created = await Tokens.CreateAsync(db, User.PersonId(), name!.Trim(), clock.GetUtcNow(), ct);
         }
 
         List = await Tokens.ListAsync(db, User.PersonId(), ct);

@@ -24,12 +24,20 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
     public string? Error { get; private set; }
     public DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>The latest date the input rules accept, for the date fields' <c>max</c>.</summary>
+    public string LastDate => DateOnly.FromDateTime(Now.UtcDateTime).AddYears(Inputs.Limits.DateWindowYears)
+        .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ?? Page();
 
     public Task<IActionResult> OnPostCompleteAsync(Guid id, Guid itemId, string? key, string? note, string? link, IFormFile? file,
         CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
+            // The fingerprint leaves the file out: a double submit sends the file twice but is still the same change,
+            // and the file is stored once, with the completion that is applied.
+            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
+            if (PageCommands.Invalid(body, clock, text) is { } invalid) return invalid;
             PendingUpload? upload = null;
             if (file is { Length: > 0 })
             {
@@ -38,9 +46,6 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
                 upload = read.Upload;
             }
 
-            // The fingerprint leaves the file out: a double submit sends the file twice but is still the same change,
-            // and the file is stored once, with the completion that is applied.
-            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
             return PageCommands.Problem(await actions.CompleteTaskAsync(HttpContext, pair.InstanceId, pair.Id, itemId, actor, body,
                 upload, ct), text);
         }, ct);
@@ -51,39 +56,37 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 return text["Give the date of the visit."];
             if (string.IsNullOrWhiteSpace(host)) return text["Choose the host city."];
-            var body = new ProposeVisitRequest(day, host);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", new ProposeVisitRequest(day, host),
+                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct);
         }, ct);
 
     public Task<IActionResult> OnPostConfirmAsync(Guid id, Guid itemId, string? key, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) => PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId,
-            "study-visit", new EmptyRequest(), item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), text), ct);
+        ActAsync(id, key, (pair, actor) => CommandAsync(pair, itemId, "study-visit", new EmptyRequest(),
+            item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), ct);
 
     public Task<IActionResult> OnPostHeldAsync(Guid id, Guid itemId, string? key, string? participants, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var names = (participants ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) return text["List the participants, one per line."];
-            var body = new VisitHeldRequest(names);
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", new VisitHeldRequest(names),
+                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct);
         }, ct);
 
     public Task<IActionResult> OnPostReportAsync(Guid id, Guid itemId, string? key, string? note, string? link, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var body = new ReportVisitRequest(Clean(note), Clean(link));
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "study-visit", body,
-                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct), text);
+            return await CommandAsync(pair, itemId, "study-visit", body,
+                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct);
         }, ct);
 
     public Task<IActionResult> OnPostApproveAsync(Guid id, Guid itemId, string? key, string? comment, CancellationToken ct) =>
         ActAsync(id, key, async (pair, actor) =>
         {
             var body = new ApproveRequest(Clean(comment));
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
-                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct), text);
+            return await CommandAsync(pair, itemId, "approval", body,
+                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct);
         }, ct);
 
     public Task<IActionResult> OnPostSendBackAsync(Guid id, Guid itemId, string? key, string? reason, CancellationToken ct) =>
@@ -91,9 +94,15 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         {
             if (string.IsNullOrWhiteSpace(reason)) return text["Say why the step is sent back."];
             var body = new SendBackRequest(reason.Trim());
-            return PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, "approval", body,
-                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct), text);
+            return await CommandAsync(pair, itemId, "approval", body,
+                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct);
         }, ct);
+
+    /// <summary>The form's request through the API's input rules, then its command; null when it was done.</summary>
+    private async Task<string?> CommandAsync(Programme.Pair pair, Guid itemId, string kind, object body,
+        Func<WorkItem, WorkflowCommand> command, CancellationToken ct) =>
+        PageCommands.Invalid(body, clock, text)
+        ?? PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, kind, body, command, ct), text);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

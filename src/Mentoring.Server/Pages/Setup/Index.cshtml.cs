@@ -22,6 +22,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
 
     public async Task<IActionResult> OnPostCityAsync(string id, string? timeZone, string? language, CancellationToken ct)
     {
+        if (PageCommands.Invalid(new UpdateCityRequest(timeZone, language), clock, text) is { } invalid) return await FailAsync(invalid, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await ProgrammeSetup.UpdateCityAsync(db, id, timeZone, language, ct) is { } error) return await FailAsync(text[error], ct);
         TempData["Message"] = text["Saved."];
@@ -31,9 +32,10 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
     public async Task<IActionResult> OnPostPersonAsync(string? name, string? email, string? role, string? cityId, string? language,
         bool invite, CancellationToken ct)
     {
+        var request = new AddPersonRequest(name, email, role, string.IsNullOrEmpty(cityId) ? null : cityId, language, invite);
+        if (PageCommands.Invalid(request, clock, text) is { } invalid) return await FailAsync(invalid, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var result = await ProgrammeSetup.AddPersonAsync(db, accounts, User,
-            new AddPersonRequest(name, email, role, string.IsNullOrEmpty(cityId) ? null : cityId, language, invite), clock.GetUtcNow(), ct);
+        var result = await ProgrammeSetup.AddPersonAsync(db, accounts, User, request, clock.GetUtcNow(), ct);
         if (result.Outcome != AddPersonOutcome.Added) return await FailAsync(string.Format(text[result.Error!], result.Email), ct);
         TempData["Message"] = invite ? text["Added and invited."] : text["Saved."];
         return Redirect("/setup");
