@@ -15,5 +15,4 @@ if (ServerCommands.IsCommand(args))
 
 var app = builder.Build();
 app.UseMentoringWeb().UseMentoring();
-await app.RunAsync();
-return 0;
+return await ServerStart.RunAsync(app);

@@ -8,9 +8,25 @@ public sealed class DefinitionCatalog
     public DefinitionCatalog(IEnumerable<WorkflowDefinition> definitions)
     {
         foreach (var definition in definitions) _definitions[(definition.Id, definition.Version)] = definition;
+        Warnings = UnraisedEvents(_definitions.Values);
     }
 
     public IReadOnlyCollection<WorkflowDefinition> All => _definitions.Values;
+
+    /// <summary>What is valid but surely a mistake: a <c>waitForEvent</c> on an event no <c>signal</c> step of any
+    /// loaded definition raises, so every instance reaching it would wait forever.</summary>
+    public IReadOnlyList<DefinitionError> Warnings { get; }
+
+    private static List<DefinitionError> UnraisedEvents(IEnumerable<WorkflowDefinition> definitions)
+    {
+        var all = definitions.ToList();
+        var raised = all.SelectMany(d => d.StepsOf<SignalStep>()).Select(s => s.Event).ToHashSet(StringComparer.Ordinal);
+        return all.OrderBy(d => d.SourceFile, StringComparer.Ordinal)
+            .SelectMany(d => d.StepsOf<WaitForEventStep>().Where(w => !raised.Contains(w.Event)).Select(w => new DefinitionError(
+                d.SourceFile, (d.StepPaths.TryGetValue(w.Id, out var path) ? path : w.Id) + ".event",
+                $"no signal step in the programme raises the event '{w.Event}', so instances would wait here forever")))
+            .ToList();
+    }
 
     public WorkflowDefinition? Find(string id, int version) => _definitions.GetValueOrDefault((id, version));
 

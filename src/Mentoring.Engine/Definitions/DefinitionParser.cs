@@ -95,6 +95,7 @@ public sealed class DefinitionParser
                 ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
                 Source = json,
                 SourceFile = _file,
+                StepPaths = new Dictionary<string, string>(_stepIds, StringComparer.Ordinal),
             };
         }
     }

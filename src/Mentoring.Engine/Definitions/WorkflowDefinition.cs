@@ -44,6 +44,9 @@ public sealed class WorkflowDefinition
     /// <summary>Where it was read from, for error messages.</summary>
     public string SourceFile { get; init; } = "";
 
+    /// <summary>The JSON path of each step in the file, by id, for messages about a step.</summary>
+    public IReadOnlyDictionary<string, string> StepPaths { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Every step in the file, by id, with where it stands.</summary>
     public IReadOnlyDictionary<string, StepLocation> Steps => _steps;
 

@@ -48,7 +48,9 @@ public sealed partial class TemplateCatalog
         }
 
         var data = ToPlain(model);
-        return new RenderedEmail(compiled.Subject(data).Trim(), compiled.Text(data), compiled.Html(data), language);
+        // A value holding a line break (a task title, a name) must not make a two-line subject header.
+        var subject = compiled.Subject(ToPlain(model, singleLine: true)).Trim();
+        return new RenderedEmail(subject, compiled.Text(data), compiled.Html(data), language);
     }
 
     public static TemplateCatalog LoadFolder(string folder)
@@ -104,7 +106,7 @@ public sealed partial class TemplateCatalog
                     }
 
                     sources[part] = File.ReadAllText(file);
-                    errors.AddRange(CheckPlaceholders(Display(file), sources[part], samples[name]));
+                    errors.AddRange(CheckPlaceholders(Display(file), sources[part], samples[name], part));
                 }
 
                 if (sources.Count == 0 && language != FallbackLanguage) continue;
@@ -146,17 +148,31 @@ public sealed partial class TemplateCatalog
         return catalog;
     }
 
-    /// <summary>Every <c>{{path}}</c> must be a path of the sample, within the scope of the blocks around it.</summary>
-    internal static IEnumerable<DefinitionError> CheckPlaceholders(string file, string source, JsonObject sample)
+    /// <summary>Every <c>{{path}}</c> must be a path of the sample, within the scope of the blocks around it; nothing
+    /// is written unescaped (<c>{{{path}}}</c>, <c>{{&amp;path}}</c>); a subject is one line.</summary>
+    /// <param name="part">subject, text or html.</param>
+    internal static IEnumerable<DefinitionError> CheckPlaceholders(string file, string source, JsonObject sample, string part)
     {
         var scopes = new Stack<(string Block, JsonNode? Scope)>();
         JsonNode? scope = sample;
+        if (part == "subject" && source.TrimEnd().IndexOfAny(['\r', '\n']) is var lineBreak and >= 0)
+            yield return new DefinitionError(file, $"line {LineOf(source, lineBreak)}",
+                "a subject is one line: this line break would make a broken (two-line) subject header");
         foreach (Match match in Mustache().Matches(source))
         {
-            var line = source[..match.Index].Count(c => c == '\n') + 1;
-            var place = $"line {line}";
+            var place = $"line {LineOf(source, match.Index)}";
             var body = match.Groups["body"].Value.Trim();
             if (body.StartsWith('!')) continue;
+            // No value of this product is known-safe HTML (all are names, titles, dates, free text or links), so
+            // there is no allow-list: every value is escaped in the HTML body.
+            if (match.Groups["open"].Success || match.Groups["close"].Success || body.StartsWith('&'))
+            {
+                yield return new DefinitionError(file, place, part == "html"
+                    ? $"'{match.Value}' writes '{body.TrimStart('&').Trim()}' without HTML escaping: use {{{{{body.TrimStart('&').Trim()}}}}}"
+                    : $"'{match.Value}': triple braces and '&' are not used in templates: use {{{{{body.TrimStart('&').Trim()}}}}}");
+                continue;
+            }
+
             if (body.StartsWith('#') || body.StartsWith('^'))
             {
                 var parts = body[1..].Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -211,6 +227,8 @@ public sealed partial class TemplateCatalog
             yield return new DefinitionError(file, "end of file", $"the block #{scopes.Peek().Block} is never closed");
     }
 
+    private static int LineOf(string source, int index) => source[..index].Count(c => c == '\n') + 1;
+
     private static DefinitionError Unknown(string file, string place, string path) =>
         new(file, place, $"unknown placeholder '{path}': it is not in the template's sample in templates.json");
 
@@ -225,22 +243,27 @@ public sealed partial class TemplateCatalog
         return node;
     }
 
-    /// <summary>Handlebars.Net walks dictionaries and lists; JSON nodes become those.</summary>
-    private static object? ToPlain(JsonNode? node) => node switch
+    /// <summary>Handlebars.Net walks dictionaries and lists; JSON nodes become those. <paramref name="singleLine"/>
+    /// turns every line break in a value into a space.</summary>
+    private static object? ToPlain(JsonNode? node, bool singleLine = false) => node switch
     {
-        JsonObject obj => obj.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
-        JsonArray array => array.Select(ToPlain).ToList(),
+        JsonObject obj => obj.ToDictionary(p => p.Key, p => ToPlain(p.Value, singleLine)),
+        JsonArray array => array.Select(item => ToPlain(item, singleLine)).ToList(),
         JsonValue value when value.TryGetValue<bool>(out var b) => b,
         JsonValue value when value.TryGetValue<long>(out var l) => l,
         JsonValue value when value.TryGetValue<double>(out var d) => d,
-        JsonValue value => value.ToString(),
+        JsonValue value => singleLine ? LineBreak().Replace(value.ToString(), " ") : value.ToString(),
         _ => null,
     };
 
     private static string Display(string path) => Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
 
-    [GeneratedRegex(@"\{\{\{?(?<body>[^{}]+?)\}?\}\}")]
+    [GeneratedRegex(@"\{\{(?<open>\{)?(?<body>[^{}]+?)(?<close>\})?\}\}")]
     private static partial Regex Mustache();
+
+    /// <summary>What a mail header or client may take as the end of a line.</summary>
+    [GeneratedRegex(@"\r\n|[\r\n\u0085\u2028\u2029]")]
+    private static partial Regex LineBreak();
 
     [GeneratedRegex("^[a-z]{2}(-[A-Z]{2})?$")]
     private static partial Regex LanguageFolder();

@@ -26,13 +26,14 @@ public sealed class EmailOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(2);
     /// <summary>How long one SMTP conversation may take before it counts as a (transient) failure.</summary>
-    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(60);
-    /// <summary>How many due messages a dispatcher claims at a time.</summary>
-    public int BatchSize { get; set; } = 50;
-    /// <summary>How long a claimed batch stays reserved for the dispatcher that claimed it; a message whose lease has run
-    /// out before it is sent is left for the next round rather than sent late. Must be well above
-    /// a batch's sending time; a send usually takes well under a second.</summary>
-    public TimeSpan LeaseFor { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How many due messages a dispatcher claims under one lease: small, so that the lease covers a few seconds
+    /// of sending, and the messages of a node that died are free again soon.</summary>
+    public int BatchSize { get; set; } = 10;
+    /// <summary>How long a claim holds its batch. Before each send the dispatcher renews it if it would not outlast the
+    /// send (<see cref="SendTimeout"/>) and its record; it is never shorter than that. After a node dies, its unsent
+    /// messages wait at most this long for another.</summary>
+    public TimeSpan LeaseFor { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Delivered mail older than this is deleted by the clean-up job.</summary>
     public TimeSpan KeepSentFor { get; set; } = TimeSpan.FromDays(90);
 }

@@ -16,11 +16,14 @@ namespace Mentoring.Server.Email;
 /// on PostgreSQL, so two nodes never claim the same row.
 /// </summary>
 /// <remarks>
-/// Exactly-once is not possible with SMTP; this is at-least-once with one narrow window. The sent mark is committed
-/// right after the server accepted the message, but if the process dies (or the database is unreachable) between the
-/// server's "250 OK" and that commit, the lease runs out and the message is sent again. The row's Message-ID is the
-/// same on every attempt, so a receiving server or mail client that drops duplicates by Message-ID drops this one, and
-/// the log shows it.
+/// Exactly-once is not possible with SMTP; this is at-least-once with one narrow window. A dispatcher claims a small
+/// batch (<see cref="EmailOptions.BatchSize"/>) and sends it one message at a time; it starts a send only while its
+/// lease outlasts the send's time limit plus the commit after it (renewing the lease when it would not), and it marks
+/// each message sent in its own commit as soon as the server has accepted it, before anything else - also when
+/// shutdown has begun, which stops the batch between two messages, never inside a send. So a message goes twice only
+/// if the process dies (kill -9, power loss) or loses the database between the server's "250 OK" and that commit: at
+/// most the one message each dispatcher had in flight, sent again once its lease has run out. The row's Message-ID is
+/// the same on every attempt, so a receiving server or mail client that drops duplicates by Message-ID drops it.
 /// </remarks>
 public sealed class OutboxDispatcher(
     IDbContextFactory<MentoringDb> dbs,
@@ -31,34 +34,56 @@ public sealed class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger,
     OutboxSecrets secrets)
 {
+    /// <summary>Time left on a lease, beyond the send's own limit, for recording the outcome of the send.</summary>
+    public static readonly TimeSpan RecordAllowance = TimeSpan.FromSeconds(10);
+
     private EmailOptions Options => options.Value;
 
-    /// <summary>Sends every message that is due, batch by batch; returns how many were delivered.</summary>
+    /// <summary>How long a claim or a renewal holds its messages: <see cref="EmailOptions.LeaseFor"/>, but never less
+    /// than one send and its record.</summary>
+    private TimeSpan LeaseFor => Options.LeaseFor > Options.SendTimeout + RecordAllowance ? Options.LeaseFor : Options.SendTimeout + RecordAllowance;
+
+    /// <summary>Sends every message that is due, batch by batch; returns how many were delivered. Cancelling stops it
+    /// before the next message; the send in progress finishes (within <see cref="EmailOptions.SendTimeout"/>) and
+    /// is recorded, and the rest of the batch is let go at once.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var delivered = 0;
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
             var batch = await ClaimAsync(cancellationToken);
             if (batch.Count == 0) return delivered;
+            var lease = batch[0].LockedUntil!.Value;
             var done = 0;
             try
             {
-                foreach (var message in batch)
+                while (done < batch.Count && !cancellationToken.IsCancellationRequested)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (await SendAsync(message, cancellationToken)) delivered++;
+                    var rest = batch.Skip(done).Select(m => m.Id).ToList();
+                    if (!Covers(lease))
+                    {
+                        var (renewed, lost) = await RenewAsync(rest, lease);
+                        lease = renewed;
+                        // Only when this dispatcher stalled past its lease: another has those messages now.
+                        batch.RemoveAll(m => lost.Contains(m.Id));
+                        if (done >= batch.Count) break;
+                    }
+
+                    var message = batch[done];
+                    if (await SendAsync(message)) delivered++;
                     done++;
                 }
             }
             finally
             {
-                // Stopped half-way (shutdown): let the rest go now rather than when their lease runs out.
-                if (done < batch.Count) await ReleaseAsync(batch.Skip(done).Select(m => m.Id).ToList(), batch[0].LockedUntil);
+                // Stopped half-way (shutdown, an error): let the rest go now rather than when their lease runs out.
+                if (done < batch.Count) await ReleaseAsync(batch.Skip(done).Select(m => m.Id).ToList(), lease);
             }
 
             if (batch.Count < Options.BatchSize) return delivered;
         }
+
+        return delivered;
     }
 
     /// <summary>Deletes delivered mail older than <see cref="EmailOptions.KeepSentFor"/>; returns how many rows went.</summary>
@@ -69,11 +94,38 @@ public sealed class OutboxDispatcher(
         return await db.Outbox.Where(m => m.Status == OutboxStatus.Sent && m.SentAt < before).ExecuteDeleteAsync(cancellationToken);
     }
 
+    /// <summary>Whether the lease surely outlasts a send started now and the commit that records it.</summary>
+    private bool Covers(DateTimeOffset lease) => clock.GetUtcNow() + Options.SendTimeout + RecordAllowance < lease;
+
+    /// <summary>A lease time from now, in whole milliseconds so that both databases store exactly this value (it is
+    /// compared to tell this dispatcher's rows from another's).</summary>
+    private DateTimeOffset NewLease()
+    {
+        var until = clock.GetUtcNow() + LeaseFor;
+        return new DateTimeOffset(until.UtcTicks - until.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+    }
+
+    /// <summary>Extends the lease on the batch's unsent messages that still carry <paramref name="lease"/>; returns the
+    /// new lease and the messages that no longer carried it.</summary>
+    private async Task<(DateTimeOffset Lease, HashSet<Guid> Lost)> RenewAsync(List<Guid> ids, DateTimeOffset lease)
+    {
+        var renewed = NewLease();
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        var count = await db.Outbox.Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending && m.LockedUntil == lease)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, renewed), CancellationToken.None);
+        if (count == ids.Count) return (renewed, []);
+        var kept = await db.Outbox.Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending && m.LockedUntil == renewed)
+            .Select(m => m.Id).ToListAsync(CancellationToken.None);
+        logger.LogWarning("The outbox lease ran out while this dispatcher held it; {Lost} message(s) were left to another",
+            ids.Count - kept.Count);
+        return (renewed, ids.Except(kept).ToHashSet());
+    }
+
     /// <summary>Takes a lease on up to a batch of due messages and loads them.</summary>
     private async Task<List<OutboxMessage>> ClaimAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var until = now + Options.LeaseFor;
+        var until = NewLease();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         // One statement, so one short transaction. SQLite has a single writer, so its conditional UPDATE cannot
         // interleave with another node's; PostgreSQL needs SKIP LOCKED to let two nodes claim disjoint rows at once.
@@ -113,15 +165,8 @@ public sealed class OutboxDispatcher(
     }
 
     /// <summary>Renders and sends one leased message and records the outcome; true when it was delivered.</summary>
-    private async Task<bool> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(OutboxMessage message)
     {
-        // Only send while the lease surely outlasts the send: after it another node may take the message.
-        if (clock.GetUtcNow() + Options.SendTimeout >= message.LockedUntil)
-        {
-            await ReleaseAsync([message.Id], message.LockedUntil);
-            return false;
-        }
-
         if (string.IsNullOrWhiteSpace(message.RecipientEmail))
         {
             await FailAsync(message, permanent: true, $"{message.RecipientName} has no email address.", null);
@@ -136,7 +181,7 @@ public sealed class OutboxDispatcher(
             secrets.Reveal(message, model);
             email = templates.Render(message.Template, message.Language, model);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             await FailAsync(message, permanent: true, $"The template '{message.Template}' ({message.Language}) could not be rendered: {e.Message}", e);
             return false;
@@ -144,17 +189,19 @@ public sealed class OutboxDispatcher(
 
         try
         {
-            await transport.SendAsync(message, email, cancellationToken);
+            // Not the shutdown token: a send cut off after the server's "250 OK" but before the client returned would
+            // leave the message unrecorded and sent again. The transport's own limit (SendTimeout) bounds the wait.
+            await transport.SendAsync(message, email, CancellationToken.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             var (permanent, reason) = Classify(e);
             await FailAsync(message, permanent, reason, e);
             return false;
         }
 
-        // Committed even when shutdown has begun: the server has the message now, and forgetting that is what
-        // would send it twice.
+        // The first thing after the server accepted it, in its own commit, even when shutdown has begun: the server
+        // has the message now, and forgetting that is what would send it twice.
         var now = clock.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
         await db.Outbox.Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending)
@@ -192,7 +239,8 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    private static string Describe(Exception e)
+    /// <summary>The messages of an exception and its inner ones, each once.</summary>
+    internal static string Describe(Exception e)
     {
         var parts = new List<string>();
         for (var current = e; current is not null; current = current.InnerException)

@@ -62,8 +62,10 @@ public static class MentoringServices
         builder.Services.AddSingleton<WorkItemActions>();
         builder.Services.AddSingleton<IncluCitiesSeed>();
         builder.Services.AddSingleton<ReadinessState>();
-        // First hosted service: nothing else starts before the database is migrated and seeded.
-        builder.Services.AddHostedService<StartupTasks>();
+        // ServerStart runs it before the host starts; it is also the first hosted service, so that a host started
+        // directly (the benchmarks) starts nothing else before the database is migrated and seeded.
+        builder.Services.AddSingleton<StartupTasks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         return builder;
     }
 

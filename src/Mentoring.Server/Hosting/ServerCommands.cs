@@ -34,9 +34,9 @@ public static class ServerCommands
                 _ => Usage(),
             };
         }
-        catch (DefinitionException e)
+        catch (Exception e) when (ServerStart.OperatorMessage(e) is { } message)
         {
-            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(message);
             return 1;
         }
     }
@@ -63,6 +63,7 @@ public static class ServerCommands
             foreach (var definition in catalog.All.OrderBy(d => d.Id).ThenBy(d => d.Version))
                 Console.WriteLine($"{definition.SourceFile}: {definition.Id} v{definition.Version} ({definition.Kind.ToString().ToLowerInvariant()}), " +
                                   $"{definition.Stages.Count} stages, {definition.Steps.Count} steps - ok");
+            foreach (var warning in catalog.Warnings) Console.Error.WriteLine($"warning: {warning}");
         }
         catch (DefinitionException e)
         {
@@ -75,8 +76,7 @@ public static class ServerCommands
             return 0;
         }
 
-        foreach (var error in errors) Console.Error.WriteLine(error);
-        Console.Error.WriteLine($"{errors.Count} error(s).");
+        Console.Error.WriteLine(ServerStart.ErrorList(errors));
         return 1;
     }
 
@@ -95,6 +95,9 @@ public static class ServerCommands
         var email = Option(args, "--email");
         if (email is null) return Usage();
         var name = Option(args, "--name") ?? "cli";
+        // Refused rather than migrated here: a database without its tables has nobody to make a token for either.
+        if (await services.GetRequiredService<MigrationRunner>().PendingAsync() is { Count: > 0 } pending)
+            throw StartupRefusedException.NotMigrated(pending);
         await using var db = await services.GetRequiredService<IDbContextFactory<MentoringDb>>().CreateDbContextAsync();
         var person = await db.People.WithEmail(email).SingleOrDefaultAsync();
         if (person is null)

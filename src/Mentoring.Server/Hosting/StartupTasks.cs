@@ -9,7 +9,9 @@ namespace Mentoring.Server.Hosting;
 
 /// <summary>
 /// Runs before anything else starts: migrations, the definition snapshots, and the demo programme on an empty
-/// database. Registered first, so the scheduler and the web server start only once the database is ready.
+/// database. <see cref="ServerStart"/> runs it before the host starts, so a refusal is printed as a message rather
+/// than logged by the host with a stack trace; it is also the first hosted service (doing nothing the second time),
+/// for hosts started without <see cref="ServerStart"/> (the benchmarks).
 /// </summary>
 public sealed class StartupTasks(
     IOptions<DatabaseOptions> database,
@@ -22,11 +24,27 @@ public sealed class StartupTasks(
     IEnumerable<IDemoCredentialIssuer> issuers,
     ILogger<StartupTasks> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly Lock _gate = new();
+    private Task? _run;
+
+    /// <summary>Runs the start-up work once; later calls return the same task.</summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) return _run ??= RunOnceAsync(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         if (database.Value.MigrateOnStartup) await migrations.MigrateAsync(cancellationToken);
+        else if (await migrations.PendingAsync(cancellationToken) is { Count: > 0 } pending)
+            throw StartupRefusedException.NotMigrated(pending);
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         await definitions.SyncAsync(db, clock.GetUtcNow(), cancellationToken);
+        foreach (var warning in definitions.Catalog.Warnings) logger.LogWarning("{Warning}", warning.ToString());
         if (database.Value.SeedDemoProgramme)
         {
             try
@@ -45,8 +63,6 @@ public sealed class StartupTasks(
         readiness.Ready = true;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     private async Task PrintDemoCredentialsAsync(IReadOnlyDictionary<string, string> tokens, CancellationToken cancellationToken)
     {
         Console.WriteLine();
@@ -62,8 +78,11 @@ public sealed class StartupTasks(
     }
 }
 
-/// <summary>Whether start-up finished, for <c>/health/ready</c>.</summary>
+/// <summary>Whether start-up finished, for <c>/health/ready</c>; and why it was refused, when it was.</summary>
 public sealed class ReadinessState
 {
     public volatile bool Ready;
+
+    /// <summary>Set by <see cref="ServerStart"/> when the server would not start (it then never starts the host).</summary>
+    public Exception? Refusal { get; set; }
 }

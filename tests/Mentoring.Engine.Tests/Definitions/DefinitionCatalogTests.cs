@@ -31,6 +31,31 @@ public sealed class DefinitionCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Waiting_for_an_event_no_step_raises_is_a_warning_naming_the_file_path_and_event()
+    {
+        _folder.Write("pair.v1.json", """
+            { "id": "pair", "version": 1, "name": "Pair", "kind": "pair",
+              "stages": [ { "id": "s", "number": 1, "name": "S", "steps": [
+                { "type": "waitForEvent", "id": "wait-training", "title": "Training", "event": "mentoring-training-held" },
+                { "type": "waitForEvent", "id": "wait-academy", "title": "Academy", "event": "training-academy-hled" } ] } ] }
+            """);
+        _folder.Write("programme.v1.json", """
+            { "id": "programme", "version": 1, "name": "Programme", "kind": "programme",
+              "stages": [ { "id": "p", "number": 1, "name": "P", "steps": [
+                { "type": "signal", "id": "training-held", "title": "Training held", "event": "mentoring-training-held" },
+                { "type": "signal", "id": "academy-held", "title": "Academy held", "event": "training-academy-held" } ] } ] }
+            """);
+
+        var catalog = DefinitionCatalog.LoadFolder(_folder.Path, null);
+
+        var warning = Assert.Single(catalog.Warnings);
+        Assert.EndsWith("pair.v1.json", warning.File);
+        Assert.Equal("$.stages[0].steps[1].event", warning.Path);
+        Assert.Contains("'training-academy-hled'", warning.Message);
+        Assert.Equal(2, catalog.All.Count);
+    }
+
+    [Fact]
     public void Schema_files_are_not_read_as_definitions()
     {
         _folder.Write("workflow.schema.json", """{ "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object" }""");

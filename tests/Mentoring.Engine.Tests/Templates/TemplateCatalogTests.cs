@@ -63,6 +63,49 @@ public sealed class TemplateCatalogTests : IDisposable
         Assert.Contains("unknown placeholder 'stage.title'", error.Message);
     }
 
+    [Theory]
+    [InlineData("<p>{{{stage.name}}}</p>", "'{{{stage.name}}}' writes 'stage.name' without HTML escaping: use {{stage.name}}")]
+    [InlineData("<p>{{&stage.name}}</p>", "'{{&stage.name}}' writes 'stage.name' without HTML escaping: use {{stage.name}}")]
+    public void Unescaped_output_in_an_HTML_template_fails_naming_the_file_line_and_placeholder(string line, string message)
+    {
+        WriteEnglish();
+        _folder.Write("en/stage-started.html.hbs", "<p>Hello {{recipient.name}},</p>\n" + line + "\n");
+
+        // Handlebars.Net cannot even compile '{{&...}}', and says so in a second error; the first names the file and line.
+        var error = LoadFails().Errors[0];
+
+        Assert.EndsWith(Path.Combine("en", "stage-started.html.hbs"), error.File);
+        Assert.Equal(("line 2", message), (error.Path, error.Message));
+    }
+
+    [Fact]
+    public void A_subject_template_with_a_line_break_fails_naming_the_file_and_line()
+    {
+        WriteEnglish();
+        _folder.Write("en/stage-started.subject.hbs", "Step {{stage.number}}\nhas started");
+
+        var error = Assert.Single(LoadFails().Errors);
+
+        Assert.EndsWith(Path.Combine("en", "stage-started.subject.hbs"), error.File);
+        Assert.Equal("line 1", error.Path);
+        Assert.Contains("a subject is one line", error.Message);
+    }
+
+    [Fact]
+    public void A_value_with_line_breaks_renders_a_one_line_subject()
+    {
+        WriteTemplate("en", "stage-started", "Step {{stage.number}}: {{stage.name}}", "{{stage.name}}\n");
+        WriteTemplate("en", "digest", "Digest", "{{#each overdue}}{{pair}}: {{task}}\n{{/each}}");
+        var catalog = TemplateCatalog.LoadFolder(_folder.Path);
+        var model = catalog.Sample("stage-started");
+        model["stage"]!["name"] = "Action\r\nBcc: someone@example.org\u2028planning";
+
+        var email = catalog.Render("stage-started", "en", model);
+
+        Assert.Equal("Step 4: Action Bcc: someone@example.org planning", email.Subject);
+        Assert.Equal("Action\r\nBcc: someone@example.org\u2028planning\n", email.Text);
+    }
+
     [Fact]
     public void Inside_each_only_the_keys_of_the_first_item_may_be_used()
     {

@@ -166,6 +166,17 @@ public sealed class RejectingSmtpServer : IAsyncDisposable
     }
 }
 
+/// <summary>Sends through the real transport, then runs <paramref name="afterAccept"/>: what happens on the node right
+/// after the server said "250 OK".</summary>
+public sealed class AfterAcceptTransport(IEmailTransport inner, Func<OutboxMessage, CancellationToken, Task> afterAccept) : IEmailTransport
+{
+    public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
+    {
+        await inner.SendAsync(message, email, cancellationToken);
+        await afterAccept(message, cancellationToken);
+    }
+}
+
 public static class MailTestKit
 {
     /// <summary>A loopback port nothing listens on: connecting is refused at once, like an SMTP server that is down.</summary>
@@ -210,7 +221,9 @@ public static class MailTestKit
 
     /// <summary>A dispatcher of <paramref name="app"/>'s database and clock with its own transport settings, as another
     /// node (or the same node after its configuration changed) would have.</summary>
-    public static OutboxDispatcher Dispatcher(this MentoringApp app, string? smtpHost, int smtpPort, Action<EmailOptions>? configure = null)
+    /// <param name="wrap">Puts a test's transport around the real one (to act after the server accepted a message).</param>
+    public static OutboxDispatcher Dispatcher(this MentoringApp app, string? smtpHost, int smtpPort, Action<EmailOptions>? configure = null,
+        Func<IEmailTransport, IEmailTransport>? wrap = null)
     {
         var options = new EmailOptions
         {
@@ -219,8 +232,8 @@ public static class MailTestKit
         };
         configure?.Invoke(options);
         return new OutboxDispatcher(app.Service<IDbContextFactory<Data.MentoringDb>>(), app.Service<TemplateCatalog>(),
-            EmailTransports.Create(options), Options.Create(options), app.Clock, NullLogger<OutboxDispatcher>.Instance,
-            app.Service<OutboxSecrets>());
+            wrap is null ? EmailTransports.Create(options) : wrap(EmailTransports.Create(options)), Options.Create(options), app.Clock,
+            NullLogger<OutboxDispatcher>.Instance, app.Service<OutboxSecrets>());
     }
 
     public static string Normalize(string body) => body.ReplaceLineEndings("\n").Trim();

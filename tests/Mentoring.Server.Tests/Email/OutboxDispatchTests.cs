@@ -250,6 +250,76 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
         Assert.Equal([OutboxStatus.Dead], await check.Outbox.Select(m => m.Status).ToListAsync());
     }
 
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_message_the_server_accepted_as_shutdown_began_is_recorded_as_sent_and_not_sent_again(DatabaseProvider provider)
+    {
+        await MailCatcher.ClearAsync();
+        await using var app = await StartAsync(database, provider, MailCatcher.Settings());
+        var rows = await app.QueueReminderAsync("jelgava", "Language learning offer", count: 3);
+        using var shutdown = new CancellationTokenSource();
+        var accepted = new List<OutboxMessage>();
+        // Shutdown arrives just after the server accepted the first message, while the mail client is still closing
+        // the conversation: a client given the shutdown token gives up there, as SmtpClient does when cancelled.
+        var stopping = app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort, wrap: real => new AfterAcceptTransport(real, async (message, token) =>
+        {
+            accepted.Add(message);
+            await shutdown.CancelAsync();
+            token.ThrowIfCancellationRequested();
+        }));
+
+        var stoppedAfter = 0;
+        try
+        {
+            stoppedAfter = await stopping.DispatchDueAsync(shutdown.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // what the dispatcher did before: the accepted message went unrecorded
+        }
+
+        var first = Assert.Single(accepted);
+        Assert.Equal(1, stoppedAfter);
+        var recorded = await app.RowAsync(first.Id);
+        Assert.Equal((OutboxStatus.Sent, 1), (recorded.Status, recorded.Attempts));
+        await using (var db = app.Db())
+            Assert.Equal(2, await db.Outbox.CountAsync(m => m.Status == OutboxStatus.Pending && m.LockedUntil == null));
+
+        // Every lease has long run out when another dispatcher (another node, or this one restarted) looks.
+        app.Clock.Advance(new EmailOptions().LeaseFor + TimeSpan.FromMinutes(1));
+        Assert.Equal(2, await app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort).DispatchDueAsync(CancellationToken.None));
+
+        var caught = await MailCatcher.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 4, TimeSpan.FromSeconds(3));
+        Assert.Equal(3, caught.Count);
+        Assert.All(caught.GroupBy(m => MailDev.Bare(m.MessageId)), g => Assert.Single(g));
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_slow_server_gets_the_whole_batch_sent_under_a_renewed_lease_that_no_other_dispatcher_can_take(DatabaseProvider provider)
+    {
+        await MailCatcher.ClearAsync();
+        await using var app = await StartAsync(database, provider, MailCatcher.Settings());
+        var rows = await app.QueueReminderAsync("jelgava", "Language learning offer", count: 3);
+        var other = app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort);
+        var takenByOther = 0;
+        // Each conversation takes 25 of the lease's 60 seconds: without renewal the third would start too late.
+        var slow = app.Dispatcher(MailCatcher.SmtpHost, MailCatcher.SmtpPort,
+            o => (o.SendTimeout, o.LeaseFor, o.BatchSize) = (TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), 10),
+            real => new AfterAcceptTransport(real, async (_, _) =>
+            {
+                app.Clock.Advance(TimeSpan.FromSeconds(25));
+                takenByOther += await other.DispatchDueAsync(CancellationToken.None);
+            }));
+
+        Assert.Equal(3, await slow.DispatchDueAsync(CancellationToken.None));
+
+        Assert.Equal(0, takenByOther);
+        var caught = await MailCatcher.WaitForAsync(rows.Select(r => r.MessageId).ToList(), 4, TimeSpan.FromSeconds(3));
+        Assert.Equal(3, caught.Count);
+        Assert.All(caught.GroupBy(m => MailDev.Bare(m.MessageId)), g => Assert.Single(g));
+        await using var check = app.Db();
+        Assert.Equal(3, await check.Outbox.CountAsync(m => m.Status == OutboxStatus.Sent && m.Attempts == 1 && m.LockedUntil == null));
+    }
+
     [Fact]
     public async Task Two_dispatchers_draining_one_PostgreSQL_outbox_send_each_message_exactly_once()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Microsoft.AspNetCore.Hosting;
@@ -49,7 +50,7 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
     {
         var connectionString = await database.ResetAsync(provider);
         var app = new MentoringApp(provider, connectionString, start ?? DefaultStart, settings, services);
-        _ = app.Server; // starts the host: StartupTasks run before this returns
+        app.Start();
         return app;
     }
 
@@ -58,7 +59,7 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
     {
         var connectionString = await database.ResetAsync(provider);
         var nodes = Enumerable.Range(0, count).Select(_ => new MentoringApp(provider, connectionString, DefaultStart, null, null)).ToArray();
-        await Task.WhenAll(nodes.Select(node => Task.Run(() => node.Server)));
+        await Task.WhenAll(nodes.Select(node => Task.Run(node.Start)));
         return nodes;
     }
 
@@ -69,8 +70,17 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) merged[key] = value;
         var node = new MentoringApp(Provider, _settings["Database:ConnectionString"]!, Clock.GetUtcNow(), merged, _services);
         node.Clock.Set(Clock.GetUtcNow());
-        _ = node.Server;
+        node.Start();
         return node;
+    }
+
+    /// <summary>Starts the host: StartupTasks run before this returns. A start Program refuses (bad definitions, an
+    /// unmigrated database) never starts the host and returns exit code 1, which goes nowhere in-process: the
+    /// refusal is thrown here instead.</summary>
+    private void Start()
+    {
+        _ = Server;
+        if (Service<Mentoring.Server.Hosting.ReadinessState>().Refusal is { } refusal) ExceptionDispatchInfo.Capture(refusal).Throw();
     }
 
     public string Setting(string key) => _settings[key]!;

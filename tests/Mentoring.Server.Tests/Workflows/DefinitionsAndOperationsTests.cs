@@ -95,6 +95,80 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         Assert.Contains(error.Errors, e => e.Path == "$.stages[0].steps[2].template" && e.Message.Contains("no-such-template"));
     }
 
+    [Fact]
+    public async Task A_bad_definition_stops_the_server_process_with_every_error_and_exit_code_1_not_a_stack_trace()
+    {
+        File.WriteAllText(Path.Combine(_workflows, "broken.v1.json"), """
+            { "id": "broken", "version": 1, "name": "Broken", "kind": "pair",
+              "stages": [ { "id": "s", "number": 1, "name": "S", "steps": [
+                { "type": "task", "id": "t", "title": "No assignee" },
+                { "type": "dance", "id": "d", "title": "Unknown" } ] } ] }
+            """);
+
+        var (exit, output) = await RunServerAsync(ServerArgs($"Data Source={Path.Combine(_workflows, "mentoring.db")}"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("broken.v1.json: $.stages[0].steps[0]: missing 'assignee'", output);
+        Assert.Contains("broken.v1.json: $.stages[0].steps[1].type: unknown step type 'dance'", output);
+        Assert.Contains("2 error(s).", output);
+        Assert.Contains("The server did not start.", output);
+        AssertNoStackTrace(output);
+    }
+
+    [Fact]
+    public async Task A_version_edited_in_place_stops_the_server_process_with_exit_code_1_not_a_stack_trace()
+    {
+        var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
+        await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
+        var file = Path.Combine(_workflows, "inclucities-pair.v1.json");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("Collect good practices", "Collect some practices"));
+
+        var (exit, output) = await RunServerAsync(ServerArgs(app.Setting("Database:ConnectionString")));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("inclucities-pair.v1.json: $.version: 'inclucities-pair' version 1 was changed", output);
+        Assert.Contains("raise its version", output);
+        AssertNoStackTrace(output);
+    }
+
+    [Fact]
+    public async Task Tokens_create_and_the_server_on_an_unmigrated_database_say_how_to_migrate_and_exit_1()
+    {
+        var unmigrated = $"Data Source={Path.Combine(_workflows, "unmigrated.db")}";
+
+        var (tokens, tokensOutput) = await RunServerAsync(
+            ["tokens", "create", "--email", People.Coordinator("jelgava"), .. ServerArgs(unmigrated)]);
+        var (server, serverOutput) = await RunServerAsync(ServerArgs(unmigrated, "--Database:MigrateOnStartup=false"));
+
+        Assert.Equal(1, tokens);
+        Assert.Contains("The database is not migrated", tokensOutput);
+        Assert.Contains("-- migrate", tokensOutput);
+        AssertNoStackTrace(tokensOutput);
+        Assert.False(File.Exists(Path.Combine(_workflows, "unmigrated.db")), "checking must not create the database");
+        Assert.Equal(1, server);
+        Assert.Contains("The database is not migrated", serverOutput);
+        Assert.Contains("The server did not start.", serverOutput);
+        AssertNoStackTrace(serverOutput);
+    }
+
+    [Fact]
+    public async Task Validate_warns_of_a_wait_for_an_event_nothing_raises_naming_the_file_path_and_event()
+    {
+        File.WriteAllText(Path.Combine(_workflows, "stuck.v1.json"), """
+            { "id": "stuck", "version": 1, "name": "Stuck", "kind": "pair",
+              "stages": [ { "id": "s", "number": 1, "name": "S", "steps": [
+                { "type": "task", "id": "t", "title": "T", "assignee": "mentor" },
+                { "type": "waitForEvent", "id": "w", "title": "Wait", "event": "mentoring-trainig-held" } ] } ] }
+            """);
+
+        var (exit, output) = await RunServerAsync("validate", _workflows);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("warning: ", output);
+        Assert.Contains("stuck.v1.json: $.stages[0].steps[1].event: no signal step in the programme raises the event 'mentoring-trainig-held'", output);
+        Assert.DoesNotContain("inclucities-pair.v1.json: $.", output);
+    }
+
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_faulted_instance_keeps_its_error_and_goes_on_when_retried(DatabaseProvider provider)
     {
@@ -199,6 +273,8 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         return db.Pairs.Single(p => p.Id == pairId).InstanceId;
     }
 
+    /// <summary>Runs the built server as a process, as an operator does; one that has not exited after a minute (it
+    /// started serving when it should have refused) is killed, and the test fails.</summary>
     private static async Task<(int ExitCode, string Output)> RunServerAsync(params string[] args)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "Mentoring.Server.dll");
@@ -208,8 +284,34 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The server did not exit within a minute: {string.Join(' ', args)}");
+        }
+
         return (process.ExitCode, await output + await error);
+    }
+
+    /// <summary>The settings that start the server on this test's files and database, with no web port to clash.</summary>
+    private string[] ServerArgs(string connectionString, params string[] more) =>
+    [
+        $"--Workflows:DefinitionsPath={_workflows}", $"--Workflows:TemplatesPath={ContentPath.Resolve("templates")}",
+        "--Database:Provider=Sqlite", $"--Database:ConnectionString={connectionString}", "--Scheduling:Enabled=false",
+        $"--Email:PickupDirectory={Path.Combine(_workflows, "mail")}", "--urls=http://127.0.0.1:0", .. more,
+    ];
+
+    /// <summary>What an operator must not see when the server refuses to start: a crash and its stack trace.</summary>
+    private static void AssertNoStackTrace(string output)
+    {
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("Exception", output);
+        Assert.DoesNotContain("   at ", output);
     }
 
     private static string CopyOfWorkflows()

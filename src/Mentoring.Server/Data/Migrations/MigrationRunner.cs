@@ -30,18 +30,10 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
             );
             """, cancellationToken);
 
-        var applied = new HashSet<int>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT version FROM schema_migrations";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
-        }
-
+        var applied = await AppliedAsync(connection, transaction, cancellationToken);
         var unknown = applied.Where(v => All.All(m => m.Version != v)).ToList();
         if (unknown.Count > 0)
-            throw new InvalidOperationException(
+            throw new Hosting.StartupRefusedException(
                 $"The database has migration(s) {string.Join(", ", unknown)} that this version of Mentoring does not know: it is older than the database.");
 
         var pending = All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
@@ -60,6 +52,43 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
 
         await transaction.CommitAsync(cancellationToken);
         return pending;
+    }
+
+    /// <summary>The migrations the database lacks, without changing it (no file is created for a SQLite database that
+    /// does not exist yet): for starting with <c>MigrateOnStartup</c> off, and for commands that need the tables.</summary>
+    public async Task<IReadOnlyList<Migration>> PendingAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+            if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource != ":memory:" && !File.Exists(builder.DataSource))
+                return All;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var exists = connection is SqliteConnection
+            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            : "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'schema_migrations' AND schemaname = current_schema()";
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = exists;
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)) == 0) return All;
+        }
+
+        var applied = await AppliedAsync(connection, null, cancellationToken);
+        return All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
+    }
+
+    private static async Task<HashSet<int>> AppliedAsync(DbConnection connection, DbTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        var applied = new HashSet<int>();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT version FROM schema_migrations";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
+        return applied;
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
