@@ -211,13 +211,4 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         await process.WaitForExitAsync();
         return (process.ExitCode, await output + await error);
     }
-
-    private static string CopyOfWorkflows()
-    {
-        var source = ContentPath.Resolve("workflows");
-        var copy = Path.Combine(Path.GetTempPath(), "mentoring-workflows-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.EnumerateFiles(source, "*.json")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
-    }
 }
