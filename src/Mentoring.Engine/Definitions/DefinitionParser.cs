@@ -177,7 +177,7 @@ public sealed class DefinitionParser
             }
             case "studyVisit":
             {
-                Allow(step, path, [.. common, "proposer", "confirmer", "followUps"]);
+                Allow(step, path, [.. common, "proposer", "confirmer", "followUps", "planning"]);
                 var proposer = RequiredRole(step, path, "proposer");
                 var confirmer = RequiredRole(step, path, "confirmer");
                 var followUps = new List<FollowUp>();
@@ -188,17 +188,20 @@ public sealed class DefinitionParser
                     {
                         var itemPath = $"{path}.followUps[{i++}]";
                         if (!IsObject(item, itemPath)) continue;
-                        Allow(item, itemPath, "daysAfter", "template", "to");
+                        Allow(item, itemPath, "daysAfter", "template", "to", "unlessVisitIs");
                         var days = RequiredInt(item, itemPath, "daysAfter", min: 0);
                         var template = RequiredTemplate(item, itemPath);
                         var to = RequiredRoles(item, itemPath, "to");
-                        if (template is not null && to is not null) followUps.Add(new FollowUp(days, template, to));
+                        // Follow-ups are set when the visit is held, so only a later phase can make one unnecessary.
+                        var unless = item.TryGetProperty("unlessVisitIs", out _) ? RequiredEnum(item, itemPath, "unlessVisitIs", ["reported"]) : null;
+                        if (template is not null && to is not null) followUps.Add(new FollowUp(days, template, to, unless));
                     }
                 }
 
+                var planning = ParsePlanning(step, path, title);
                 _visitsSoFar.Add(id);
                 return proposer is null || confirmer is null ? null
-                    : new StudyVisitStep(id, title, description, proposer.Value, confirmer.Value, followUps);
+                    : new StudyVisitStep(id, title, description, proposer.Value, confirmer.Value, followUps, planning);
             }
             case "approval":
             {
@@ -279,13 +282,16 @@ public sealed class DefinitionParser
         if (!step.TryGetProperty("due", out var due)) return null;
         path += ".due";
         if (!IsObject(due, path)) return null;
-        Allow(due, path, "daysAfterStageStart", "visit", "daysAfter");
+        Allow(due, path, "daysAfterStageStart", "atLeastDaysAfterOpen", "daysAfterOpen", "visit", "daysAfter");
+        var rules = new[] { "daysAfterStageStart", "daysAfterOpen", "visit" }.Count(r => due.TryGetProperty(r, out _));
+        if (rules > 1) Error(path, "give one of daysAfterStageStart, daysAfterOpen, or visit with daysAfter");
+        if (due.TryGetProperty("atLeastDaysAfterOpen", out _) && !due.TryGetProperty("daysAfterStageStart", out _))
+            Error(path + ".atLeastDaysAfterOpen", "only goes with daysAfterStageStart");
         if (due.TryGetProperty("daysAfterStageStart", out _))
-        {
-            if (due.TryGetProperty("visit", out _))
-                Error(path, "give either daysAfterStageStart, or visit with daysAfter, not both");
-            return new DaysAfterStageStart(RequiredInt(due, path, "daysAfterStageStart", min: 0));
-        }
+            return new DaysAfterStageStart(RequiredInt(due, path, "daysAfterStageStart", min: 0),
+                OptionalInt(due, path, "atLeastDaysAfterOpen", min: 0));
+        if (due.TryGetProperty("daysAfterOpen", out _))
+            return new DaysAfterOpen(RequiredInt(due, path, "daysAfterOpen", min: 0));
 
         if (due.TryGetProperty("visit", out _))
         {
@@ -298,8 +304,21 @@ public sealed class DefinitionParser
             return new DaysAfterVisit(visit, days);
         }
 
-        Error(path, "needs daysAfterStageStart, or visit with daysAfter");
+        Error(path, "needs daysAfterStageStart, daysAfterOpen, or visit with daysAfter");
         return null;
+    }
+
+    private VisitPlanning? ParsePlanning(JsonElement step, string path, string visitTitle)
+    {
+        if (!step.TryGetProperty("planning", out var planning)) return null;
+        path += ".planning";
+        if (!IsObject(planning, path)) return null;
+        Allow(planning, path, "title", "proposeWithinDays", "reminders");
+        var title = OptionalString(planning, path, "title") ?? $"Propose a date for “{visitTitle}”";
+        var days = RequiredInt(planning, path, "proposeWithinDays", min: 1);
+        var reminders = ParseReminders(planning, path);
+        if (reminders is null) Error(path, "missing 'reminders': planning is there to nudge the proposer");
+        return reminders is null ? null : new VisitPlanning(title, days, reminders);
     }
 
     private ChoiceSpec? ParseChoice(JsonElement step, string path)
@@ -345,11 +364,18 @@ public sealed class DefinitionParser
         if (reminders.TryGetProperty("overdue", out var overdueElement) && IsObject(overdueElement, path + ".overdue"))
         {
             var overduePath = path + ".overdue";
-            Allow(overdueElement, overduePath, "everyDays", "max", "copyFacilitatorFrom");
+            Allow(overdueElement, overduePath, "everyDays", "max", "copyFacilitatorFrom", "copyFacilitatorByEmail");
+            var byEmail = false;
+            if (overdueElement.TryGetProperty("copyFacilitatorByEmail", out var byEmailElement))
+            {
+                if (byEmailElement.ValueKind is JsonValueKind.True or JsonValueKind.False) byEmail = byEmailElement.GetBoolean();
+                else Error(overduePath + ".copyFacilitatorByEmail", "must be true or false");
+            }
+
             overdue = new OverdueRule(
                 RequiredInt(overdueElement, overduePath, "everyDays", min: 1),
                 RequiredInt(overdueElement, overduePath, "max", min: 1),
-                OptionalInt(overdueElement, overduePath, "copyFacilitatorFrom", min: 1) ?? int.MaxValue);
+                OptionalInt(overdueElement, overduePath, "copyFacilitatorFrom", min: 1) ?? int.MaxValue, byEmail);
         }
 
         return new ReminderRules(daysBefore.Distinct().OrderDescending().ToList(), onDueDate, overdue);

@@ -104,7 +104,7 @@ public sealed record TaskStep(string Id, string Title, string? Description, Role
 }
 
 public sealed record StudyVisitStep(string Id, string Title, string? Description, Role Proposer, Role Confirmer,
-    IReadOnlyList<FollowUp> FollowUps) : StepDefinition(Id, Title, Description)
+    IReadOnlyList<FollowUp> FollowUps, VisitPlanning? Planning = null) : StepDefinition(Id, Title, Description)
 {
     public override string Type => "studyVisit";
 }
@@ -154,8 +154,20 @@ public sealed record ConditionStep(string Id, string Title, string? Description,
 /// <summary>When a task falls due.</summary>
 public abstract record DueRule;
 
-/// <summary>A number of days after the task's stage started.</summary>
-public sealed record DaysAfterStageStart(int Days) : DueRule;
+/// <summary>A number of days after the task's stage started, but never earlier than
+/// <see cref="MinimumDaysAfterOpen"/> days after the task opened: a step that opens late (after an earlier step or a
+/// programme event) gets time to do it instead of being born overdue.</summary>
+public sealed record DaysAfterStageStart(int Days, int? AtLeastDaysAfterOpen = null) : DueRule
+{
+    /// <summary>The least time a late-opened task gets when its definition does not say: its stage's own allowance,
+    /// up to two weeks.</summary>
+    public const int DefaultMinimumDays = 14;
+
+    public int MinimumDaysAfterOpen => AtLeastDaysAfterOpen ?? Math.Min(Days, DefaultMinimumDays);
+}
+
+/// <summary>A number of days after the task opened, whenever that is.</summary>
+public sealed record DaysAfterOpen(int Days) : DueRule;
 
 /// <summary>A number of days after (negative: before) a study visit's date; unset until the visit has a date.</summary>
 public sealed record DaysAfterVisit(string VisitStepId, int Days) : DueRule;
@@ -164,11 +176,18 @@ public sealed record ChoiceSpec(string Variable, IReadOnlyList<string> Options);
 
 public sealed record ReminderRules(IReadOnlyList<int> DaysBefore, bool OnDueDate, OverdueRule? Overdue);
 
-/// <summary>Escalation after the due date: every <see cref="EveryDays"/> days, at most <see cref="Max"/> times,
-/// copied to the facilitator from the <see cref="CopyFacilitatorFrom"/>-th one.</summary>
-public sealed record OverdueRule(int EveryDays, int Max, int CopyFacilitatorFrom);
+/// <summary>Escalation after the due date: every <see cref="EveryDays"/> days, at most <see cref="Max"/> times, for the
+/// facilitator from the <see cref="CopyFacilitatorFrom"/>-th one: in their weekly digest, or, with
+/// <see cref="CopyFacilitatorByEmail"/>, as an email copy of its own.</summary>
+public sealed record OverdueRule(int EveryDays, int Max, int CopyFacilitatorFrom, bool CopyFacilitatorByEmail = false);
 
-public sealed record FollowUp(int DaysAfter, string Template, IReadOnlyList<Role> To);
+/// <summary>An email <see cref="DaysAfter"/> days after a study visit; skipped once the visit has reached
+/// <see cref="UnlessVisitIs"/> (e.g. "reported": a report reminder is pointless once the report is in).</summary>
+public sealed record FollowUp(int DaysAfter, string Template, IReadOnlyList<Role> To, string? UnlessVisitIs = null);
+
+/// <summary>Prompts the proposer to propose a date: due <see cref="ProposeWithinDays"/> days after the visit opens,
+/// nudged as a task titled <see cref="Title"/> with <see cref="Reminders"/> until a date is proposed.</summary>
+public sealed record VisitPlanning(string Title, int ProposeWithinDays, ReminderRules Reminders);
 
 public enum ConditionOperator { Equals, NotEquals, In }
 

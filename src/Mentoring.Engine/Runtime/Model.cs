@@ -91,8 +91,8 @@ public interface IWorkflowServices
     /// <summary>The time zone in which <paramref name="role"/>'s due dates and reminders are reckoned.</summary>
     TimeZoneInfo TimeZoneOf(Role role);
 
-    /// <summary>When nudges may reach people.</summary>
-    WorkingHours WorkingHours { get; }
+    /// <summary>When nudges may reach people: working hours, and which dates are working days for whom.</summary>
+    WorkingCalendar Calendar { get; }
 
     /// <summary>Whether the programme has raised <paramref name="eventName"/> already.</summary>
     bool HasEventOccurred(string eventName);

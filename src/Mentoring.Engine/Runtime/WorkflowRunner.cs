@@ -116,6 +116,8 @@ public sealed class WorkflowRunner
             if (string.IsNullOrWhiteSpace(command.HostCity)) errors["hostCity"] = ["Name the host city."];
             if (errors.Count > 0) return new Rejection(RejectionKind.Invalid, "The proposal is incomplete.", errors);
 
+            // A date is proposed: the prompts to propose one have done their work.
+            if (visit.Phase == VisitPhase.Proposing && step.Planning is not null) Effects.Add(new TimersCancelled(step.Id, visit.Activation));
             visit.Phase = VisitPhase.Proposed;
             visit.Date = command.Date;
             visit.HostCity = command.HostCity.Trim();
@@ -370,6 +372,7 @@ public sealed class WorkflowRunner
                     Effects.Add(new WorkItemOpened(visitStep.Id, activation, WorkItemKind.StudyVisit, visitStep.Title,
                         visitStep.Description, visitStep.Proposer, null, CurrentStage.Id));
                     Record("visit-opened", visitStep.Id, Actor.System, new() { ["title"] = visitStep.Title });
+                    SchedulePlanning(visitStep, activation);
                     break;
                 }
                 case ApprovalStep approval:
@@ -520,20 +523,43 @@ public sealed class WorkflowRunner
         private static bool IsWebLink(string link) =>
             Uri.TryCreate(link.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
+        /// <summary>A task's due date, set when it opens (or when the visit it hangs on gets its date). Never before
+        /// the end of that day: a task opened after its stage started (behind an earlier step, a programme event, a
+        /// late visit date) is not born overdue with its whole escalation chain due at once.</summary>
         private DateTimeOffset? DueAt(TaskStep task)
         {
+            if (task.Due is null) return null;
             var zone = services.TimeZoneOf(task.Assignee);
             switch (task.Due)
             {
                 case DaysAfterStageStart rule:
                     var start = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(State.StageStartedAt, zone).DateTime);
-                    return EndOfDay(start.AddDays(rule.Days), zone);
+                    return EndOfDay(Later(start.AddDays(rule.Days), LocalToday(zone).AddDays(rule.MinimumDaysAfterOpen)), zone);
+                case DaysAfterOpen rule:
+                    return EndOfDay(LocalToday(zone).AddDays(rule.Days), zone);
                 case DaysAfterVisit rule when State.Visits.TryGetValue(rule.VisitStepId, out var visit)
                                               && visit.Date is { } date && visit.Phase != VisitPhase.Proposed:
-                    return EndOfDay(date.AddDays(rule.Days), zone);
+                    return EndOfDay(Later(date.AddDays(rule.Days), LocalToday(zone)), zone);
                 default:
                     return null;
             }
+        }
+
+        private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
+
+        /// <summary>A study visit with planning rules: the proposer is nudged, as for a task, until a date is proposed.</summary>
+        private void SchedulePlanning(StudyVisitStep step, int activation)
+        {
+            if (step.Planning is not { } planning) return;
+            var zone = services.TimeZoneOf(step.Proposer);
+            var dueAt = EndOfDay(LocalToday(zone).AddDays(planning.ProposeWithinDays), zone);
+            var data = new Dictionary<string, string>
+            {
+                ["planning"] = "true", ["title"] = planning.Title,
+                ["due"] = dueAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            foreach (var (purpose, at, timerData) in NudgeSchedule.ForTask(planning.Reminders, dueAt, step.Proposer, services, now, data))
+                Effects.Add(new TimerScheduled(step.Id, activation, purpose, at, timerData));
         }
 
         /// <summary>A visit got its date: tasks already open whose due date hangs on it get one now.</summary>
@@ -562,10 +588,17 @@ public sealed class WorkflowRunner
             if (visit.Date is not { } date) return;
             for (var i = 0; i < step.FollowUps.Count; i++)
             {
+                // One timer per side, each at that side's own slot: a follow-up to both cities is not sent at
+                // 09:00 in one of them and 08:00 in the other.
                 var followUp = step.FollowUps[i];
-                var at = NudgeSchedule.FollowUpAt(date, followUp.DaysAfter, services.TimeZoneOf(followUp.To[0]), services.WorkingHours, now);
-                Effects.Add(new TimerScheduled(step.Id, visit.Activation, TimerPurpose.FollowUp, at,
-                    new Dictionary<string, string> { ["followUp"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+                foreach (var role in followUp.To.SelectMany(r => r == Role.Both ? [Role.Mentor, Role.Mentee] : new[] { r }).Distinct())
+                {
+                    var at = NudgeSchedule.FollowUpAt(date, followUp.DaysAfter, services.TimeZoneOf(role), services.Calendar, role, now);
+                    Effects.Add(new TimerScheduled(step.Id, visit.Activation, TimerPurpose.FollowUp, at, new Dictionary<string, string>
+                    {
+                        ["followUp"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = role.ToString().ToLowerInvariant(),
+                    }));
+                }
             }
         }
 

@@ -19,10 +19,11 @@ public sealed partial class TemplateCatalog
     private static readonly string[] Parts = ["subject", "text", "html"];
 
     private readonly Dictionary<string, JsonObject> _samples;
+    private readonly Dictionary<string, Dictionary<string, List<string>>> _contexts = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Name, string Language), Compiled> _compiled = [];
 
     private sealed record Compiled(HandlebarsTemplate<object, object> Subject, HandlebarsTemplate<object, object> Text,
-        HandlebarsTemplate<object, object> Html);
+        HandlebarsTemplate<object, object> Html, IReadOnlyList<string> Conditions);
 
     private TemplateCatalog(Dictionary<string, JsonObject> samples) => _samples = samples;
 
@@ -48,9 +49,14 @@ public sealed partial class TemplateCatalog
         }
 
         var data = ToPlain(model);
+        var subjectData = ToPlain(model, singleLine: true);
+        // Handlebars.Net calls a missing path undefined even inside #if; a value a message does not have (a programme
+        // task's pair, an undated task's due date) is "no", which is what the template's #if asks.
+        foreach (var root in new[] { data, subjectData })
+            if (root is Dictionary<string, object?> values)
+                foreach (var condition in compiled.Conditions) MarkAbsent(values, condition);
         // A value holding a line break (a task title, a name) must not make a two-line subject header.
-        var subject = compiled.Subject(ToPlain(model, singleLine: true)).Trim();
-        return new RenderedEmail(subject, compiled.Text(data), compiled.Html(data), language);
+        return new RenderedEmail(compiled.Subject(subjectData).Trim(), compiled.Text(data), compiled.Html(data), language);
     }
 
     public static TemplateCatalog LoadFolder(string folder)
@@ -62,6 +68,7 @@ public sealed partial class TemplateCatalog
             throw new DefinitionException([new DefinitionError(manifestName, "", "the template manifest is missing")]);
 
         var samples = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var contextsOf = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.Ordinal);
         try
         {
             var manifest = JsonNode.Parse(File.ReadAllText(manifestPath),
@@ -72,6 +79,8 @@ public sealed partial class TemplateCatalog
             {
                 if (entry?["sample"] is JsonObject sample) samples[name] = sample;
                 else errors.Add(new DefinitionError(manifestName, $"$.templates.{name}.sample", "missing, or not an object"));
+                if (entry?["contexts"] is { } contexts)
+                    contextsOf[name] = ParseContexts(manifestName, name, contexts, samples.GetValueOrDefault(name), errors);
             }
         }
         catch (JsonException e)
@@ -81,6 +90,7 @@ public sealed partial class TemplateCatalog
         }
 
         var catalog = new TemplateCatalog(samples);
+        foreach (var (name, contexts) in contextsOf) catalog._contexts[name] = contexts;
         var languages = Directory.EnumerateDirectories(folder).Select(Path.GetFileName).OfType<string>()
             .Where(l => LanguageFolder().IsMatch(l)).Order().ToList();
         if (!languages.Contains(FallbackLanguage))
@@ -107,6 +117,8 @@ public sealed partial class TemplateCatalog
 
                     sources[part] = File.ReadAllText(file);
                     errors.AddRange(CheckPlaceholders(Display(file), sources[part], samples[name], part));
+                    foreach (var (context, missing) in contextsOf.GetValueOrDefault(name) ?? [])
+                        errors.AddRange(CheckContext(Display(file), sources[part], Without(samples[name], missing), context));
                 }
 
                 if (sources.Count == 0 && language != FallbackLanguage) continue;
@@ -114,7 +126,8 @@ public sealed partial class TemplateCatalog
                 try
                 {
                     catalog._compiled[(name, language)] = new Compiled(
-                        text.Compile(sources["subject"]), text.Compile(sources["text"]), html.Compile(sources["html"]));
+                        text.Compile(sources["subject"]), text.Compile(sources["text"]), html.Compile(sources["html"]),
+                        sources.Values.SelectMany(ConditionPaths).Distinct().ToList());
                 }
                 catch (HandlebarsException e)
                 {
@@ -138,9 +151,22 @@ public sealed partial class TemplateCatalog
             {
                 catalog.Render(name, language, samples[name]);
             }
-            catch (Exception e) when (e is HandlebarsException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 errors.Add(new DefinitionError(Display(Path.Combine(folder, language, name)), "", "fails with its sample: " + e.Message));
+            }
+
+            foreach (var (context, missing) in catalog._contexts.GetValueOrDefault(name) ?? [])
+            {
+                try
+                {
+                    catalog.Render(name, language, Without(samples[name], missing));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    errors.Add(new DefinitionError(Display(Path.Combine(folder, language, name)), "",
+                        $"fails for a {context} (the sample without {string.Join(", ", missing)}): {e.Message}"));
+                }
             }
         }
 
@@ -228,6 +254,130 @@ public sealed partial class TemplateCatalog
     }
 
     private static int LineOf(string source, int index) => source[..index].Count(c => c == '\n') + 1;
+
+    /// <summary>The manifest's <c>contexts</c> of a template: each a kind of message it is sent for (a programme task,
+    /// a task without a due date) and the sample paths such a message lacks.</summary>
+    private static Dictionary<string, List<string>> ParseContexts(string manifest, string name, JsonNode contexts, JsonObject? sample,
+        List<DefinitionError> errors)
+    {
+        var parsed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (contexts is not JsonObject obj)
+        {
+            errors.Add(new DefinitionError(manifest, $"$.templates.{name}.contexts", "must be an object of context name -> missing paths"));
+            return parsed;
+        }
+
+        foreach (var (context, paths) in obj)
+        {
+            var place = $"$.templates.{name}.contexts.{context}";
+            if (paths is not JsonArray array || array.Any(p => p is not JsonValue v || !v.TryGetValue<string>(out _)))
+            {
+                errors.Add(new DefinitionError(manifest, place, "must be a list of the sample paths such a message lacks"));
+                continue;
+            }
+
+            var list = array.Select(p => p!.GetValue<string>()).ToList();
+            foreach (var path in list.Where(p => sample is not null && Resolve(sample, p) is null))
+                errors.Add(new DefinitionError(manifest, place, $"'{path}' is not a path of the sample"));
+            parsed[context] = list;
+        }
+
+        return parsed;
+    }
+
+    /// <summary>The sample as a message of one context has it: without the paths that context lacks.</summary>
+    private static JsonObject Without(JsonObject sample, IEnumerable<string> paths)
+    {
+        var copy = (JsonObject)sample.DeepClone();
+        foreach (var path in paths)
+        {
+            var cut = path.LastIndexOf('.');
+            var parent = cut < 0 ? copy : Resolve(copy, path[..cut]) as JsonObject;
+            parent?.Remove(path[(cut + 1)..]);
+        }
+
+        return copy;
+    }
+
+    /// <summary>Every placeholder that would render for a message of <paramref name="context"/> must have a value there:
+    /// one the context lacks must sit inside an <c>#if</c> on it (or render only in the <c>else</c> of one that is
+    /// present). Found here, with the file and line, instead of as a dead-lettered email.</summary>
+    internal static IEnumerable<DefinitionError> CheckContext(string file, string source, JsonObject variant, string context)
+    {
+        var frames = new Stack<(JsonNode? Scope, bool Then, bool Else, bool InElse)>();
+        JsonNode? scope = variant;
+        foreach (Match match in Mustache().Matches(source))
+        {
+            var body = match.Groups["body"].Value.Trim();
+            if (body.StartsWith('!')) continue;
+            if (body.StartsWith('#') || body.StartsWith('^'))
+            {
+                var parts = body[1..].Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var target = parts.Length == 2 ? Resolve(scope, parts[1]) : null;
+                var present = target is not null;
+                frames.Push(parts[0] == "unless" ? (scope, true, present, false) : (scope, present, true, false));
+                if (parts[0] == "each" && target is JsonArray { Count: > 0 } array) scope = array[0];
+                continue;
+            }
+
+            if (body.StartsWith('/'))
+            {
+                if (frames.Count > 0) scope = frames.Pop().Scope;
+                continue;
+            }
+
+            if (body == "else")
+            {
+                if (frames.Count > 0) frames.Push(frames.Pop() with { InElse = true });
+                continue;
+            }
+
+            if (body == "this" || body.StartsWith('@') || body.Contains(' ')) continue;
+            if (frames.All(f => f.InElse ? f.Else : f.Then) && Resolve(scope, body) is null)
+            {
+                var line = LineOf(source, match.Index);
+                var segments = body.Split('.');
+                var guard = Enumerable.Range(1, segments.Length).Select(n => string.Join('.', segments[..n])).First(p => Resolve(scope, p) is null);
+                yield return new DefinitionError(file, $"line {line}",
+                    $"'{{{{{body}}}}}' has no value for a {context}: put it inside {{{{#if {guard}}}}}...{{{{/if}}}}");
+            }
+        }
+    }
+
+    /// <summary>The paths that top-level <c>#if</c>, <c>#unless</c> and <c>#each</c> blocks test (those inside an
+    /// <c>#each</c> are relative to its items and are left alone).</summary>
+    private static IEnumerable<string> ConditionPaths(string source)
+    {
+        var blocks = new Stack<string>();
+        foreach (Match match in Mustache().Matches(source))
+        {
+            var body = match.Groups["body"].Value.Trim();
+            if (body.StartsWith('#') || body.StartsWith('^'))
+            {
+                var parts = body[1..].Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (parts.Length == 2 && !blocks.Contains("each")) yield return parts[1];
+                blocks.Push(parts[0]);
+            }
+            else if (body.StartsWith('/') && blocks.Count > 0)
+            {
+                blocks.Pop();
+            }
+        }
+    }
+
+    /// <summary>Sets a missing <paramref name="path"/> to false where its parent exists.</summary>
+    private static void MarkAbsent(Dictionary<string, object?> root, string path)
+    {
+        var segments = path.Split('.');
+        var node = root;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (!node.TryGetValue(segments[i], out var child) || child is not Dictionary<string, object?> next) return;
+            node = next;
+        }
+
+        node.TryAdd(segments[^1], false);
+    }
 
     private static DefinitionError Unknown(string file, string place, string path) =>
         new(file, place, $"unknown placeholder '{path}': it is not in the template's sample in templates.json");

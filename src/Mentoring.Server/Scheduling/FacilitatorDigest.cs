@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Mentoring.Server.Scheduling;
 
 /// <summary>
-/// The facilitator's weekly digest: overdue tasks, tasks due this week, upcoming study visits and gates awaiting
+/// The facilitator's weekly digest, where overdue escalations reach the facilitator unless a reminder rule emails
+/// them copies: overdue tasks, tasks due this week, upcoming study visits and gates awaiting
 /// approval across all pairs of a programme. One outbox row per facilitator per ISO week: its message id names the
 /// week, so a re-run (a misfire, a second node, a retry) finds it written and writes nothing.
 /// </summary>
@@ -53,6 +54,8 @@ public sealed class FacilitatorDigest(
             if (due.Count == 0) continue;
 
             var content = await ContentAsync(db, programme.Id, now, weekEnd, cancellationToken);
+            // Nothing overdue, due, coming up or waiting: an empty digest is one more email to delete.
+            if (content is { Overdue.Count: 0, DueSoon: 0, Visits.Count: 0, Approvals.Count: 0 }) continue;
             foreach (var facilitator in due)
             {
                 var recipient = new Recipient(facilitator.Id.ToString(), facilitator.Name, facilitator.Email, facilitator.Language,

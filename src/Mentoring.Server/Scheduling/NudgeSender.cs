@@ -53,7 +53,8 @@ public sealed class NudgeSender(
         var openItems = (await db.WorkItems.AsNoTracking()
                 .Where(w => instanceIds.Contains(w.InstanceId)
                             && (w.Status == WorkItemStatus.Open || (w.Kind == "study-visit" && w.Status == WorkItemStatus.Completed)))
-                .Select(w => new OpenItem(w.Id, w.InstanceId, w.StepId, w.Activation, w.Title, w.DueAt, w.VisitDate, w.VisitHost, w.Status))
+                .Select(w => new OpenItem(w.Id, w.InstanceId, w.StepId, w.Activation, w.Title, w.DueAt, w.VisitDate, w.VisitHost, w.Status,
+                    w.VisitPhase))
                 .ToListAsync(cancellationToken))
             .ToDictionary(w => (w.InstanceId, w.StepId, w.Activation));
 
@@ -64,11 +65,13 @@ public sealed class NudgeSender(
         {
             if (!openItems.TryGetValue((timer.InstanceId, timer.StepId, timer.Activation), out var item)) continue;
             if (item.Status != WorkItemStatus.Open && timer.Purpose != "follow-up") continue;
+            // A prompt to propose a visit date is moot once one is proposed, even if its timer outlived the proposal.
+            if (timer.Purpose != "follow-up" && item.VisitPhase is { } phase && phase != EffectWriter.Kebab(VisitPhase.Proposing)) continue;
             var instance = byId[timer.InstanceId];
             var nudge = new Nudge(timer, item, instance, contexts[instance.Id],
                 definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
                 timer.Data is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json)!,
-                now, hours, rows);
+                now, rows);
             sent += Write(db, nudge);
         }
 
@@ -189,7 +192,7 @@ public sealed class NudgeSender(
     }
 
     private sealed record OpenItem(Guid Id, Guid InstanceId, string StepId, int Activation, string Title, DateTimeOffset? DueAt,
-        DateOnly? VisitDate, string? VisitHost, string Status);
+        DateOnly? VisitDate, string? VisitHost, string Status, string? VisitPhase);
 
     /// <summary>The rows a batch writes, inserted together at its end.</summary>
     private sealed class BatchRows
@@ -199,9 +202,26 @@ public sealed class NudgeSender(
     }
 
     private sealed record Nudge(TimerRecord Timer, OpenItem Item, WorkflowInstance Instance, InstanceContext Context,
-        WorkflowDefinition Definition, Dictionary<string, string> Data, DateTimeOffset Now, WorkingHours Hours, BatchRows Rows)
+        WorkflowDefinition Definition, Dictionary<string, string> Data, DateTimeOffset Now, BatchRows Rows)
     {
         public Role Role => Data.TryGetValue("role", out var role) && Enum.TryParse<Role>(role, true, out var parsed) ? parsed : Role.Both;
+
+        /// <summary>A study visit's prompt to propose a date: its due date and title travel in the timer.</summary>
+        public bool IsPlanning => Data.ContainsKey("planning");
+
+        public DateTimeOffset? DueAt => IsPlanning
+            ? DateTimeOffset.Parse(Data["due"], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
+            : Item.DueAt;
+
+        public string Title => Data.TryGetValue("title", out var title) ? title : Item.Title;
+
+        /// <summary>The reminder rules the timer came from, and who owes the work.</summary>
+        public (ReminderRules? Rules, Role Assignee) Source => Definition.Locate(Timer.StepId).Step switch
+        {
+            TaskStep task => (task.Reminders, task.Assignee),
+            StudyVisitStep visit => (visit.Planning?.Reminders, visit.Proposer),
+            _ => (null, Role.Both),
+        };
     }
 
     /// <summary>Writes one timer's emails, journal line and next escalation; returns the number of emails.</summary>
@@ -222,7 +242,7 @@ public sealed class NudgeSender(
     {
         // A reminder fired after the due date (the nodes were down) would remind of a date gone by: the overdue
         // escalation speaks for it instead.
-        if (nudge.Item.DueAt is not { } dueAt || nudge.Now > dueAt) return 0;
+        if (nudge.DueAt is not { } dueAt || nudge.Now > dueAt) return 0;
         var sent = new List<string>();
         foreach (var person in nudge.Context.PeopleFor(nudge.Role))
         {
@@ -239,28 +259,25 @@ public sealed class NudgeSender(
 
     private int Overdue(MentoringDb db, Nudge nudge)
     {
-        if (nudge.Item.DueAt is not { } dueAt) return 0;
-        var rule = (nudge.Definition.Locate(nudge.Timer.StepId).Step as TaskStep)?.Reminders?.Overdue;
-        if (rule is null) return 0;
+        if (nudge.DueAt is not { } dueAt) return 0;
+        var (rules, assignee) = nudge.Source;
+        if (rules?.Overdue is not { } rule) return 0;
         var zone = nudge.Context.TimeZoneOf(nudge.Role);
+        var calendar = nudge.Context.Calendar;
         var count = nudge.Data.TryGetValue("count", out var c) ? int.Parse(c, CultureInfo.InvariantCulture) : 1;
+        var current = NudgeSchedule.LatestEscalationDue(dueAt, count, rule, zone, calendar, nudge.Role, nudge.Now);
 
-        // Late (every node was down): send once, as the latest escalation whose time has come, and count the
-        // missed ones towards max, so a long outage never turns into a burst of overdue mail.
-        var current = count;
-        while (current < rule.Max && NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, nudge.Hours) <= nudge.Now) current++;
-
+        // A copy chain (the rule emails the facilitator's copies) is the facilitator's own, in their own slots; a
+        // coordinator's chain never copies anyone, so a task owed by both coordinators still makes one copy.
+        var isCopy = nudge.Data.ContainsKey("copy");
         var sent = new List<string>();
         foreach (var person in nudge.Context.PeopleFor(nudge.Role))
-            sent.Add(OverdueTo(db, nudge, dueAt, nudge.Context.ToRecipient(person, nudge.Role), isCopy: false));
-        if (current >= rule.CopyFacilitatorFrom)
-            foreach (var person in nudge.Context.PeopleFor(Role.Facilitator))
-                sent.Add(OverdueTo(db, nudge, dueAt, nudge.Context.ToRecipient(person, Role.Facilitator), isCopy: true));
+            sent.Add(OverdueTo(db, nudge, dueAt, assignee, nudge.Context.ToRecipient(person, nudge.Role), isCopy));
 
         DateTimeOffset? next = null;
         if (current < rule.Max)
         {
-            next = NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, nudge.Hours);
+            next = NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, calendar, nudge.Role);
             var data = new Dictionary<string, string>(nudge.Data) { ["count"] = (current + 1).ToString(CultureInfo.InvariantCulture) };
             db.Timers.Add(new TimerRecord
             {
@@ -276,13 +293,14 @@ public sealed class NudgeSender(
         return sent.Count;
     }
 
-    private string OverdueTo(MentoringDb db, Nudge nudge, DateTimeOffset dueAt, Recipient recipient, bool isCopy)
+    private string OverdueTo(MentoringDb db, Nudge nudge, DateTimeOffset dueAt, Role assignee, Recipient recipient, bool isCopy)
     {
         var data = TaskData(nudge, dueAt);
         data["task.daysOverdue"] = Days(LocalDate(nudge.Now, recipient).DayNumber - LocalDate(dueAt, recipient).DayNumber);
-        data["task.assignee"] = nudge.Role == Role.Both
-            ? string.Join(" / ", new[] { nudge.Context.CityName(Role.Mentor), nudge.Context.CityName(Role.Mentee) }.OfType<string>())
-            : nudge.Context.CityName(nudge.Role) ?? "";
+        // The city that owes the task; a programme task is the facilitator's own and names no city.
+        var cities = (assignee == Role.Both ? [Role.Mentor, Role.Mentee] : new[] { assignee })
+            .Select(nudge.Context.CityName).OfType<string>().ToList();
+        if (cities.Count > 0) data["task.assignee"] = string.Join(" / ", cities);
         data["isCopy"] = isCopy ? "true" : "false";
         Add(db, nudge, "task-overdue", recipient, data, isCopy ? "-copy" : "");
         return recipient.Name;
@@ -294,11 +312,15 @@ public sealed class NudgeSender(
         var index = nudge.Data.TryGetValue("followUp", out var i) ? int.Parse(i, CultureInfo.InvariantCulture) : 0;
         if (index >= visit.FollowUps.Count) return 0;
         var followUp = visit.FollowUps[index];
+        var phase = nudge.Item.VisitPhase is { } p && Enum.TryParse<VisitPhase>(p, true, out var parsed) ? parsed
+            : nudge.Item.Status == WorkItemStatus.Completed ? VisitPhase.Reported : VisitPhase.Held;
+        if (NudgeSchedule.IsUnnecessary(followUp, phase)) return 0;
         var data = new Dictionary<string, string> { ["visit.title"] = nudge.Item.Title };
         if (nudge.Item.VisitDate is { } date) data["visit.date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         if (nudge.Item.VisitHost is { } host) data["visit.host"] = CityName(nudge.Context, host);
         var sent = new List<string>();
-        foreach (var role in followUp.To.Distinct())
+        // A timer per side (the role in its data); one written before that was for every side at once.
+        foreach (var role in nudge.Data.ContainsKey("role") ? [nudge.Role] : followUp.To.Distinct())
         foreach (var person in nudge.Context.PeopleFor(role))
         {
             var recipient = nudge.Context.ToRecipient(person, role);
@@ -313,7 +335,7 @@ public sealed class NudgeSender(
 
     private static Dictionary<string, string> TaskData(Nudge nudge, DateTimeOffset dueAt) => new()
     {
-        ["task.title"] = nudge.Item.Title,
+        ["task.title"] = nudge.Title,
         // An instant: OutboxWriter shows it as a date in the recipient's own time zone and language.
         ["task.due"] = dueAt.ToString("O", CultureInfo.InvariantCulture),
     };

@@ -24,14 +24,15 @@ public sealed class InstanceContext : IWorkflowServices
         MenteeCity = mentee;
         _people = people;
         _events = events;
-        WorkingHours = workingHours;
+        // The seam for holidays per programme and city: a WorkingCalendar that overrides IsWorkingDay goes here.
+        Calendar = new WorkingCalendar(workingHours);
     }
 
     public ProgrammeRecord Programme { get; }
     public Pair? Pair { get; }
     public City? MentorCity { get; }
     public City? MenteeCity { get; }
-    public WorkingHours WorkingHours { get; }
+    public WorkingCalendar Calendar { get; }
 
     public static async Task<InstanceContext> LoadAsync(MentoringDb db, WorkflowInstance instance, WorkingHours workingHours,
         CancellationToken cancellationToken)

@@ -209,6 +209,55 @@ public class DefinitionParserTests
     }
 
     [Fact]
+    public void Due_rules_for_late_opened_tasks_parse()
+    {
+        var definition = DefinitionParser.Parse(File, Definition(Sequence(
+            """{ "type": "task", "id": "a", "title": "A", "assignee": "mentee", "due": { "daysAfterStageStart": 75, "atLeastDaysAfterOpen": 45 } }""",
+            """{ "type": "task", "id": "b", "title": "B", "assignee": "mentee", "due": { "daysAfterOpen": 21 } }""")));
+
+        Assert.Equal(new DaysAfterStageStart(75, 45), ((TaskStep)definition.Locate("a").Step).Due);
+        Assert.Equal(new DaysAfterOpen(21), ((TaskStep)definition.Locate("b").Step).Due);
+        Assert.Equal(14, new DaysAfterStageStart(75).MinimumDaysAfterOpen);
+        Assert.Equal(7, new DaysAfterStageStart(7).MinimumDaysAfterOpen);
+    }
+
+    [Fact]
+    public void A_minimum_after_open_without_the_stage_rule_is_reported()
+    {
+        var error = SingleError(Definition(
+            """{ "type": "task", "id": "t", "title": "T", "assignee": "mentee", "due": { "daysAfterOpen": 3, "atLeastDaysAfterOpen": 5 } }"""));
+
+        Assert.Equal("$.stages[0].steps[0].due.atLeastDaysAfterOpen", error.Path);
+    }
+
+    [Fact]
+    public void Visit_planning_follow_up_skips_and_emailed_copies_parse()
+    {
+        var definition = DefinitionParser.Parse(File, Definition(Sequence(
+            """
+            { "type": "studyVisit", "id": "visit-1", "title": "Visit", "proposer": "mentee", "confirmer": "mentor",
+              "planning": { "proposeWithinDays": 45, "reminders": { "daysBefore": [7], "overdue": { "everyDays": 7, "max": 4 } } },
+              "followUps": [ { "daysAfter": 3, "template": "visit-report-due", "to": ["both"], "unlessVisitIs": "reported" } ] }
+            """,
+            """{ "type": "task", "id": "t", "title": "T", "assignee": "both", "reminders": { "overdue": { "everyDays": 3, "max": 4, "copyFacilitatorFrom": 2, "copyFacilitatorByEmail": true } } }""")));
+
+        var visit = (StudyVisitStep)definition.Locate("visit-1").Step;
+        Assert.Equal(("Propose a date for “Visit”", 45), (visit.Planning!.Title, visit.Planning.ProposeWithinDays));
+        Assert.Equal(new OverdueRule(7, 4, int.MaxValue), visit.Planning.Reminders.Overdue);
+        Assert.Equal("reported", visit.FollowUps[0].UnlessVisitIs);
+        Assert.True(((TaskStep)definition.Locate("t").Step).Reminders!.Overdue!.CopyFacilitatorByEmail);
+    }
+
+    [Fact]
+    public void A_follow_up_skipped_in_an_unknown_phase_is_reported()
+    {
+        var error = SingleError(Definition(
+            """{ "type": "studyVisit", "id": "v", "title": "V", "proposer": "mentee", "confirmer": "mentor", "followUps": [ { "daysAfter": 3, "template": "visit-report-due", "to": ["both"], "unlessVisitIs": "proposed" } ] }"""));
+
+        Assert.Equal("$.stages[0].steps[0].followUps[0].unlessVisitIs", error.Path);
+    }
+
+    [Fact]
     public void A_condition_on_a_variable_no_choice_sets_is_reported()
     {
         var error = SingleError(Definition(Sequence(Task,

@@ -17,7 +17,7 @@ public class LifecycleTests
     {
         var services = Substitute.For<IWorkflowServices>();
         services.TimeZoneOf(Arg.Any<Role>()).Returns(Zones.Riga);
-        services.WorkingHours.Returns(WorkingHours.Default);
+        services.Calendar.Returns(new WorkingCalendar(WorkingHours.Default));
         services.ResolveRecipients(Arg.Any<IReadOnlyList<Role>>())
             .Returns([new Recipient("ilze", "Ilze Kalniņa", "ilze@jelgava.example", "lv", "Europe/Riga", Role.Mentee)]);
         return services;

@@ -9,7 +9,7 @@ namespace Mentoring.Engine.Tests.Runtime;
 public class NudgeScheduleTests
 {
     private static readonly ReminderRules Usual = new([7, 2], OnDueDate: true, new OverdueRule(EveryDays: 3, Max: 4, CopyFacilitatorFrom: 2));
-    private static readonly WorkingHours Hours = WorkingHours.Default;
+    private static readonly WorkingCalendar Hours = new(WorkingHours.Default);
     private static readonly DateTimeOffset LongBefore = new(2026, 1, 5, 8, 0, 0, TimeSpan.Zero);
 
     private static List<(TimerPurpose Purpose, DateTimeOffset At)> Schedule(ReminderRules rules, DateTimeOffset dueAt, Role assignee,
@@ -34,14 +34,27 @@ public class NudgeScheduleTests
     }
 
     [Theory]
-    [InlineData(1, 23)] // Friday's task: first overdue on Monday morning, not Saturday
-    [InlineData(2, 24)]
-    [InlineData(3, 27)]
-    public void Overdue_reminders_follow_every_few_days_on_working_mornings(int count, int day)
+    [InlineData(1, 3, 23, 2)] // Friday's task: first overdue on Monday morning, not Saturday
+    [InlineData(2, 3, 26, 2)] // three days after Monday, not three after the due date (Tuesday, one day after Monday)
+    [InlineData(3, 3, 30, 3)] // three days after Thursday is a Sunday: Monday, in summer time
+    [InlineData(4, 4, 2, 3)] // three days after the Monday it actually went
+    public void Escalations_after_a_weekend_keep_their_spacing_between_sends(int count, int month, int day, int offset)
     {
-        var at = NudgeSchedule.OverdueAt(EndOfDay(2026, 3, 20, 2), count, Usual.Overdue!, Riga, Hours);
+        var at = NudgeSchedule.OverdueAt(EndOfDay(2026, 3, 20, 2), count, Usual.Overdue!, Riga, Hours, Role.Mentee);
 
-        Assert.Equal(Local(2026, 3, day, 9, 0, 2), at);
+        Assert.Equal(Local(2026, month, day, 9, 0, offset), at);
+    }
+
+    [Fact]
+    public void Escalations_skip_a_holiday_and_the_next_one_counts_from_the_day_it_went()
+    {
+        // Due Tuesday 14 April; Wednesday 15 April is a holiday in this calendar.
+        var services = new PairServices { Holidays = [new DateOnly(2026, 4, 15)] };
+        var rule = new OverdueRule(EveryDays: 3, Max: 3, CopyFacilitatorFrom: 9);
+
+        var sends = Enumerable.Range(1, 3).Select(n => NudgeSchedule.OverdueAt(EndOfDay(2026, 4, 14, 3), n, rule, Riga, services.Calendar, Role.Mentee));
+
+        Assert.Equal([Local(2026, 4, 16, 9, 0, 3), Local(2026, 4, 20, 9, 0, 3), Local(2026, 4, 23, 9, 0, 3)], sends);
     }
 
     [Fact]
@@ -54,11 +67,54 @@ public class NudgeScheduleTests
     }
 
     [Fact]
-    public void A_due_today_reminder_for_a_sunday_comes_on_friday()
+    public void A_sunday_due_date_is_announced_on_friday_as_days_left_not_as_due_today()
     {
-        var schedule = Schedule(new ReminderRules([], true, null), EndOfDay(2026, 3, 22, 2), Role.Mentee, LongBefore);
+        var schedule = NudgeSchedule.ForTask(new ReminderRules([], true, null), EndOfDay(2026, 3, 22, 2), Role.Mentee, new PairServices(), LongBefore)
+            .Single();
 
-        Assert.Equal([(TimerPurpose.DueToday, Local(2026, 3, 20, 9, 0, 2))], schedule);
+        Assert.Equal((TimerPurpose.Reminder, Local(2026, 3, 20, 9, 0, 2), "2"), (schedule.Purpose, schedule.At, schedule.Data["daysBefore"]));
+    }
+
+    [Fact]
+    public void Two_nudges_of_one_task_never_land_in_the_same_slot()
+    {
+        // Due Sunday 22 March: "2 days before" and "on the due date" both fall on Friday 20 March.
+        var schedule = Schedule(new ReminderRules([7, 2], true, null), EndOfDay(2026, 3, 22, 2), Role.Mentee, LongBefore);
+
+        Assert.Equal([(TimerPurpose.Reminder, Local(2026, 3, 13, 9, 0, 2)), (TimerPurpose.Reminder, Local(2026, 3, 20, 9, 0, 2))], schedule);
+        Assert.Equal(schedule.Count, schedule.Select(t => t.At).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_task_owed_by_both_coordinators_has_one_facilitator_copy_chain_in_the_facilitators_own_slot()
+    {
+        var rules = new ReminderRules([], false, new OverdueRule(EveryDays: 3, Max: 4, CopyFacilitatorFrom: 2, CopyFacilitatorByEmail: true));
+
+        var schedule = NudgeSchedule.ForTask(rules, EndOfDay(2026, 3, 19, 2), Role.Both, new PairServices(), LongBefore).ToList();
+
+        var copy = Assert.Single(schedule, t => t.Data.ContainsKey("copy"));
+        Assert.Equal(("facilitator", "2"), (copy.Data["role"], copy.Data["count"]));
+        Assert.Equal(Local(2026, 3, 23, 9, 0, 1), copy.At); // the 2nd escalation, 09:00 in Brussels
+        Assert.Equal(["mentee", "mentor"], schedule.Where(t => !t.Data.ContainsKey("copy")).Select(t => t.Data["role"]).Order());
+    }
+
+    [Fact]
+    public void Facilitator_copies_go_to_the_digest_unless_the_rule_asks_for_email()
+    {
+        var schedule = NudgeSchedule.ForTask(Usual, EndOfDay(2026, 3, 19, 2), Role.Both, new PairServices(), LongBefore);
+
+        Assert.DoesNotContain(schedule, t => t.Data["role"] == "facilitator");
+    }
+
+    [Fact]
+    public void A_report_reminder_is_unnecessary_once_the_visit_is_reported()
+    {
+        var report = new FollowUp(3, "visit-report-due", [Role.Both], UnlessVisitIs: "reported");
+        var update = new FollowUp(14, "action-plan-update", [Role.Mentee]);
+
+        Assert.False(NudgeSchedule.IsUnnecessary(report, VisitPhase.Held));
+        Assert.True(NudgeSchedule.IsUnnecessary(report, VisitPhase.Reported));
+        Assert.False(NudgeSchedule.IsUnnecessary(update, VisitPhase.Reported));
     }
 
     [Fact]
@@ -98,7 +154,7 @@ public class NudgeScheduleTests
         var dueAt = EndOfDay(2027, 11, 3, 2);
         var schedule = NudgeSchedule.ForTask(new ReminderRules([7, 2], false, null), dueAt, Role.Mentee, new FixedZone(Athens), LongBefore)
             .Select(t => t.At).ToList();
-        var overdue = NudgeSchedule.OverdueAt(dueAt, 1, Usual.Overdue!, Athens, Hours);
+        var overdue = NudgeSchedule.OverdueAt(dueAt, 1, Usual.Overdue!, Athens, Hours, Role.Mentee);
 
         Assert.Equal([Local(2027, 10, 27, 9, 0, 3), Local(2027, 11, 1, 9, 0, 2)], schedule);
         Assert.Equal([6, 7], schedule.Select(at => at.UtcDateTime.Hour));
@@ -133,7 +189,7 @@ public class NudgeScheduleTests
     [InlineData(2026, 3, 18, 11, 15, 2026, 3, 18, 11, 15)] // within hours: unchanged
     public void Within_working_hours_moves_an_instant_to_the_next_working_time(int y, int m, int d, int h, int min, int ey, int em, int ed, int eh, int emin)
     {
-        var at = NudgeSchedule.WithinWorkingHours(Local(y, m, d, h, min, 1), Brussels, Hours);
+        var at = Hours.WithinWorkingHours(Local(y, m, d, h, min, 1), Role.Mentor, Brussels);
 
         Assert.Equal(Local(ey, em, ed, eh, emin, 1), at);
     }
@@ -171,7 +227,7 @@ public class NudgeScheduleTests
     [Fact]
     public void A_follow_up_comes_on_the_working_morning_the_given_days_after_the_visit()
     {
-        var at = NudgeSchedule.FollowUpAt(new DateOnly(2026, 4, 15), 3, Riga, Hours, LongBefore);
+        var at = NudgeSchedule.FollowUpAt(new DateOnly(2026, 4, 15), 3, Riga, Hours, Role.Mentee, LongBefore);
 
         Assert.Equal(Local(2026, 4, 20, 9, 0, 3), at);
     }
@@ -181,7 +237,7 @@ public class NudgeScheduleTests
     {
         var saturday = new DateTimeOffset(2026, 4, 25, 10, 0, 0, TimeSpan.Zero);
 
-        var at = NudgeSchedule.FollowUpAt(new DateOnly(2026, 4, 15), 3, Riga, Hours, saturday);
+        var at = NudgeSchedule.FollowUpAt(new DateOnly(2026, 4, 15), 3, Riga, Hours, Role.Mentee, saturday);
 
         Assert.Equal(Local(2026, 4, 27, 9, 0, 3), at);
     }
@@ -189,7 +245,7 @@ public class NudgeScheduleTests
     /// <summary>Everyone in one zone (a Greek network's municipalities).</summary>
     private sealed class FixedZone(TimeZoneInfo zone) : IWorkflowServices
     {
-        public WorkingHours WorkingHours => WorkingHours.Default;
+        public WorkingCalendar Calendar { get; } = new(WorkingHours.Default);
         public TimeZoneInfo TimeZoneOf(Role role) => zone;
         public IReadOnlyList<Recipient> ResolveRecipients(IReadOnlyList<Role> roles) => [];
         public bool HasEventOccurred(string eventName) => false;

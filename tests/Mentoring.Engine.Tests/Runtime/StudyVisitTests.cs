@@ -199,17 +199,19 @@ public class StudyVisitTests
     }
 
     [Fact]
-    public void Recording_a_visit_held_schedules_its_follow_ups_on_working_mornings()
+    public void Recording_a_visit_held_schedules_its_follow_ups_on_each_recipients_working_morning()
     {
         var result = OnTheDay().Held("visit-1", by: Actors.Mentor, " Ilze Kalniņa ", "Sophie Lambert").Applied();
 
         Assert.Equal(["Ilze Kalniņa", "Sophie Lambert"], result.State.Visits["visit-1"].Participants);
-        // Three days after is Saturday 18 April: the report reminder waits for Monday morning in Riga.
+        // Three days after is Saturday 18 April: the report reminder to both waits for Monday morning, 09:00 in
+        // Brussels for the mentor and 09:00 in Riga for the mentee; the action-plan update goes to the mentee only.
         Assert.Equal(
         [
-            ("0", Zones.Local(2026, 4, 20, 9, 0, 3)),
-            ("1", Zones.Local(2026, 4, 29, 9, 0, 3)),
-        ], result.Of<TimerScheduled>().Select(t => (t.Data!["followUp"], t.DueAt)));
+            ("0", "mentor", Zones.Local(2026, 4, 20, 9, 0, 2)),
+            ("0", "mentee", Zones.Local(2026, 4, 20, 9, 0, 3)),
+            ("1", "mentee", Zones.Local(2026, 4, 29, 9, 0, 3)),
+        ], result.Of<TimerScheduled>().Select(t => (t.Data!["followUp"], t.Data["role"], t.DueAt)));
         Assert.All(result.Of<TimerScheduled>(), t => Assert.Equal(("visit-1", 1, TimerPurpose.FollowUp), (t.StepId, t.Activation, t.Purpose)));
     }
 

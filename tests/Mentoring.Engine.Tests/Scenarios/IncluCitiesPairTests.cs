@@ -107,7 +107,8 @@ public class IncluCitiesPairTests
             Assert.Equal(VisitPhase.Reported, visit.Value.Phase);
         }
 
-        Assert.Equal(6, pair.History.OfType<TimerScheduled>().Count(t => t.Purpose == TimerPurpose.FollowUp));
+        // Per visit: the report reminder to each city in its own slot, the action-plan update to the mentee.
+        Assert.Equal(9, pair.History.OfType<TimerScheduled>().Count(t => t.Purpose == TimerPurpose.FollowUp));
     }
 
     [Fact]

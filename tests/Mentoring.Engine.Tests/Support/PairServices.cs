@@ -13,6 +13,17 @@ internal sealed class PairServices : IWorkflowServices
 
     public WorkingHours WorkingHours { get; init; } = WorkingHours.Default;
 
+    /// <summary>Dates nobody works on (a holiday), on top of the weekend.</summary>
+    public HashSet<DateOnly> Holidays { get; init; } = [];
+
+    public WorkingCalendar Calendar => new HolidayCalendar(WorkingHours, Holidays);
+
+    /// <summary>What the seam is for: a calendar that knows non-working dates overrides the one method.</summary>
+    private sealed class HolidayCalendar(WorkingHours hours, HashSet<DateOnly> holidays) : WorkingCalendar(hours)
+    {
+        public override bool IsWorkingDay(DateOnly date, Role role) => base.IsWorkingDay(date, role) && !holidays.Contains(date);
+    }
+
     public TimeZoneInfo TimeZoneOf(Role role) => role switch
     {
         Role.Mentor => Zones.Brussels,

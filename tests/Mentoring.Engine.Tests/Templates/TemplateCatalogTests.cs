@@ -210,4 +210,66 @@ public sealed class TemplateCatalogTests : IDisposable
         Assert.Equal("Plan < budget & \"goals\"", email.Subject);
         Assert.StartsWith("<p>Plan &lt; budget &amp; ", email.Html);
     }
+
+    [Fact]
+    public void A_template_that_cannot_render_for_a_programme_task_stops_start_up_naming_the_file_and_placeholder()
+    {
+        _folder.Write("templates.json", """
+            { "templates": { "task-reminder": {
+                "contexts": { "programme task": ["pair"], "task without a due date": ["task.due"] },
+                "sample": { "recipient": { "name": "Ilze" }, "pair": { "mentor": "Schaerbeek" }, "task": { "title": "Plan", "due": "1 May" } } } } }
+            """);
+        WriteTemplate("en", "task-reminder", "{{#if pair}}{{pair.mentor}}: {{/if}}{{task.title}}",
+            "Hello {{recipient.name}},\n{{#if task.due}}due {{task.due}}{{else}}no date{{/if}}\nPair: {{pair.mentor}}\n",
+            "<p>{{#if pair}}{{pair.mentor}}{{/if}} {{task.title}}{{#if task.due}} {{task.due}}{{/if}}</p>");
+
+        var errors = LoadFails().Errors;
+
+        var error = Assert.Single(errors, e => e.Path == "line 3");
+        Assert.EndsWith(Path.Combine("en", "task-reminder.text.hbs"), error.File);
+        Assert.Contains("'{{pair.mentor}}' has no value for a programme task", error.Message);
+        Assert.Contains("{{#if pair}}", error.Message);
+        Assert.DoesNotContain(errors, e => e.Message.Contains("task without a due date", StringComparison.Ordinal) && e.Message.Contains("has no value", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_context_naming_a_path_the_sample_lacks_fails()
+    {
+        _folder.Write("templates.json", """
+            { "templates": { "task-reminder": { "contexts": { "programme task": ["pair"] }, "sample": { "task": { "title": "Plan" } } } } }
+            """);
+        WriteTemplate("en", "task-reminder", "{{task.title}}", "{{task.title}}");
+
+        Assert.Contains(LoadFails().Errors, e => e.Path == "$.templates.task-reminder.contexts.programme task" && e.Message.Contains("'pair'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("el")]
+    [InlineData("fr")]
+    [InlineData("nl")]
+    [InlineData("it")]
+    [InlineData("es")]
+    [InlineData("lv")]
+    public void Task_nudges_render_for_a_pair_task_a_programme_task_and_a_task_without_a_due_date(string language)
+    {
+        var catalog = TemplateCatalog.LoadFolder(Repository.Templates);
+        foreach (var name in new[] { "task-reminder", "task-due-today", "task-overdue" })
+        {
+            Assert.True(catalog.HasLanguage(name, language));
+            var programmeTask = catalog.Sample(name);
+            programmeTask.Remove("pair");
+            ((JsonObject)programmeTask["task"]!).Remove("assignee");
+            var email = catalog.Render(name, language, programmeTask);
+            Assert.StartsWith("IncluCities", email.Subject, StringComparison.Ordinal);
+            Assert.DoesNotContain("Schaerbeek", email.Text, StringComparison.Ordinal);
+        }
+
+        var undated = catalog.Sample("task-reminder");
+        ((JsonObject)undated["task"]!).Remove("due");
+        ((JsonObject)undated["task"]!).Remove("daysLeft");
+        var reminder = catalog.Render("task-reminder", language, undated);
+        Assert.DoesNotContain("15", reminder.Subject + reminder.Text, StringComparison.Ordinal);
+        Assert.Contains("Schaerbeek", reminder.Subject, StringComparison.Ordinal);
+    }
 }

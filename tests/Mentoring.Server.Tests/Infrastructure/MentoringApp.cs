@@ -99,6 +99,16 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>A scratch copy of workflows/, for a test that edits a definition (the caller deletes it).</summary>
+    public static string CopyOfWorkflows()
+    {
+        var source = Mentoring.Server.Workflows.ContentPath.Resolve("workflows");
+        var copy = Path.Combine(Path.GetTempPath(), "mentoring-workflows-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.EnumerateFiles(source, "*.json")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
     public MentoringDb Db() => Service<IDbContextFactory<MentoringDb>>().CreateDbContext();
 
     /// <summary>An HTTP client signed in as the person with this email, by a fresh personal API token.</summary>

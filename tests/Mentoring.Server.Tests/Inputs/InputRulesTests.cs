@@ -84,8 +84,8 @@ public sealed class InputRulesTests(DatabaseFixture database)
         }
 
         // A note may span lines (and hold a tab); that is not refused.
-        var multiLine = await jelgava.CompleteAsync(pair.Id, task.Id,
-            new { note = "Our needs:\r\n\t- language courses\n\t- legal advice", link = "https://example.org/doc", fileId = "f" });
+        var multiLine = await jelgava.CompleteWithFileAsync($"/api/pairs/{pair.Id}/tasks/{task.Id}/complete",
+            "Our needs:\r\n\t- language courses\n\t- legal advice", "https://example.org/doc");
         Assert.Equal(HttpStatusCode.OK, multiLine.StatusCode);
 
         // A form's %00 is refused by ASP.NET's form reader already (400); other control characters reach the page.
@@ -123,8 +123,8 @@ public sealed class InputRulesTests(DatabaseFixture database)
             new { reason = new string('r', Limits.Comment + 1) }), "reason", $"at most {Limits.Comment} characters");
         await using (var db = app.Db()) Assert.Equal(people, await db.People.CountAsync());
 
-        var atTheLimit = await jelgava.CompleteAsync(pair.Id, task.Id,
-            new { note = new string('n', Limits.Note), link = "https://example.org/doc", fileId = "f" });
+        var atTheLimit = await jelgava.CompleteWithFileAsync($"/api/pairs/{pair.Id}/tasks/{task.Id}/complete",
+            new string('n', Limits.Note), "https://example.org/doc");
         Assert.Equal(HttpStatusCode.OK, atTheLimit.StatusCode);
 
         // The set-up page says the same on its form, in the reader's language.
@@ -177,8 +177,8 @@ public sealed class InputRulesTests(DatabaseFixture database)
         var task = await jelgava.OpenItemAsync(pair.Id, "mentee-needs-self-assessment");
         Assert.Empty(task.Options);
 
-        var response = await jelgava.CompleteAsync(pair.Id, task.Id,
-            new { note = "Our needs", link = "https://example.org/doc", fileId = "f", choice = "yes" });
+        var response = await jelgava.CompleteWithFileAsync($"/api/pairs/{pair.Id}/tasks/{task.Id}/complete",
+            "Our needs", "https://example.org/doc", choice: "yes");
 
         await AssertFieldErrorAsync(response, "choice", "takes no choice");
         Assert.Contains((await jelgava.PairAsync(pair.Id)).OpenItems, i => i.Id == task.Id);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mentoring.Server.Email;
@@ -77,4 +78,37 @@ internal static class Nudges
         TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone));
 
     public static bool IsPending(this OutboxMessage m) => m.Status == OutboxStatus.Pending;
+
+    /// <summary>Pair 4's coordinators by the role names of a definition ("both" acts as the mentee).</summary>
+    public static async Task<Dictionary<string, HttpClient>> Pair4CoordinatorsAsync(this MentoringApp app)
+    {
+        var clients = new Dictionary<string, HttpClient>
+        {
+            ["mentor"] = await app.ClientForAsync(MentoringApp.People.Coordinator("schaerbeek")),
+            ["mentee"] = await app.ClientForAsync(MentoringApp.People.Coordinator("jelgava")),
+        };
+        clients["both"] = clients["mentee"];
+        return clients;
+    }
+
+    /// <summary>The assignee completes an open task with everything any task may need.</summary>
+    public static Task<HttpResponseMessage> CompleteAsAssigneeAsync(this Dictionary<string, HttpClient> clients, Guid pairId,
+        Mentoring.Server.Pairs.WorkItemView item) =>
+        clients[item.Assignee!].CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{item.Id}/complete",
+            "Done.", "https://example.org/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
+
+    /// <summary>The facilitator completes the programme's open tasks that <paramref name="isDone"/> says are done.</summary>
+    public static async Task CompleteProgrammeTasksAsync(this HttpClient facilitator, Func<Mentoring.Server.Pairs.WorkItemView, bool> isDone)
+    {
+        var programme = (await facilitator.GetFromJsonAsync<Mentoring.Server.Instances.ProgrammeView>("/api/programme", Api.Json))!;
+        foreach (var task in programme.OpenItems.Where(i => i.Kind == "task" && isDone(i)))
+            (await facilitator.CompleteWithFileAsync($"/api/programme/tasks/{task.Id}/complete", "Held.", "https://example.org/p"))
+                .EnsureSuccessStatusCode();
+    }
+
+    public static async Task EnsureAcceptedAsync(this HttpResponseMessage? response, Mentoring.Server.Pairs.WorkItemView item)
+    {
+        if (response is { IsSuccessStatusCode: false })
+            throw new Xunit.Sdk.XunitException($"{item.Kind} {item.StepId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
 }

@@ -313,13 +313,4 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         Assert.DoesNotContain("Exception", output);
         Assert.DoesNotContain("   at ", output);
     }
-
-    private static string CopyOfWorkflows()
-    {
-        var source = ContentPath.Resolve("workflows");
-        var copy = Path.Combine(Path.GetTempPath(), "mentoring-workflows-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.EnumerateFiles(source, "*.json")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
-    }
 }
