@@ -4,13 +4,13 @@ using Mentoring.Engine.Definitions;
 namespace Mentoring.Engine.Runtime;
 
 /// <summary>When nudges may reach people: working days and the window within them, in the recipient's time zone.</summary>
-public sealed record WorkingHours(IReadOnlySet<DayOfWeek> Days, TimeOnly Start, TimeOnly End)
+public sealed partial record WorkingHours(IReadOnlySet<DayOfWeek> Days, TimeOnly Start, TimeOnly End)
 {
     public static readonly WorkingHours Default = new(
         new HashSet<DayOfWeek> { DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday },
         new TimeOnly(9, 0), new TimeOnly(17, 0));
 
-    public bool IsWorkingDay(DateOnly date) => Days.Contains(date.DayOfWeek);
+    public bool IsWorkingDay(DateOnly date) => Days.Contains(date.DayOfWeek) && !IsDayOff(date);
 }
 
 /// <summary>
@@ -28,7 +28,7 @@ public static class NudgeSchedule
         foreach (var role in roles)
         {
             var zone = services.TimeZoneOf(role);
-            var hours = services.WorkingHours;
+            var hours = services.WorkingHours.For(role);
             var dueDate = LocalDate(dueAt, zone);
             foreach (var days in rules.DaysBefore)
             {
@@ -90,13 +90,13 @@ public static class NudgeSchedule
 
     private static DateOnly PreviousWorkingDay(DateOnly date, WorkingHours hours)
     {
-        for (var i = 0; i < 7 && !hours.IsWorkingDay(date); i++) date = date.AddDays(-1);
+        for (var i = 0; i < 366 && !hours.IsWorkingDay(date); i++) date = date.AddDays(-1);
         return date;
     }
 
     private static DateOnly NextWorkingDay(DateOnly date, WorkingHours hours)
     {
-        for (var i = 0; i < 7 && !hours.IsWorkingDay(date); i++) date = date.AddDays(1);
+        for (var i = 0; i < 366 && !hours.IsWorkingDay(date); i++) date = date.AddDays(1);
         return date;
     }
 

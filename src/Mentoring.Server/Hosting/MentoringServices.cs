@@ -4,6 +4,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
+using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Web;
@@ -18,7 +19,7 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb();
+            .AddMentoringEmail().AddMentoringWeb().AddMentoringPlans();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -93,6 +94,7 @@ public static class MentoringServices
         app.MapPairsApi();
         Instances.InstancesApi.MapInstancesApi(app);
         app.MapEmailApi();
+        app.MapPlansApi();
         return app;
     }
 }

@@ -65,6 +65,17 @@ public sealed class NudgeSender(
             if (!openItems.TryGetValue((timer.InstanceId, timer.StepId, timer.Activation), out var item)) continue;
             if (item.Status != WorkItemStatus.Open && timer.Purpose != "follow-up") continue;
             var instance = byId[timer.InstanceId];
+            if (Plans.WorkingCalendars.DeferredFromDayOff(timer, contexts[instance.Id], now) is { } later)
+            {
+                // A day off in the recipients' city (entered after the nudge was planned): it waits for the next working day.
+                db.Timers.Add(new TimerRecord
+                {
+                    InstanceId = timer.InstanceId, StepId = timer.StepId, Activation = timer.Activation, Purpose = timer.Purpose,
+                    DueAt = later, Data = timer.Data,
+                });
+                continue;
+            }
+
             var nudge = new Nudge(timer, item, instance, contexts[instance.Id],
                 definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
                 timer.Data is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json)!,
@@ -104,7 +115,7 @@ public sealed class NudgeSender(
             await db.Database.ExecuteSqlRawAsync("DELETE FROM timers WHERE 0", cancellationToken);
             return await db.Timers.AsNoTracking()
                 .Where(t => t.Purpose != ResumePurpose && t.DueAt <= now)
-                .Join(db.Instances.Where(i => i.Status == "running"), t => t.InstanceId, i => i.Id, (t, _) => t)
+                .Join(Plans.WorkingCalendars.NotPaused(db.Instances.Where(i => i.Status == "running"), db), t => t.InstanceId, i => i.Id, (t, _) => t)
                 .OrderBy(t => t.DueAt).Take(batchSize)
                 .ToListAsync(cancellationToken);
         }
@@ -112,6 +123,7 @@ public sealed class NudgeSender(
         return await db.Timers.FromSql($"""
                 SELECT t.* FROM timers t JOIN workflow_instances i ON i.id = t.instance_id
                 WHERE t.purpose <> {ResumePurpose} AND t.due_at <= {now} AND i.status = 'running'
+                  AND NOT EXISTS (SELECT 1 FROM programme_pauses p WHERE p.programme_id = i.programme_id AND p.resumed_at IS NULL)
                 ORDER BY t.due_at LIMIT {batchSize}
                 FOR UPDATE OF t SKIP LOCKED
                 """).AsNoTracking().ToListAsync(cancellationToken);
@@ -243,12 +255,13 @@ public sealed class NudgeSender(
         var rule = (nudge.Definition.Locate(nudge.Timer.StepId).Step as TaskStep)?.Reminders?.Overdue;
         if (rule is null) return 0;
         var zone = nudge.Context.TimeZoneOf(nudge.Role);
+        var hours = nudge.Context.WorkingHours.For(nudge.Role);
         var count = nudge.Data.TryGetValue("count", out var c) ? int.Parse(c, CultureInfo.InvariantCulture) : 1;
 
         // Late (every node was down): send once, as the latest escalation whose time has come, and count the
         // missed ones towards max, so a long outage never turns into a burst of overdue mail.
         var current = count;
-        while (current < rule.Max && NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, nudge.Hours) <= nudge.Now) current++;
+        while (current < rule.Max && NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, hours) <= nudge.Now) current++;
 
         var sent = new List<string>();
         foreach (var person in nudge.Context.PeopleFor(nudge.Role))
@@ -260,7 +273,7 @@ public sealed class NudgeSender(
         DateTimeOffset? next = null;
         if (current < rule.Max)
         {
-            next = NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, nudge.Hours);
+            next = NudgeSchedule.OverdueAt(dueAt, current + 1, rule, zone, hours);
             var data = new Dictionary<string, string>(nudge.Data) { ["count"] = (current + 1).ToString(CultureInfo.InvariantCulture) };
             db.Timers.Add(new TimerRecord
             {

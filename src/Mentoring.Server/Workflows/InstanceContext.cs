@@ -63,11 +63,13 @@ public sealed class InstanceContext : IWorkflowServices
             .ToListAsync(cancellationToken);
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == instance.ProgrammeId)
             .Select(e => e.Name).ToListAsync(cancellationToken);
-        return new InstanceContext(programme, pair, mentor, mentee, people, [.. events], workingHours);
+        var daysOff = await Plans.WorkingCalendars.DaysOffAsync(db, [instance.ProgrammeId], cityIds, cancellationToken);
+        return new InstanceContext(programme, pair, mentor, mentee, people, [.. events],
+            workingHours with { Calendar = Plans.WorkingCalendars.For(daysOff, instance.ProgrammeId, mentor?.Id, mentee?.Id) });
     }
 
-    /// <summary>The contexts of many instances with five queries in all, for work that touches thousands of
-    /// instances at once (the nudge sweep); <see cref="LoadAsync"/> reads one instance's with four.</summary>
+    /// <summary>The contexts of many instances with six queries in all, for work that touches thousands of
+    /// instances at once (the nudge sweep); <see cref="LoadAsync"/> reads one instance's with five.</summary>
     public static async Task<Dictionary<Guid, InstanceContext>> LoadManyAsync(MentoringDb db,
         IReadOnlyCollection<WorkflowInstance> instances, WorkingHours workingHours, CancellationToken cancellationToken)
     {
@@ -84,6 +86,7 @@ public sealed class InstanceContext : IWorkflowServices
         var events = (await db.ProgrammeEvents.AsNoTracking().Where(e => programmeIds.Contains(e.ProgrammeId))
                 .Select(e => new { e.ProgrammeId, e.Name }).ToListAsync(cancellationToken))
             .ToLookup(e => e.ProgrammeId, e => e.Name);
+        var daysOff = await Plans.WorkingCalendars.DaysOffAsync(db, programmeIds, cityIds.Cast<string?>().ToList(), cancellationToken);
 
         var contexts = new Dictionary<Guid, InstanceContext>();
         foreach (var instance in instances)
@@ -94,7 +97,8 @@ public sealed class InstanceContext : IWorkflowServices
             var own = people.Where(p => p.ProgrammeId == instance.ProgrammeId
                                         && (p.Role == PersonRoles.Facilitator || p.CityId == mentor?.Id || p.CityId == mentee?.Id)).ToList();
             contexts[instance.Id] = new InstanceContext(programmes[instance.ProgrammeId], pair, mentor, mentee, own,
-                [.. events[instance.ProgrammeId]], workingHours);
+                [.. events[instance.ProgrammeId]],
+                workingHours with { Calendar = Plans.WorkingCalendars.For(daysOff, instance.ProgrammeId, mentor?.Id, mentee?.Id) });
         }
 
         return contexts;

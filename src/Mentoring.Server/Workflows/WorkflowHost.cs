@@ -18,6 +18,16 @@ public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response 
 public sealed record CommandResponse(Guid InstanceId, string Status, int CurrentStep, string Stage, DateTimeOffset? NextDueAt,
     IReadOnlyList<string> Happened);
 
+/// <summary>What a programme-wide change did (<see cref="WorkflowHost.ExecuteBatchAsync{T}"/>).</summary>
+public sealed record BatchOutcome<T>(OutcomeKind Kind, T? Response = default, Rejection? Rejection = null)
+{
+    public static BatchOutcome<T> Done(T response) => new(OutcomeKind.Applied, response);
+    public static BatchOutcome<T> Refused(RejectionKind kind, string message, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        new(OutcomeKind.Rejected, Rejection: new Rejection(kind, message, errors));
+    public static BatchOutcome<T> Missing(string message) =>
+        new(OutcomeKind.NotFound, Rejection: new Rejection(RejectionKind.NotOpen, message));
+}
+
 /// <summary>An <c>Idempotency-Key</c> and a fingerprint of the request it came with.</summary>
 public sealed record IdempotencyKey(string Key, string Fingerprint);
 
@@ -67,20 +77,7 @@ public sealed class WorkflowHost(
                     return key is not null && await ReplayAsync(db, key, cancellationToken) is { } first ? first : outcome;
                 }
 
-                if (key is not null)
-                {
-                    // Written in the same transaction; a key used before fails the commit on its primary key, and the
-                    // first request's result is answered below.
-                    db.IdempotencyKeys.Add(new IdempotencyRecord
-                    {
-                        Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
-                        Response = JsonSerializer.Serialize(outcome.Response, Json), CreatedAt = clock.GetUtcNow(),
-                    });
-                }
-
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                dueWork.Wake();
+                await CommitAsync(db, transaction, key, outcome.Response, cancellationToken);
                 return outcome;
             }
             catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
@@ -102,6 +99,88 @@ public sealed class WorkflowHost(
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// A change to many instances (every pair of a programme) and to the caller's own rows, in one transaction with one
+    /// Idempotency-Key: <paramref name="body"/> reads what it needs through the batch, applies commands to instances and
+    /// adds its rows; when it refuses, or one instance refuses, nothing is written. Re-run from fresh state when it
+    /// loses a race, as a single resume is.
+    /// </summary>
+    public async Task<BatchOutcome<T>> ExecuteBatchAsync<T>(IdempotencyKey key,
+        Func<InstanceBatch, CancellationToken, Task<BatchOutcome<T>>> body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            db.Database.AutoSavepointsEnabled = false;
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                if (await ReplayBatchAsync<T>(db, key, cancellationToken) is { } first) return first;
+                var outcome = await body(new InstanceBatch(this, db), cancellationToken);
+                if (outcome.Kind != OutcomeKind.Applied) return outcome;
+                await CommitAsync(db, transaction, key, outcome.Response, cancellationToken);
+                return outcome;
+            }
+            catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
+            {
+                logger.LogDebug("A programme-wide change lost a race (attempt {Attempt}); running it again", attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+            catch (Exception e) when (IsConflict(e))
+            {
+                return new BatchOutcome<T>(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
+                    "The programme was changed by someone else at the same moment; try again."));
+            }
+            catch (DbUpdateException)
+            {
+                // The same key committed first, or a unique index refused a second copy of a row: answer with the first.
+                await using var fresh = await dbs.CreateDbContextAsync(cancellationToken);
+                if (await ReplayBatchAsync<T>(fresh, key, cancellationToken) is { } first) return first;
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The instances and rows of one <see cref="ExecuteBatchAsync{T}"/>, in its transaction.</summary>
+    public sealed class InstanceBatch
+    {
+        private readonly WorkflowHost _host;
+
+        internal InstanceBatch(WorkflowHost host, MentoringDb db) => (_host, Db) = (host, db);
+
+        public MentoringDb Db { get; }
+
+        /// <summary>Runs <paramref name="command"/> on a tracked instance of <see cref="Db"/>; a rejection writes nothing.</summary>
+        public Task<CommandOutcome> ApplyAsync(WorkflowInstance instance, WorkflowCommand command, CancellationToken cancellationToken) =>
+            _host.ApplyAsync(Db, instance, command, null, cancellationToken);
+    }
+
+    private static async Task<BatchOutcome<T>?> ReplayBatchAsync<T>(MentoringDb db, IdempotencyKey key, CancellationToken cancellationToken)
+    {
+        var stored = await db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Key == key.Key, cancellationToken);
+        if (stored is null) return null;
+        if (stored.RequestHash != key.Fingerprint)
+            return new BatchOutcome<T>(OutcomeKind.KeyReused, Rejection: new Rejection(RejectionKind.Invalid,
+                "This Idempotency-Key was used for a different request; use a new key for a new request."));
+        return new BatchOutcome<T>(OutcomeKind.Replayed, JsonSerializer.Deserialize<T>(stored.Response, Json));
+    }
+
+    /// <summary>Saves and commits with the key and its first answer written in the same transaction: a key used before
+    /// fails the commit on its primary key, and the caller answers with the first request's result.</summary>
+    private async Task CommitAsync(MentoringDb db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
+        IdempotencyKey? key, object? response, CancellationToken cancellationToken)
+    {
+        if (key is not null)
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                Key = key.Key, RequestHash = key.Fingerprint, StatusCode = StatusCodes.Status200OK,
+                Response = JsonSerializer.Serialize(response, Json), CreatedAt = clock.GetUtcNow(),
+            });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        dueWork.Wake();
     }
 
     private async Task<CommandOutcome?> ReplayAfterFailureAsync(IdempotencyKey key, CancellationToken cancellationToken)
