@@ -40,13 +40,16 @@ public sealed class PairDriver
     public HttpClient As(string role) => _clients[role];
 
     /// <summary>Runs rounds until the pair's workflow completes (or the round limit is hit, which fails the test).</summary>
-    public async Task RunToCompletionAsync(int maxRounds = 200)
+    public Task RunToCompletionAsync(int maxRounds = 200) => RunUntilAsync(_ => false, maxRounds);
+
+    /// <summary>Runs rounds until <paramref name="stop"/> holds for the pair (or its workflow ends).</summary>
+    public async Task RunUntilAsync(Func<PairDetail, bool> stop, int maxRounds = 200)
     {
         for (var round = 0; round < maxRounds; round++)
         {
             var detail = await _facilitator.PairAsync(PairId);
             if (StepsSeen.Count == 0 || StepsSeen[^1] != detail.Pair.CurrentStep) StepsSeen.Add(detail.Pair.CurrentStep);
-            if (detail.Pair.Status != "running") return;
+            if (detail.Pair.Status != "running" || stop(detail)) return;
             var acted = false;
             foreach (var item in detail.OpenItems) acted |= await ActAsync(item);
             if (!acted) await ProgrammeAndTimeAsync();
