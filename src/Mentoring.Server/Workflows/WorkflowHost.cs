@@ -133,12 +133,15 @@ public sealed class WorkflowHost(
                 return new BatchOutcome<T>(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
                     "The programme was changed by someone else at the same moment; try again."));
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException e)
             {
-                // The same key committed first, or a unique index refused a second copy of a row: answer with the first.
+                // The same key committed first: answer with its result. Otherwise a unique index refused a second copy of
+                // a row another request wrote at the same moment (two pauses at once): nothing was written.
                 await using var fresh = await dbs.CreateDbContextAsync(cancellationToken);
                 if (await ReplayBatchAsync<T>(fresh, key, cancellationToken) is { } first) return first;
-                throw;
+                logger.LogWarning(e, "A programme-wide change was refused by the database");
+                return new BatchOutcome<T>(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
+                    "The same change was made by someone else at the same moment; reload to see it."));
             }
         }
     }

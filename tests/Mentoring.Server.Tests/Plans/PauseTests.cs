@@ -54,6 +54,23 @@ public sealed class PauseTests(DatabaseFixture database)
     }
 
     [Fact]
+    public async Task Two_facilitators_pausing_at_once_on_two_nodes_make_one_pause()
+    {
+        await using var app = await StartAsync(database, DatabaseProvider.Postgres);
+        await using var other = app.StartAnotherNode();
+        var first = await app.ClientForAsync(People.Facilitator);
+        var second = await other.ClientForAsync(People.Facilitator);
+
+        var responses = await Task.WhenAll(first.CommandAsync("/api/programme/pause", new { reason = "Elections" }),
+            second.CommandAsync("/api/programme/pause", new { reason = "Summer" }));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        Assert.Single(await app.PausesAsync());
+        for (var number = 1; number <= 4; number++)
+            Assert.Single(await app.JournalAsync((await app.PairAsync(number)).InstanceId, "programme-paused"));
+    }
+
+    [Fact]
     public async Task Resuming_without_moving_keeps_the_dates_and_a_second_pause_or_resume_is_refused()
     {
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite);
