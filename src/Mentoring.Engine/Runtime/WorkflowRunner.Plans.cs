@@ -86,6 +86,8 @@ public sealed partial class WorkflowRunner
             if (participants.Count == 0) errors["participants"] = ["List who took part."];
             if (errors.Count > 0) return new Rejection(RejectionKind.Invalid, "The visit cannot be recorded.", errors);
 
+            // The visit took place: the prompts to propose a date for it have nothing left to ask.
+            if (visit.Phase == VisitPhase.Proposing && step.Planning is not null) Effects.Add(new TimersCancelled(step.Id, visit.Activation));
             visit.Phase = VisitPhase.Held;
             visit.Date = command.Date;
             visit.HostCity = command.HostCity.Trim();
