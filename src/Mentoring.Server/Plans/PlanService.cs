@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Inputs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Web.Uploads;
 using Mentoring.Server.Workflows;
@@ -16,12 +17,16 @@ public sealed record PlanCaller(Actor? Facilitator, string ProgrammeId, Guid Per
         new(user.IsFacilitator() ? user.ActorFor(null) : null, user.FindFirstValue(CurrentUser.ProgrammeClaim) ?? "", user.PersonId());
 }
 
-public sealed record ShiftPlanRequest(int? Days, DateOnly? ToDate, Guid? ItemId, string? Reason);
-public sealed record PauseRequest(string? Reason);
-public sealed record ResumeRequest(bool? MoveDueDates, string? Reason);
-public sealed record RecordVisitLateRequest(DateOnly? Date, string? HostCity, IReadOnlyList<string>? Participants);
-public sealed record RecordTaskLateRequest(DateOnly? Date, string? Note, string? Link, string? FileId, string? Choice);
-public sealed record DayOffRequest(string? CityId, DateOnly? Date, string? Reason);
+// The limits of what the facilitator writes, checked on every request as for the pairs' commands (Inputs/Input.cs).
+public sealed record ShiftPlanRequest(int? Days, DateOnly? ToDate, Guid? ItemId,
+    [property: Text(PlanService.MaxReason, MultiLine = true)] string? Reason);
+public sealed record PauseRequest([property: Text(PlanService.MaxReason, MultiLine = true)] string? Reason);
+public sealed record ResumeRequest(bool? MoveDueDates, [property: Text(PlanService.MaxReason, MultiLine = true)] string? Reason);
+public sealed record RecordVisitLateRequest(DateOnly? Date, string? HostCity,
+    [property: Text(Limits.Line, MaxItems = Limits.Participants)] IReadOnlyList<string>? Participants);
+public sealed record RecordTaskLateRequest(DateOnly? Date, [property: Text(Limits.Note, MultiLine = true)] string? Note,
+    [property: Text(Limits.Link)] string? Link, string? FileId, string? Choice);
+public sealed record DayOffRequest(string? CityId, DateOnly? Date, [property: Text(PlanService.MaxReason)] string? Reason);
 public sealed record AugustOffRequest(string? CityId, bool Off);
 
 /// <summary>What a plan change did: how far the dates moved, and each workflow it touched.</summary>
@@ -48,7 +53,7 @@ public sealed record CalendarView(CalendarScope Programme, IReadOnlyList<Calenda
 /// </summary>
 public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb> dbs, TimeProvider clock)
 {
-    private const int MaxReason = 1000;
+    public const int MaxReason = 1000;
     private const int AugustMonth = 8;
 
     public Task<BatchOutcome<PlanResponse>> ShiftPairAsync(PlanCaller caller, Guid pairId, ShiftPlanRequest request,
