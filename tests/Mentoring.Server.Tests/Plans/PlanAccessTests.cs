@@ -54,6 +54,24 @@ public sealed class PlanAccessTests(DatabaseFixture database)
     }
 
     [Fact]
+    public async Task A_plan_reason_may_span_lines_but_control_characters_are_refused_on_the_page_and_the_api()
+    {
+        await using var app = await StartAsync(database, DatabaseProvider.Sqlite);
+        var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
+        await facilitator.GetAsync("/dashboard/plan");
+        var nul = await facilitator.PostAsync("/dashboard/plan?handler=Pause",
+            new Dictionary<string, string> { ["reason"] = "Summer\0break", ["key"] = facilitator.Hidden("key") });
+        Assert.Equal(HttpStatusCode.BadRequest, nul.StatusCode); // the input check every form goes through
+        Assert.Empty(await app.PausesAsync());
+
+        var api = await app.ClientForAsync(People.Facilitator);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.CommandAsync("/api/programme/pause", new { reason = "Summer\0break" })).StatusCode);
+        var twoLines = await api.CommandAsync("/api/programme/pause", new { reason = "Summer break.\nBack in September." });
+        Assert.True(twoLines.IsSuccessStatusCode, await twoLines.Content.ReadAsStringAsync());
+        Assert.Single(await app.PausesAsync());
+    }
+
+    [Fact]
     public async Task The_facilitator_pauses_and_keeps_the_calendar_from_the_dashboard_with_plain_forms_in_English_and_Greek()
     {
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite);
