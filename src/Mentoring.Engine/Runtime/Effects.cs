@@ -27,8 +27,12 @@ public sealed record TimersCancelled(string StepId, int Activation) : Effect;
 public sealed record EmailRequested(string Template, IReadOnlyList<Role> To, string? StepId,
     IReadOnlyDictionary<string, string> Data, IReadOnlyList<Recipient>? Recipients = null) : Effect;
 
-public sealed record ProgrammeEventRaised(string EventName) : Effect;
+/// <summary>The programme raised an event; <see cref="OccurredAt"/> when it happened before it was entered.</summary>
+public sealed record ProgrammeEventRaised(string EventName, DateTimeOffset? OccurredAt = null) : Effect;
 
 /// <summary>One line of the instance's append-only history.</summary>
 public sealed record JournalRecord(DateTimeOffset At, string Type, string? StepId, Actor By,
     IReadOnlyDictionary<string, object?> Data);
+
+/// <summary>Every pending timer of this work item moves by whole local days (a nudge then on to a working morning).</summary>
+public sealed record TimersShifted(string StepId, int Activation, int Days) : Effect;

@@ -7,7 +7,7 @@ namespace Mentoring.Engine.Runtime;
 /// returns the new state with the effects to write; it performs no I/O, so the host can make the whole
 /// resume one transaction and retry it safely on a concurrency conflict.
 /// </summary>
-public sealed class WorkflowRunner
+public sealed partial class WorkflowRunner
 {
     public RunResult Run(WorkflowDefinition definition, InstanceState? state, WorkflowCommand command,
         IWorkflowServices services, DateTimeOffset now)
@@ -17,7 +17,7 @@ public sealed class WorkflowRunner
         return new RunResult(rejection, execution.State, execution.Effects, execution.Journal, execution.Progress());
     }
 
-    private sealed class Execution(WorkflowDefinition definition, InstanceState state, IWorkflowServices services,
+    private sealed partial class Execution(WorkflowDefinition definition, InstanceState state, IWorkflowServices services,
         DateTimeOffset now)
     {
         private readonly Queue<string> _agenda = new();
@@ -54,9 +54,19 @@ public sealed class WorkflowRunner
                 SendBack sendBack => SendBack(sendBack),
                 DeliverEvent deliver => DeliverEvent(deliver),
                 TimerElapsed timer => TimerElapsed(timer),
+                ShiftDueDates shift => ShiftDueDates(shift),
+                NotePause pause => NotePause(pause),
+                ResumeAfterPause resume => ResumeAfterPause(resume),
+                RecordVisitHeldLate late => RecordVisitHeldLate(late),
+                CompleteTaskLate late => CompleteTaskLate(late),
                 _ => throw new ArgumentOutOfRangeException(nameof(command), command, "Unknown command."),
             };
-            if (rejection is null) Drain();
+            if (rejection is null)
+            {
+                Drain();
+                SettleLate();
+            }
+
             return rejection;
         }
 

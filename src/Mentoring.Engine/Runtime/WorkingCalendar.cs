@@ -57,3 +57,42 @@ public class WorkingCalendar(WorkingHours hours)
         return SlotOn(OnOrAfter(date.AddDays(1), role), zone);
     }
 }
+
+/// <summary>A day off on top of the weekend: one date, or a whole month every year (August).</summary>
+public sealed record DayOff(DateOnly? Date, int? Month)
+{
+    public bool Covers(DateOnly date) => Date == date || Month == date.Month;
+}
+
+/// <summary>
+/// The calendar of an instance whose programme or cities keep days off (holidays, "August off"): a working day of the
+/// week is still off when it is one of them. The programme's days count for everyone; a city's only for its own side.
+/// </summary>
+public sealed class DaysOffCalendar(WorkingHours hours, IReadOnlyCollection<DayOff> programme, IReadOnlyCollection<DayOff> mentorCity,
+    IReadOnlyCollection<DayOff> menteeCity) : WorkingCalendar(hours)
+{
+    public override bool IsWorkingDay(DateOnly date, Role role) => base.IsWorkingDay(date, role) && !IsDayOff(date, role);
+
+    /// <summary>Whether <paramref name="date"/> is a day off for <paramref name="role"/>: both cities' for
+    /// <see cref="Role.Both"/>, the programme's alone for the facilitator. The weekend is not a day off in this sense.</summary>
+    public bool IsDayOff(DateOnly date, Role role) =>
+        programme.Any(d => d.Covers(date))
+        || (role is Role.Mentor or Role.Both && mentorCity.Any(d => d.Covers(date)))
+        || (role is Role.Mentee or Role.Both && menteeCity.Any(d => d.Covers(date)));
+}
+
+/// <summary>Moving planned instants by whole days, as the facilitator's plan tools do: by local calendar days in the
+/// zone they were planned in, so a due date at the end of a local day stays at the end of one across daylight saving.</summary>
+public static class PlanShift
+{
+    public static DateTimeOffset ByDays(DateTimeOffset instant, int days, TimeZoneInfo zone)
+    {
+        if (days == 0) return instant;
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        return NudgeSchedule.AtLocal(DateOnly.FromDateTime(local.DateTime).AddDays(days), TimeOnly.FromDateTime(local.DateTime), zone);
+    }
+
+    /// <summary>A nudge moved by whole days, then on to the recipient's next working morning if it landed off work.</summary>
+    public static DateTimeOffset NudgeByDays(DateTimeOffset instant, int days, TimeZoneInfo zone, WorkingCalendar calendar, Role role) =>
+        calendar.WithinWorkingHours(ByDays(instant, days, zone), role, zone);
+}

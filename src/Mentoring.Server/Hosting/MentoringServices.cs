@@ -5,6 +5,7 @@ using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
+using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Web;
@@ -19,7 +20,7 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb();
+            .AddMentoringEmail().AddMentoringWeb().AddMentoringPlans();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -102,6 +103,7 @@ public static class MentoringServices
         api.MapPairsApi();
         Instances.InstancesApi.MapInstancesApi(api);
         api.MapEmailApi();
+        api.MapPlansApi();
         return app;
     }
 }

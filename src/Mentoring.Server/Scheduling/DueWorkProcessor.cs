@@ -52,7 +52,7 @@ public sealed class DueWorkProcessor(
             await using var db = await dbs.CreateDbContextAsync(cancellationToken);
             var due = await db.Timers.AsNoTracking()
                 .Where(t => t.Purpose == ResumePurpose && t.DueAt <= now && !passed.Contains(t.Id))
-                .Join(db.Instances.Where(i => i.Status == "running"), t => t.InstanceId, i => i.Id, (t, _) => t)
+                .Join(Plans.WorkingCalendars.NotPaused(db.Instances.Where(i => i.Status == "running"), db), t => t.InstanceId, i => i.Id, (t, _) => t)
                 .OrderBy(t => t.DueAt).Take(options.Value.BatchSize)
                 .ToListAsync(cancellationToken);
             if (due.Count == 0) return fired;

@@ -68,6 +68,17 @@ public sealed class NudgeSender(
             // A prompt to propose a visit date is moot once one is proposed, even if its timer outlived the proposal.
             if (timer.Purpose != "follow-up" && item.VisitPhase is { } phase && phase != EffectWriter.Kebab(VisitPhase.Proposing)) continue;
             var instance = byId[timer.InstanceId];
+            if (Plans.WorkingCalendars.DeferredFromDayOff(timer, contexts[instance.Id], now) is { } later)
+            {
+                // A day off in the recipients' city (entered after the nudge was planned): it waits for the next working day.
+                db.Timers.Add(new TimerRecord
+                {
+                    InstanceId = timer.InstanceId, StepId = timer.StepId, Activation = timer.Activation, Purpose = timer.Purpose,
+                    DueAt = later, Data = timer.Data,
+                });
+                continue;
+            }
+
             var nudge = new Nudge(timer, item, instance, contexts[instance.Id],
                 definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
                 timer.Data is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json)!,
@@ -107,7 +118,7 @@ public sealed class NudgeSender(
             await db.Database.ExecuteSqlRawAsync("DELETE FROM timers WHERE 0", cancellationToken);
             return await db.Timers.AsNoTracking()
                 .Where(t => t.Purpose != ResumePurpose && t.DueAt <= now)
-                .Join(db.Instances.Where(i => i.Status == "running"), t => t.InstanceId, i => i.Id, (t, _) => t)
+                .Join(Plans.WorkingCalendars.NotPaused(db.Instances.Where(i => i.Status == "running"), db), t => t.InstanceId, i => i.Id, (t, _) => t)
                 .OrderBy(t => t.DueAt).Take(batchSize)
                 .ToListAsync(cancellationToken);
         }
@@ -115,6 +126,7 @@ public sealed class NudgeSender(
         return await db.Timers.FromSql($"""
                 SELECT t.* FROM timers t JOIN workflow_instances i ON i.id = t.instance_id
                 WHERE t.purpose <> {ResumePurpose} AND t.due_at <= {now} AND i.status = 'running'
+                  AND NOT EXISTS (SELECT 1 FROM programme_pauses p WHERE p.programme_id = i.programme_id AND p.resumed_at IS NULL)
                 ORDER BY t.due_at LIMIT {batchSize}
                 FOR UPDATE OF t SKIP LOCKED
                 """).AsNoTracking().ToListAsync(cancellationToken);

@@ -71,6 +71,11 @@ internal static class EffectWriter
                                                && t.Activation == cancelled.Activation)
                         .ExecuteDeleteAsync(cancellationToken);
                     break;
+                case TimersShifted shifted:
+                    foreach (var timer in await db.Timers.Where(t => t.InstanceId == instance.Id && t.StepId == shifted.StepId
+                                                                     && t.Activation == shifted.Activation).ToListAsync(cancellationToken))
+                        timer.DueAt = Plans.WorkingCalendars.Shifted(timer, shifted.Days, context);
+                    break;
                 case EmailRequested email:
                 {
                     var item = email.StepId is null ? null
@@ -84,7 +89,8 @@ internal static class EffectWriter
                             cancellationToken))
                         db.ProgrammeEvents.Add(new ProgrammeEvent
                         {
-                            ProgrammeId = instance.ProgrammeId, Name = raised.EventName, OccurredAt = now, SourceInstanceId = instance.Id,
+                            ProgrammeId = instance.ProgrammeId, Name = raised.EventName, OccurredAt = raised.OccurredAt ?? now,
+                            SourceInstanceId = instance.Id,
                         });
                     break;
             }

@@ -16,7 +16,7 @@ public sealed class InstanceContext : IWorkflowServices
     private readonly HashSet<string> _events;
 
     private InstanceContext(ProgrammeRecord programme, Pair? pair, City? mentor, City? mentee, IReadOnlyList<Person> people,
-        HashSet<string> events, WorkingHours workingHours)
+        HashSet<string> events, WorkingHours workingHours, IReadOnlyCollection<Plans.CalendarDayOff> daysOff)
     {
         Programme = programme;
         Pair = pair;
@@ -24,8 +24,8 @@ public sealed class InstanceContext : IWorkflowServices
         MenteeCity = mentee;
         _people = people;
         _events = events;
-        // The seam for holidays per programme and city: a WorkingCalendar that overrides IsWorkingDay goes here.
-        Calendar = new WorkingCalendar(workingHours);
+        // The programme's and both cities' days off (the facilitator's holiday calendar) on top of the working week.
+        Calendar = Plans.WorkingCalendars.For(workingHours, daysOff, programme.Id, mentor?.Id, mentee?.Id);
     }
 
     public ProgrammeRecord Programme { get; }
@@ -64,11 +64,12 @@ public sealed class InstanceContext : IWorkflowServices
             .ToListAsync(cancellationToken);
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == instance.ProgrammeId)
             .Select(e => e.Name).ToListAsync(cancellationToken);
-        return new InstanceContext(programme, pair, mentor, mentee, people, [.. events], workingHours);
+        var daysOff = await Plans.WorkingCalendars.DaysOffAsync(db, [instance.ProgrammeId], cityIds, cancellationToken);
+        return new InstanceContext(programme, pair, mentor, mentee, people, [.. events], workingHours, daysOff);
     }
 
-    /// <summary>The contexts of many instances with five queries in all, for work that touches thousands of
-    /// instances at once (the nudge sweep); <see cref="LoadAsync"/> reads one instance's with four.</summary>
+    /// <summary>The contexts of many instances with six queries in all, for work that touches thousands of
+    /// instances at once (the nudge sweep); <see cref="LoadAsync"/> reads one instance's with five.</summary>
     public static async Task<Dictionary<Guid, InstanceContext>> LoadManyAsync(MentoringDb db,
         IReadOnlyCollection<WorkflowInstance> instances, WorkingHours workingHours, CancellationToken cancellationToken)
     {
@@ -85,6 +86,7 @@ public sealed class InstanceContext : IWorkflowServices
         var events = (await db.ProgrammeEvents.AsNoTracking().Where(e => programmeIds.Contains(e.ProgrammeId))
                 .Select(e => new { e.ProgrammeId, e.Name }).ToListAsync(cancellationToken))
             .ToLookup(e => e.ProgrammeId, e => e.Name);
+        var daysOff = await Plans.WorkingCalendars.DaysOffAsync(db, programmeIds, cityIds.Cast<string?>().ToList(), cancellationToken);
 
         var contexts = new Dictionary<Guid, InstanceContext>();
         foreach (var instance in instances)
@@ -95,7 +97,7 @@ public sealed class InstanceContext : IWorkflowServices
             var own = people.Where(p => p.ProgrammeId == instance.ProgrammeId
                                         && (p.Role == PersonRoles.Facilitator || p.CityId == mentor?.Id || p.CityId == mentee?.Id)).ToList();
             contexts[instance.Id] = new InstanceContext(programmes[instance.ProgrammeId], pair, mentor, mentee, own,
-                [.. events[instance.ProgrammeId]], workingHours);
+                [.. events[instance.ProgrammeId]], workingHours, daysOff);
         }
 
         return contexts;

@@ -86,7 +86,8 @@ public sealed class TimerRecord
     public required string StepId { get; init; }
     public int Activation { get; init; }
     public required string Purpose { get; init; }
-    public DateTimeOffset DueAt { get; init; }
+    /// <summary>Moved by the facilitator's plan tools (a shift, a pause); otherwise as planned.</summary>
+    public DateTimeOffset DueAt { get; set; }
     public string? Data { get; init; }
 }
 

@@ -18,6 +18,16 @@ public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response 
 public sealed record CommandResponse(Guid InstanceId, string Status, int CurrentStep, string Stage, DateTimeOffset? NextDueAt,
     IReadOnlyList<string> Happened);
 
+/// <summary>What a programme-wide change did (<see cref="WorkflowHost.ExecuteBatchAsync{T}"/>).</summary>
+public sealed record BatchOutcome<T>(OutcomeKind Kind, T? Response = default, Rejection? Rejection = null)
+{
+    public static BatchOutcome<T> Done(T response) => new(OutcomeKind.Applied, response);
+    public static BatchOutcome<T> Refused(RejectionKind kind, string message, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        new(OutcomeKind.Rejected, Rejection: new Rejection(kind, message, errors));
+    public static BatchOutcome<T> Missing(string message) =>
+        new(OutcomeKind.NotFound, Rejection: new Rejection(RejectionKind.NotOpen, message));
+}
+
 /// <summary>An <c>Idempotency-Key</c> and a fingerprint of the request it came with.</summary>
 public sealed record IdempotencyKey(string Key, string Fingerprint);
 
@@ -102,6 +112,80 @@ public sealed class WorkflowHost(
             }
         }
     }
+
+    /// <summary>
+    /// A change to many instances (every pair of a programme) and to the caller's own rows, in one transaction with one
+    /// Idempotency-Key: <paramref name="body"/> reads what it needs through the batch, applies commands to instances and
+    /// adds its rows; when it refuses, or one instance refuses, nothing is written. Re-run from fresh state when it
+    /// loses a race, as a single resume is. The key goes through <see cref="Idempotency"/>, as a single resume's does.
+    /// </summary>
+    public async Task<BatchOutcome<T>> ExecuteBatchAsync<T>(IdempotencyKey key,
+        Func<InstanceBatch, CancellationToken, Task<BatchOutcome<T>>> body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+            db.Database.AutoSavepointsEnabled = false;
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                if (BatchAnswer(await Idempotency.FindAsync<T>(db, key, cancellationToken)) is { } first) return first;
+                var outcome = await body(new InstanceBatch(this, db), cancellationToken);
+                if (outcome.Kind != OutcomeKind.Applied) return outcome;
+                Idempotency.Record(db, key, outcome.Response, clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                dueWork.Wake();
+                return outcome;
+            }
+            catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
+            {
+                if (BatchAnswer(await Idempotency.AfterFailureAsync<T>(db, key, e, cancellationToken)) is { } first) return first;
+                logger.LogDebug("A programme-wide change lost a race (attempt {Attempt}); running it again", attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+            catch (Exception e) when (IsConflict(e))
+            {
+                if (BatchAnswer(await Idempotency.AfterFailureAsync<T>(db, key, e, cancellationToken)) is { } first) return first;
+                return new BatchOutcome<T>(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
+                    "The programme was changed by someone else at the same moment; try again."));
+            }
+            catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException)
+            {
+                // The same key committed first: answer with its result. Otherwise a unique index refused a second copy of
+                // a row another request wrote at the same moment (two pauses at once): nothing was written.
+                if (BatchAnswer(await Idempotency.AfterFailureAsync<T>(db, key, e, cancellationToken)) is { } first) return first;
+                logger.LogWarning(e, "A programme-wide change was refused by the database");
+                return new BatchOutcome<T>(OutcomeKind.Conflict, Rejection: new Rejection(RejectionKind.Conflict,
+                    "The same change was made by someone else at the same moment; reload to see it."));
+            }
+        }
+    }
+
+    /// <summary>The instances and rows of one <see cref="ExecuteBatchAsync{T}"/>, in its transaction.</summary>
+    public sealed class InstanceBatch
+    {
+        private readonly WorkflowHost _host;
+
+        internal InstanceBatch(WorkflowHost host, MentoringDb db) => (_host, Db) = (host, db);
+
+        public MentoringDb Db { get; }
+
+        /// <summary>Runs <paramref name="command"/> on a tracked instance of <see cref="Db"/>; a rejection writes nothing.</summary>
+        public Task<CommandOutcome> ApplyAsync(WorkflowInstance instance, WorkflowCommand command, CancellationToken cancellationToken) =>
+            _host.ApplyAsync(Db, instance, command, null, cancellationToken);
+    }
+
+    /// <summary>A key's earlier answer as a batch outcome; null when the key is new.</summary>
+    private static BatchOutcome<T>? BatchAnswer<T>(Idempotent<T>? seen) => seen?.Kind switch
+    {
+        IdempotentKind.Replayed => new BatchOutcome<T>(OutcomeKind.Replayed, seen.Response),
+        IdempotentKind.KeyReused => new BatchOutcome<T>(OutcomeKind.KeyReused, Rejection: new Rejection(RejectionKind.Invalid,
+            "This Idempotency-Key was used for a different request; use a new key for a new request.")),
+        IdempotentKind.InFlight => new BatchOutcome<T>(OutcomeKind.Conflict,
+            Rejection: new Rejection(RejectionKind.Conflict, Idempotency.InFlightMessage)),
+        _ => null,
+    };
 
     /// <summary>A key's earlier answer as this host's outcome; null when the key is new.</summary>
     private static CommandOutcome? Answer(Idempotent<CommandResponse>? seen) => seen?.Kind switch

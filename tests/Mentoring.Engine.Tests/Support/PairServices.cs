@@ -16,7 +16,10 @@ internal sealed class PairServices : IWorkflowServices
     /// <summary>Dates nobody works on (a holiday), on top of the weekend.</summary>
     public HashSet<DateOnly> Holidays { get; init; } = [];
 
-    public WorkingCalendar Calendar => new HolidayCalendar(WorkingHours, Holidays);
+    /// <summary>The programme's and the cities' days off, as the server loads them; replaces <see cref="Holidays"/>.</summary>
+    public DaysOffCalendar? DaysOff { get; init; }
+
+    public WorkingCalendar Calendar => DaysOff ?? (WorkingCalendar)new HolidayCalendar(WorkingHours, Holidays);
 
     /// <summary>What the seam is for: a calendar that knows non-working dates overrides the one method.</summary>
     private sealed class HolidayCalendar(WorkingHours hours, HashSet<DateOnly> holidays) : WorkingCalendar(hours)

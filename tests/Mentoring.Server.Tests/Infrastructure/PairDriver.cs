@@ -40,7 +40,7 @@ public sealed class PairDriver
     public HttpClient As(string role) => _clients[role];
 
     /// <summary>Runs rounds until the pair's workflow completes (or the round limit is hit, which fails the test).</summary>
-    public Task RunToCompletionAsync(int maxRounds = 200) => RunUntilAsync(detail => detail.Pair.Status != "running", maxRounds);
+    public Task RunToCompletionAsync(int maxRounds = 200) => RunUntilAsync(_ => false, maxRounds);
 
     /// <summary>Runs rounds until an item of this step is open, and returns it before anybody acts on it.</summary>
     public async Task<WorkItemView> RunUntilOpenAsync(string stepId, int maxRounds = 200)
@@ -49,13 +49,14 @@ public sealed class PairDriver
         return await _facilitator.OpenItemAsync(PairId, stepId);
     }
 
-    private async Task RunUntilAsync(Func<PairDetail, bool> done, int maxRounds)
+    /// <summary>Runs rounds until <paramref name="stop"/> holds for the pair (or its workflow ends).</summary>
+    public async Task RunUntilAsync(Func<PairDetail, bool> stop, int maxRounds = 200)
     {
         for (var round = 0; round < maxRounds; round++)
         {
             var detail = await _facilitator.PairAsync(PairId);
             if (StepsSeen.Count == 0 || StepsSeen[^1] != detail.Pair.CurrentStep) StepsSeen.Add(detail.Pair.CurrentStep);
-            if (done(detail)) return;
+            if (detail.Pair.Status != "running" || stop(detail)) return;
             var acted = false;
             foreach (var item in detail.OpenItems) acted |= await ActAsync(item);
             if (!acted) await ProgrammeAndTimeAsync();

@@ -72,7 +72,7 @@ public sealed class BrowserTests(DatabaseFixture database)
         await Expect(facilitator.GetByRole(AriaRole.Status)).ToContainTextAsync("queued to be sent again");
         await Axe.AssertNoViolationsAsync(facilitator);
 
-        foreach (var path in new[] { "/setup", "/pairs", "/me/tokens" })
+        foreach (var path in new[] { "/setup", "/pairs", "/me/tokens", "/dashboard/plan", "/dashboard/calendar" })
         {
             await facilitator.GotoAsync(app.BaseUrl + path);
             await Axe.AssertNoViolationsAsync(facilitator);

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Plans;
+
+/// <summary>
+/// The read side of days off and pauses, for the workflow host and the nudge sender: the calendar an instance's nudges
+/// are planned in, the check that holds back a nudge whose day became a day off after it was planned, and the filter
+/// that keeps a paused programme's timers from firing.
+/// </summary>
+public static class WorkingCalendars
+{
+    /// <summary>The days off of these programmes and of these cities, in one query.</summary>
+    public static Task<List<CalendarDayOff>> DaysOffAsync(MentoringDb db, IReadOnlyCollection<string> programmeIds,
+        IReadOnlyCollection<string?> cityIds, CancellationToken cancellationToken) =>
+        db.Set<CalendarDayOff>().AsNoTracking()
+            .Where(d => programmeIds.Contains(d.ProgrammeId) && (d.CityId == null || cityIds.Contains(d.CityId)))
+            .ToListAsync(cancellationToken);
+
+    /// <summary>The calendar of one instance: the working hours, with the days off of its programme and its two cities
+    /// when there are any (<see cref="DaysOffCalendar"/>).</summary>
+    public static WorkingCalendar For(WorkingHours hours, IReadOnlyCollection<CalendarDayOff> rows, string programmeId,
+        string? mentorCityId, string? menteeCityId)
+    {
+        List<DayOff> Of(string? cityId) => rows.Where(r => r.ProgrammeId == programmeId && r.CityId == cityId).Select(ToDayOff).ToList();
+        var programme = Of(null);
+        var mentor = mentorCityId is null ? [] : Of(mentorCityId);
+        var mentee = menteeCityId is null ? [] : Of(menteeCityId);
+        return programme.Count == 0 && mentor.Count == 0 && mentee.Count == 0
+            ? new WorkingCalendar(hours)
+            : new DaysOffCalendar(hours, programme, mentor, mentee);
+    }
+
+    private static DayOff ToDayOff(CalendarDayOff row) => new(row.Date, row.Month);
+
+    /// <summary>Instances of programmes that are not paused: a paused programme's timers wait, nudges and waits alike.</summary>
+    public static IQueryable<WorkflowInstance> NotPaused(this IQueryable<WorkflowInstance> instances, MentoringDb db) =>
+        instances.Where(i => !db.Set<ProgrammePause>().Any(p => p.ProgrammeId == i.ProgrammeId && p.ResumedAt == null));
+
+    /// <summary>When a due nudge falls on a day off for its recipients (a holiday entered after it was planned), the
+    /// next working morning in their city, to send it then instead; null to send it now.</summary>
+    public static DateTimeOffset? DeferredFromDayOff(TimerRecord timer, InstanceContext context, DateTimeOffset now)
+    {
+        if (context.Calendar is not DaysOffCalendar calendar) return null;
+        var role = RoleOf(timer);
+        var zone = context.TimeZoneOf(role);
+        return calendar.IsDayOff(NudgeSchedule.LocalDate(now, zone), role) ? calendar.WithinWorkingHours(now, role, zone) : null;
+    }
+
+    /// <summary>Whom a nudge timer is for: the role in its data, or both sides (a study-visit follow-up).</summary>
+    internal static Role RoleOf(TimerRecord timer)
+    {
+        var data = timer.Data is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json);
+        return data?.GetValueOrDefault("role") is { } name && Enum.TryParse<Role>(name, true, out var parsed) ? parsed : Role.Both;
+    }
+
+    /// <summary>A timer moved by whole days in its recipients' zone (<see cref="TimersShifted"/>); a nudge then on to a
+    /// working morning in their city, a workflow's own wait exactly.</summary>
+    public static DateTimeOffset Shifted(TimerRecord timer, int days, InstanceContext context)
+    {
+        var role = RoleOf(timer);
+        var zone = context.TimeZoneOf(role);
+        return timer.Purpose == EffectWriter.Kebab(TimerPurpose.Resume)
+            ? PlanShift.ByDays(timer.DueAt, days, zone)
+            : PlanShift.NudgeByDays(timer.DueAt, days, zone, context.Calendar, role);
+    }
+}
