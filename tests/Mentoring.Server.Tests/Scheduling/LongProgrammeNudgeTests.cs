@@ -14,8 +14,9 @@ using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 namespace Mentoring.Server.Tests.Scheduling;
 
 /// <summary>
-/// IncluCities as it really ran: from 17 June 2020, a pause before the first study visit, the mentoring training
-/// months late, the academy a year later than planned, so tasks open long after their stages started. Pair 4 and
+/// IncluCities as it really ran: from 17 June 2020, a pause before the first study visit (the programme paused by the
+/// facilitator for three months of it), August off and a Latvian public holiday in the calendar, the mentoring
+/// training months late, the academy a year later than planned, so tasks open long after their stages started. Pair 4 and
 /// the programme are played day by day in simulated time with every timer fired at its own instant, the other three
 /// pairs are left idle; then every nudge of every instance is checked.
 /// </summary>
@@ -27,6 +28,9 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
     private static readonly DateOnly TrainingHeld = new(2021, 1, 15);
     private static readonly DateOnly AcademyHeld = new(2022, 10, 3);
     private const string LateTask = "draft-action-plan";
+    private static readonly DateOnly Paused = new(2020, 11, 2);
+    private static readonly DateOnly Resumed = new(2021, 2, 1);
+    private static readonly DateOnly RigaHoliday = new(2021, 11, 18); // Proclamation Day of the Republic of Latvia
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task Every_nudge_of_a_long_programme_is_delivered_once_in_its_recipients_slot_and_never_after_its_item_is_done(
@@ -36,12 +40,30 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
         var facilitator = await app.ClientForAsync(People.Facilitator);
         var clients = await app.Pair4CoordinatorsAsync();
         var pair = await facilitator.PairOfAsync("jelgava");
+        (await facilitator.CommandAsync("/api/calendar/august-off", new { cityId = (string?)null, off = true })).EnsureSuccessStatusCode();
+        (await facilitator.CommandAsync("/api/calendar/days-off", new { cityId = "jelgava", date = RigaHoliday, reason = "Proclamation Day" }))
+            .EnsureSuccessStatusCode();
+        DateTimeOffset? pausedAt = null, resumedAt = null;
 
         var finished = false;
         for (var day = 0; day < 1100 && !finished; day++)
         {
             await app.RunUntilAsync(Start.AddDays(day + 1));
             var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+            if (today == Paused)
+            {
+                (await facilitator.CommandAsync("/api/programme/pause", new { reason = "COVID-19: the city halls are closed." }))
+                    .EnsureSuccessStatusCode();
+                pausedAt = app.Clock.GetUtcNow();
+            }
+
+            if (today == Resumed)
+            {
+                (await facilitator.CommandAsync("/api/programme/resume", new { moveDueDates = true, reason = "The city halls reopen." }))
+                    .EnsureSuccessStatusCode();
+                resumedAt = app.Clock.GetUtcNow();
+            }
+
             var detail = await facilitator.PairAsync(pair.Id);
             finished = detail.Pair.Status == "completed";
             foreach (var item in detail.OpenItems) await ActAsync(facilitator, clients, pair.Id, item, detail.Visits, today);
@@ -53,7 +75,9 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
         var rows = await db.Outbox.AsNoTracking().Where(m => m.MessageId.StartsWith("<nudge-")).ToListAsync();
         var items = await db.WorkItems.AsNoTracking().ToDictionaryAsync(w => w.Id);
         var instances = await db.Instances.AsNoTracking().ToDictionaryAsync(i => i.Id);
-        var zones = (await db.People.AsNoTracking().ToListAsync()).ToDictionary(p => p.Id, p => ZoneOf(p, db));
+        var people = await db.People.AsNoTracking().ToListAsync();
+        var zones = people.ToDictionary(p => p.Id, p => ZoneOf(p, db));
+        var inJelgava = people.Where(p => p.CityId == "jelgava").Select(p => p.Id).ToHashSet();
         var definitions = app.Service<DefinitionStore>();
         NudgeDefectTests.AssertDelivered(app, rows);
 
@@ -64,9 +88,17 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
             var what = $"{row.Template} '{item.Title}' to {row.RecipientName} at {local:yyyy-MM-dd HH:mm ddd}";
             Assert.True(local.TimeOfDay == TimeSpan.FromHours(9), $"{what}: not at 09:00 in their own zone");
             Assert.True(local.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday), $"{what}: not on a working day");
+            Assert.True(local.Month != 8, $"{what}: in August, which the programme has off");
+            Assert.False(inJelgava.Contains(row.RecipientId!.Value) && DateOnly.FromDateTime(local.DateTime) == RigaHoliday,
+                $"{what}: on Jelgava's public holiday");
+            Assert.False(row.CreatedAt >= pausedAt && row.CreatedAt < resumedAt, $"{what}: while the programme was paused");
             if (row.Template != "action-plan-update") // the one nudge that is about the time after its visit
                 Assert.True(item.ClosedAt is null || row.CreatedAt < item.ClosedAt, $"{what}: after the item was done at {item.ClosedAt:u}");
         }
+
+        // The pause was taken and ended (no nudge fell inside it: checked above for every nudge).
+        Assert.NotNull(pausedAt);
+        Assert.NotNull(resumedAt);
 
         // Once each, and never two nudges of one item to one person in one slot.
         Assert.Equal(rows.Count, rows.Select(m => m.MessageId).Distinct().Count());
