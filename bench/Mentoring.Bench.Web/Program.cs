@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Claims;
 using Mentoring.Bench.Web;
 using Mentoring.Server.Auth;
+using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;

@@ -1,6 +1,7 @@
 using Mentoring.Server.Auth;
 using Mentoring.Server.Email;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Tokens;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;

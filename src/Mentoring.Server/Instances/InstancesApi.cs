@@ -98,7 +98,7 @@ public static class InstancesApi
 
     private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> CompleteProgrammeTaskAsync(
         HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid itemId, CompleteTaskRequest body,
-        Web.Uploads.PendingUpload? upload, CancellationToken ct)
+        Uploads.PendingUpload? upload, CancellationToken ct)
     {
         if (!http.User.IsFacilitator())
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only",

@@ -3,7 +3,7 @@ using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -120,7 +120,7 @@ public static class PairsApi
     {
         var body = new CompleteTaskRequest(Blank(note), Blank(link), null, Blank(choice));
         if (file is not { Length: > 0 }) return (body, null, null);
-        var (upload, error) = await Uploads.ReadAsync(file, options.MaxUploadBytes, text, ct);
+        var (upload, error) = await UploadedFiles.ReadAsync(file, options.MaxUploadBytes, text, ct);
         return error is null ? (body, upload, null)
             : (body, null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [error] }, title: "The file is not accepted."));
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -35,12 +35,12 @@ public sealed class WorkItemActions(IDbContextFactory<MentoringDb> dbs, Workflow
         var personId = http.User.PersonId();
         var fileId = upload?.Id.ToString() ?? body.FileId;
         Func<MentoringDb, WorkItem, Task<ValidationProblem?>>? check = upload is null && !string.IsNullOrWhiteSpace(body.FileId)
-            ? async (db, item) => await Uploads.CheckAttachableAsync(db, body.FileId.Trim(), personId, item, cancellationToken) is { } error
+            ? async (db, item) => await UploadedFiles.CheckAttachableAsync(db, body.FileId.Trim(), personId, item, cancellationToken) is { } error
                 ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["fileId"] = [error] }, title: "The file cannot be attached.")
                 : null
             : null;
         Action<MentoringDb>? store = upload is null ? null
-            : db => Uploads.Add(db, upload, personId, pairId, itemId, clock.GetUtcNow());
+            : db => UploadedFiles.Add(db, upload, personId, pairId, itemId, clock.GetUtcNow());
         return RunAsync(http, instanceId, itemId, "task", body,
             item => new CompleteTask(actor, item.StepId, item.Activation, body.Note, body.Link, fileId?.Trim(), body.Choice),
             check, store, cancellationToken);

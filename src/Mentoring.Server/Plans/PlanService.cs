@@ -4,7 +4,7 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Programme;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -135,7 +135,7 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
     /// <summary>A task of a pair (<paramref name="pairId"/>) or of the programme's own workflow (null) done on a day gone by.</summary>
     /// <summary>A task done on a day gone by. A file sent with it (the page's upload) is stored in the same transaction
     /// as the task's; a <c>fileId</c> must name a file the facilitator uploaded for this task before, as when
-    /// completing one (<see cref="Uploads.CheckAttachableAsync"/>): never another pair's file.</summary>
+    /// completing one (<see cref="UploadedFiles.CheckAttachableAsync"/>): never another pair's file.</summary>
     public Task<BatchOutcome<CommandResponse>> RecordTaskAsync(PlanCaller caller, Guid? pairId, Guid taskId,
         RecordTaskLateRequest request, IdempotencyKey key, CancellationToken ct, PendingUpload? upload = null) =>
         RunAsync<CommandResponse>(caller, key, request.Date is null ? DateRequired : null, async (batch, by) =>
@@ -149,7 +149,7 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
                 .SingleOrDefaultAsync(w => w.Id == taskId && w.InstanceId == instanceId && w.Kind == "task", ct);
             if (item is null) return BatchOutcome<CommandResponse>.Missing($"There is no task {taskId} here.");
             if (upload is null && Clean(request.FileId) is { } named
-                && await Uploads.CheckAttachableAsync(batch.Db, named, caller.PersonId, item, ct) is { } notAttachable)
+                && await UploadedFiles.CheckAttachableAsync(batch.Db, named, caller.PersonId, item, ct) is { } notAttachable)
                 return BatchOutcome<CommandResponse>.Refused(RejectionKind.Invalid, "The file cannot be attached.",
                     new Dictionary<string, string[]> { ["fileId"] = [notAttachable] });
             var outcome = await ApplyOneAsync(batch, instanceId.Value, new CompleteTaskLate(by, item.StepId, item.Activation,
@@ -157,7 +157,7 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
                 Clean(request.Choice)), ct);
             // Stored only once the record is applied, so a refused one leaves no file behind.
             if (upload is not null && outcome.Kind == OutcomeKind.Applied)
-                Uploads.Add(batch.Db, upload, caller.PersonId, pairId, item.Id, clock.GetUtcNow());
+                UploadedFiles.Add(batch.Db, upload, caller.PersonId, pairId, item.Id, clock.GetUtcNow());
             return outcome;
         }, ct);
 

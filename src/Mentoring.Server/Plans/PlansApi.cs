@@ -2,7 +2,7 @@ using Mentoring.Engine.Runtime;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Workflows;
 using Mentoring.Server.Inputs;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Tokens;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 

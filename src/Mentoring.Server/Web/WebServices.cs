@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Mentoring.Server.Auth;
+using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
-using Mentoring.Server.Web.Accounts;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Accounts;
+using Mentoring.Server.Setup;
+using Mentoring.Server.Tokens;
+using Mentoring.Server.Uploads;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -115,7 +118,7 @@ public static class WebServices
         app.UseCookieApiOriginCheck();
         app.UseRequestLocalization();
         app.UseRateLimiter();
-        Uploads.RequestSizeLimit.UseRequestSizeLimit(app);
+        RequestSizeLimit.UseRequestSizeLimit(app);
         app.MapGet("/site.css", SiteCss).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         app.MapOpenApi().AllowAnonymous();

@@ -113,7 +113,7 @@ public sealed class LateRecordTests(DatabaseFixture database)
         var sent = await facilitator.RecordDoneWithFileAsync($"/api/programme/tasks/{item}/record-done", new DateOnly(2026, 1, 9), "Sent.");
         Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
         await using var db = app.Db();
-        var file = await db.Set<Mentoring.Server.Web.Accounts.UploadedFile>().AsNoTracking().SingleAsync();
+        var file = await db.Set<Mentoring.Server.Uploads.UploadedFile>().AsNoTracking().SingleAsync();
         Assert.Equal(item, file.WorkItemId);
         Assert.Contains(file.Id.ToString(), (await db.WorkItems.AsNoTracking().SingleAsync(w => w.Id == item)).Result);
     }

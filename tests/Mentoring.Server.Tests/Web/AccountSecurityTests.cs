@@ -7,7 +7,7 @@ using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Tests.Email;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.EntityFrameworkCore;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,7 +1,8 @@
 using System.Net;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
+using Mentoring.Server.Uploads;
 using Microsoft.EntityFrameworkCore;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 using static Mentoring.Server.Tests.Web.WebAccessTests;

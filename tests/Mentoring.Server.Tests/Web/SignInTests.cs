@@ -1,7 +1,7 @@
 using System.Net;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.EntityFrameworkCore;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Mentoring.Server.Email;
 using Mentoring.Server.Tests.Email;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
 using Mentoring.Server.Data;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,6 @@
 using Mentoring.Server.Data;
 using Mentoring.Server.Web;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;

@@ -72,10 +72,10 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
         CancellationToken ct) =>
         ActAsync(key, async () =>
         {
-            Web.Uploads.PendingUpload? upload = null;
+            Uploads.PendingUpload? upload = null;
             if (file is { Length: > 0 })
             {
-                var read = await Web.Uploads.Uploads.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
+                var read = await Uploads.UploadedFiles.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
                 if (read.Error is not null) return read.Error;
                 upload = read.Upload;
             }

@@ -1,7 +1,8 @@
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
+using Mentoring.Server.Tokens;
 using Mentoring.Server.Web;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -18,7 +19,7 @@ public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, AccountServi
     public async Task OnGetAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        List = await Tokens.ListAsync(db, User.PersonId(), ct);
+        List = await TokensApi.ListAsync(db, User.PersonId(), ct);
     }
 
     public async Task OnPostCreateAsync(string? name, CancellationToken ct)
@@ -33,16 +34,16 @@ public sealed class TokensModel(IDbContextFactory<MentoringDb> dbs, AccountServi
         }
         else
         {
-            Created = await Tokens.CreateAsync(db, User.PersonId(), name!.Trim(), clock.GetUtcNow(), ct);
+            Created = await TokensApi.CreateAsync(db, User.PersonId(), name!.Trim(), clock.GetUtcNow(), ct);
         }
 
-        List = await Tokens.ListAsync(db, User.PersonId(), ct);
+        List = await TokensApi.ListAsync(db, User.PersonId(), ct);
     }
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        await Tokens.RevokeAsync(db, User.PersonId(), id, clock.GetUtcNow(), ct);
+        await TokensApi.RevokeAsync(db, User.PersonId(), id, clock.GetUtcNow(), ct);
         TempData["Message"] = text["The token is revoked."];
         return Redirect("/me/tokens");
     }

@@ -4,7 +4,7 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Web;
-using Mentoring.Server.Web.Uploads;
+using Mentoring.Server.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -41,7 +41,7 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
             PendingUpload? upload = null;
             if (file is { Length: > 0 })
             {
-                var read = await Uploads.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
+                var read = await UploadedFiles.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
                 if (read.Error is not null) return read.Error;
                 upload = read.Upload;
             }

@@ -1,7 +1,8 @@
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Setup;
 using Mentoring.Server.Web;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
+using Mentoring.Server.Tokens;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Tests.Infrastructure;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

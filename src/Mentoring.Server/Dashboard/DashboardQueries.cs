@@ -10,7 +10,7 @@ using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web;
+namespace Mentoring.Server.Dashboard;
 
 public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted }
 

@@ -2,7 +2,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web.Accounts;
+namespace Mentoring.Server.Accounts;
 
 /// <summary>
 /// Addresses are one per person whatever their capitals: <c>JELGAVA@...</c> is <c>jelgava@...</c>. They are stored

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-namespace Mentoring.Server.Web.Uploads;
+namespace Mentoring.Server.Web;
 
 /// <summary>
 /// Caps every request body at a little over the upload limit (<see cref="WebOptions.MaxRequestBytes"/>), so an

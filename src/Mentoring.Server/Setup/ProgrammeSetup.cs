@@ -3,11 +3,11 @@ using System.Security.Claims;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web;
+namespace Mentoring.Server.Setup;
 
 public sealed record CityView(string Id, string Name, string Country, string? Association, string TimeZone, string Language);
 public sealed record PersonView(Guid Id, string Name, string? Email, string Role, string? CityId, string Language);

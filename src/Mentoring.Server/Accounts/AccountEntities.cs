@@ -3,7 +3,7 @@ using Mentoring.Server.Programme;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Mentoring.Server.Web.Accounts;
+namespace Mentoring.Server.Accounts;
 
 /// <summary>A person's sign-in: the password hash (PasswordHasher, never the password), the lock-out counters, and
 /// the security stamp every session cookie carries: changing it ends all of them.</summary>
@@ -42,22 +42,6 @@ public sealed class DataProtectionKey
     public required string Xml { get; init; }
 }
 
-/// <summary>A file attached to a task. It belongs to the pair and work item it was uploaded for (recorded when it is
-/// stored, with the completion); who may read it follows from that pair. Files stored before M007 may have neither.</summary>
-public sealed class UploadedFile
-{
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid UploadedBy { get; init; }
-    /// <summary>Null for a programme task's file (facilitator only) and for an old file no completion could be found for.</summary>
-    public Guid? PairId { get; init; }
-    public Guid? WorkItemId { get; init; }
-    public required string FileName { get; init; }
-    public required string ContentType { get; init; }
-    public int Size { get; init; }
-    public required byte[] Content { get; init; }
-    public DateTimeOffset UploadedAt { get; init; }
-}
-
 internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
 {
     public void Configure(EntityTypeBuilder<Account> b)
@@ -85,18 +69,6 @@ internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<
     {
         b.ToTable("data_protection_keys").HasKey(k => k.Id);
         b.Property(k => k.Id).ValueGeneratedOnAdd();
-        b.Snake();
-    }
-}
-
-internal sealed class UploadedFileConfiguration : IEntityTypeConfiguration<UploadedFile>
-{
-    public void Configure(EntityTypeBuilder<UploadedFile> b)
-    {
-        b.ToTable("uploaded_files").HasKey(f => f.Id);
-        b.HasOne<Person>().WithMany().HasForeignKey(f => f.UploadedBy).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Pair>().WithMany().HasForeignKey(f => f.PairId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Workflows.WorkItem>().WithMany().HasForeignKey(f => f.WorkItemId).OnDelete(DeleteBehavior.Restrict);
         b.Snake();
     }
 }

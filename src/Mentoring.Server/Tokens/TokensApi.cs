@@ -3,14 +3,14 @@ using Mentoring.Server.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web;
+namespace Mentoring.Server.Tokens;
 
 public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 public sealed record CreateTokenRequest([property: Inputs.Text(Inputs.Limits.TokenName)] string? Name);
 public sealed record CreatedToken(Guid Id, string Name, string Token);
 
 /// <summary>Personal API tokens: each person lists, creates and revokes only their own. The token is shown once.</summary>
-public static class Tokens
+public static class TokensApi
 {
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
     {

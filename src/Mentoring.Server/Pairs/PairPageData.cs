@@ -6,7 +6,7 @@ using Mentoring.Server.Pairs;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web;
+namespace Mentoring.Server.Pairs;
 
 /// <summary>Everything the pair page shows, read with the same queries and access rules as the pair API.</summary>
 public sealed record PairPageData(

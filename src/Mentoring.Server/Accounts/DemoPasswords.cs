@@ -1,6 +1,6 @@
 using Mentoring.Server.Hosting;
 
-namespace Mentoring.Server.Web.Accounts;
+namespace Mentoring.Server.Accounts;
 
 /// <summary>Random web sign-in passwords for the people of a freshly seeded demo programme.</summary>
 internal sealed class DemoPasswords(AccountService accounts) : IDemoCredentialIssuer

@@ -4,11 +4,12 @@ using System.Text.Json.Nodes;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Mentoring.Server.Web.Accounts;
+namespace Mentoring.Server.Accounts;
 
 public enum SignInOutcome { Success, Failed }
 

@@ -1,13 +1,15 @@
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Web;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web.Uploads;
+namespace Mentoring.Server.Uploads;
 
 /// <summary>Files attached to tasks: an allow-list of types checked by their content (not their name), a size limit,
 /// stored in the database, and served only as downloads.</summary>
-public static class Uploads
+public static class UploadedFiles
 {
     private static readonly byte[] Pdf = "%PDF-"u8.ToArray();
     private static readonly byte[] Zip = [0x50, 0x4B, 0x03, 0x04];

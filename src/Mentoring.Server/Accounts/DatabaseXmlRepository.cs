@@ -3,7 +3,7 @@ using Mentoring.Server.Data;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 
-namespace Mentoring.Server.Web.Accounts;
+namespace Mentoring.Server.Accounts;
 
 /// <summary>The data-protection key ring in the database, so every node signs and reads cookies and antiforgery
 /// tokens with the same keys.</summary>
