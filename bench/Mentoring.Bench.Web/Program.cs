@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using Mentoring.Bench.Web;
+using Mentoring.Server.Accounts;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
@@ -24,7 +25,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = connectionString, ["Scheduling:Enabled"] = "false",
     ["Logging:LogLevel:Default"] = "Warning",
 });
-builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail().AddMentoringWeb();
+builder.AddMentoringData().AddMentoringWorkflows().AddMentoringApi().AddMentoringEmail().AddMentoringWeb().AddAccounts();
 await using var app = builder.Build();
 await app.Services.GetServices<IHostedService>().OfType<StartupTasks>().Single().StartAsync(CancellationToken.None);
 

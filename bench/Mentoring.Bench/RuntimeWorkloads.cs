@@ -198,7 +198,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         return new Resume(pair.Id, item.InstanceId, item.Id, command);
     }
 
-    /// <summary>A fresh key per request, fingerprinted like <c>WorkItemActions.Key</c> does from user, route and body.</summary>
+    /// <summary>A fresh key per request, fingerprinted as <c>Idempotency.For</c> does from user, operation and body.</summary>
     private static IdempotencyKey NewKey(Resume resume)
     {
         var fingerprint = $"{resume.Command.By.Id}\nPOST /api/pairs/{resume.PairId}/tasks/{resume.ItemId}/complete\n" +

@@ -132,29 +132,15 @@ public sealed class AccountService(
         var zone = TimeZoneInfo.FindSystemTimeZoneById(person.TimeZone);
         var site = email.Value.PublicUrl.TrimEnd('/');
         var path = purpose == LinkPurpose.Invitation ? "/invitations/accept" : "/password/reset";
-        var model = new JsonObject
-        {
-            ["recipient"] = new JsonObject { ["name"] = person.Name },
-            ["programme"] = new JsonObject { ["name"] = "IncluCities" },
-            ["link"] = $"{site}/password/forgot",
-            ["expires"] = TimeZoneInfo.ConvertTime(link.ExpiresAt, zone).ToString("f", culture),
-        };
+        var model = new JsonObject { ["expires"] = TimeZoneInfo.ConvertTime(link.ExpiresAt, zone).ToString("f", culture) };
         if (purpose == LinkPurpose.Invitation)
         {
-            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? "IncluCities" };
+            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? OutboxWriter.ProgrammeName(db, person.ProgrammeId) };
             model["role"] = roleDescription ?? person.Role;
         }
 
-        var noAddress = string.IsNullOrWhiteSpace(person.Email);
-        db.Outbox.Add(new OutboxMessage
-        {
-            MessageId = outbox.NewMessageId(), Template = purpose, Language = person.Language, RecipientId = person.Id,
-            RecipientName = person.Name, RecipientEmail = person.Email, Model = model.ToJsonString(),
-            SecretModel = noAddress ? null : secrets.Protect(new JsonObject { ["link"] = $"{site}{path}?token={token}" }),
-            Status = noAddress ? OutboxStatus.Dead : OutboxStatus.Pending,
-            LastError = noAddress ? $"{person.Name} has no email address." : null,
-            NextAttemptAt = now, CreatedAt = now,
-        });
+        outbox.AddToPerson(db, person, purpose, model, $"{site}/password/forgot", now,
+            protectedSecret: secrets.Protect(new JsonObject { ["link"] = $"{site}{path}?token={token}" }));
         return token;
     }
 

@@ -6,6 +6,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -128,7 +129,7 @@ public static class DashboardQueries
         return "\"" + value.Replace("\"", "\"\"") + "\"";
     }
 
-    public static IEndpointRouteBuilder MapDashboardExport(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/dashboard/export.csv", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, TimeProvider clock,
                 CancellationToken ct) =>
@@ -146,7 +147,7 @@ public static class DashboardQueries
                 HttpContext http, IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox,
                 Microsoft.Extensions.Options.IOptions<EmailOptions> email, TimeProvider clock, CancellationToken ct) =>
             {
-                if (WorkItemActions.Key(http, new NudgeRequest(itemId)) is not { } key)
+                if (http.ApiKey(new NudgeRequest(itemId)) is not { } key)
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
                 var sent = await NudgeAsync(dbs, outbox, itemId, key, clock, email.Value.PublicUrl, ct);
                 switch (sent.Kind)
@@ -154,7 +155,7 @@ public static class DashboardQueries
                     case IdempotentKind.Done:
                         return TypedResults.Ok(sent.Response);
                     case IdempotentKind.Replayed:
-                        http.Response.Headers["Idempotent-Replayed"] = "true";
+                        http.Response.MarkReplayed();
                         return TypedResults.Ok(sent.Response);
                     case IdempotentKind.Refused:
                         return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such open task",
@@ -214,22 +215,14 @@ public static class DashboardQueries
 
             var model = new JsonObject
             {
-                ["recipient"] = new JsonObject { ["name"] = person.Name },
-                ["programme"] = new JsonObject { ["name"] = "IncluCities" },
-                ["link"] = $"{publicUrl.TrimEnd('/')}/pairs/{row.pair.Id}",
                 ["pair"] = new JsonObject
                 {
                     ["number"] = row.pair.Number, ["mentor"] = row.Mentor, ["mentee"] = row.Mentee, ["theme"] = row.pair.Theme,
                 },
                 ["task"] = task,
             };
-            db.Outbox.Add(new OutboxMessage
-            {
-                MessageId = outbox.NewMessageId(), InstanceId = row.item.InstanceId, Template = "task-reminder", Language = person.Language,
-                RecipientId = person.Id, RecipientName = person.Name, RecipientEmail = person.Email, Model = model.ToJsonString(),
-                Status = string.IsNullOrWhiteSpace(person.Email) ? OutboxStatus.Dead : OutboxStatus.Pending, NextAttemptAt = now,
-                CreatedAt = now,
-            });
+            outbox.AddToPerson(db, person, "task-reminder", model, $"{publicUrl.TrimEnd('/')}/pairs/{row.pair.Id}", now,
+                instanceId: row.item.InstanceId);
         }
 
         return people.Count;

@@ -1,5 +1,6 @@
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Mentoring.Server.Email;
@@ -33,7 +34,7 @@ public static class EmailApi
     private static async Task<Results<Ok<EmailLogEntry>, ProblemHttpResult>> ResendAsync(HttpContext http, Guid id,
         OutboxAdmin admin, CancellationToken ct)
     {
-        if (WorkItemActions.Key(http, new EmptyRequest()) is not { } key)
+        if (http.ApiKey(new EmptyRequest()) is not { } key)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
                 detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
 
@@ -43,7 +44,7 @@ public static class EmailApi
             case ResendOutcome.Resent:
                 return TypedResults.Ok(result.Message!);
             case ResendOutcome.Replayed:
-                http.Response.Headers["Idempotent-Replayed"] = "true";
+                http.Response.MarkReplayed();
                 return TypedResults.Ok(result.Message!);
             case ResendOutcome.NotFound:
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such email",

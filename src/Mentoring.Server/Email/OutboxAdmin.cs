@@ -72,14 +72,7 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
             var resent = message;
             if (message.Status == OutboxStatus.Sent)
             {
-                resent = new OutboxMessage
-                {
-                    MessageId = writer.NewMessageId(), InstanceId = message.InstanceId, Template = message.Template,
-                    Language = message.Language, RecipientId = message.RecipientId, RecipientName = message.RecipientName,
-                    RecipientEmail = address ?? message.RecipientEmail, Model = message.Model, Status = OutboxStatus.Pending,
-                    NextAttemptAt = now, CreatedAt = now,
-                };
-                db.Outbox.Add(resent);
+                resent = writer.AddCopy(db, message, address, now);
             }
             else
             {

@@ -39,20 +39,66 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options)
     public OutboxMessage Keyed(string key, Guid? instanceId, string template, Recipient recipient, JsonObject model, DateTimeOffset now) =>
         ForRecipient(KeyedMessageId(key), instanceId, template, recipient, model, now);
 
-    /// <summary>One recipient's row: pending, or dead at once with the reason when they have no address.</summary>
+    /// <summary>A <see cref="Keyed"/> message added to the caller's context.</summary>
+    public OutboxMessage AddKeyed(MentoringDb db, string key, Guid? instanceId, string template, Recipient recipient, JsonObject model,
+        DateTimeOffset now)
+    {
+        var message = Keyed(key, instanceId, template, recipient, model, now);
+        db.Outbox.Add(message);
+        return message;
+    }
+
+    /// <summary>An email to one person outside a workflow resume (an account link, a manual reminder), added to the
+    /// caller's context: the common fields (the recipient's name, the programme's name from its row, the link) over
+    /// <paramref name="model"/>, and the row built as every other one.</summary>
+    /// <param name="protectedSecret">Fields no table may keep readable (<see cref="OutboxSecrets.Protect"/>); dropped
+    /// when the person has no address, since the row is dead at once and nothing would ever erase them.</param>
+    public OutboxMessage AddToPerson(MentoringDb db, Programme.Person person, string template, JsonObject model, string link,
+        DateTimeOffset now, Guid? instanceId = null, string? protectedSecret = null)
+    {
+        Set(model, "recipient.name", person.Name);
+        Set(model, "programme.name", ProgrammeName(db, person.ProgrammeId));
+        Set(model, "link", link);
+        var message = Row(NewMessageId(), instanceId, template, person.Language, person.Id, person.Name, person.Email,
+            model.ToJsonString(), now);
+        if (message.Status == OutboxStatus.Pending) message.SecretModel = protectedSecret;
+        db.Outbox.Add(message);
+        return message;
+    }
+
+    /// <summary>A sent message again, as a second, deliberate email: a new Message-ID (a receiver must not drop it as a
+    /// duplicate of the first) and the recipient's address as it is now, added to the caller's context.</summary>
+    public OutboxMessage AddCopy(MentoringDb db, OutboxMessage sent, string? currentAddress, DateTimeOffset now)
+    {
+        var copy = Row(NewMessageId(), sent.InstanceId, sent.Template, sent.Language, sent.RecipientId, sent.RecipientName,
+            currentAddress ?? sent.RecipientEmail, sent.Model, now);
+        db.Outbox.Add(copy);
+        return copy;
+    }
+
+    /// <summary>The programme's name as its row has it (tracked rows first), for the emails that name it.</summary>
+    public static string? ProgrammeName(MentoringDb db, string programmeId) => db.Programmes.Find(programmeId)?.Name;
+
     private static OutboxMessage ForRecipient(string messageId, Guid? instanceId, string template, Recipient recipient,
-        JsonObject model, DateTimeOffset now) => new()
+        JsonObject model, DateTimeOffset now) =>
+        Row(messageId, instanceId, template, recipient.Language, Guid.TryParse(recipient.PersonId, out var id) ? id : null,
+            recipient.Name, recipient.Email, model.ToJsonString(), now);
+
+    /// <summary>The one place an outbox row is made: pending, or dead at once with the reason when the recipient has
+    /// no address (the facilitator sees it in the email log and can resend it once the address is known).</summary>
+    private static OutboxMessage Row(string messageId, Guid? instanceId, string template, string language, Guid? recipientId,
+        string recipientName, string? recipientEmail, string model, DateTimeOffset now) => new()
     {
         MessageId = messageId,
         InstanceId = instanceId,
         Template = template,
-        Language = recipient.Language,
-        RecipientId = Guid.TryParse(recipient.PersonId, out var id) ? id : null,
-        RecipientName = recipient.Name,
-        RecipientEmail = recipient.Email,
-        Model = model.ToJsonString(),
-        Status = string.IsNullOrWhiteSpace(recipient.Email) ? OutboxStatus.Dead : OutboxStatus.Pending,
-        LastError = string.IsNullOrWhiteSpace(recipient.Email) ? $"{recipient.Name} has no email address." : null,
+        Language = language,
+        RecipientId = recipientId,
+        RecipientName = recipientName,
+        RecipientEmail = recipientEmail,
+        Model = model,
+        Status = string.IsNullOrWhiteSpace(recipientEmail) ? OutboxStatus.Dead : OutboxStatus.Pending,
+        LastError = string.IsNullOrWhiteSpace(recipientEmail) ? $"{recipientName} has no email address." : null,
         NextAttemptAt = now,
         CreatedAt = now,
     };
@@ -61,11 +107,12 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options)
 
     public string NewMessageId() => $"<{Guid.CreateVersion7():N}@{MessageIdDomain()}>";
 
-    private OutboxMessage Dead(Guid instanceId, string template, string name, string error, DateTimeOffset now) => new()
+    private OutboxMessage Dead(Guid instanceId, string template, string name, string error, DateTimeOffset now)
     {
-        MessageId = NewMessageId(), InstanceId = instanceId, Template = template, Language = "en", RecipientName = name,
-        Model = "{}", Status = OutboxStatus.Dead, LastError = error, NextAttemptAt = now, CreatedAt = now,
-    };
+        var message = Row(NewMessageId(), instanceId, template, "en", null, name, null, "{}", now);
+        message.LastError = error;
+        return message;
+    }
 
     private string MessageIdDomain() =>
         Uri.TryCreate(options.Value.PublicUrl, UriKind.Absolute, out var uri) ? uri.Host : "mentoring.local";

@@ -1,5 +1,7 @@
 using Mentoring.Engine.Templates;
+using Mentoring.Server.Accounts;
 using Mentoring.Server.Auth;
+using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
@@ -8,6 +10,9 @@ using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Scheduling;
+using Mentoring.Server.Setup;
+using Mentoring.Server.Tokens;
+using Mentoring.Server.Uploads;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +25,7 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb().AddMentoringPlans();
+            .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -60,7 +65,7 @@ public static class MentoringServices
         builder.Services.AddSingleton<DefinitionStore>();
         builder.Services.AddSingleton<OutboxWriter>();
         builder.Services.AddSingleton<WorkflowHost>();
-        builder.Services.AddSingleton<WorkItemActions>();
+        builder.Services.AddSingleton<WorkItemCommands>();
         builder.Services.AddSingleton<IncluCitiesSeed>();
         builder.Services.AddSingleton<ReadinessState>();
         // ServerStart runs it before the host starts; it is also the first hosted service, so that a host started
@@ -104,6 +109,10 @@ public static class MentoringServices
         Instances.InstancesApi.MapInstancesApi(api);
         api.MapEmailApi();
         api.MapPlansApi();
+        api.MapTokensApi();
+        api.MapDashboardApi();
+        api.MapSetupApi();
+        app.MapFiles();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -42,14 +43,14 @@ public static class InstancesApi
         var programme = app.MapGroup("/api/programme").WithTags("Programme").RequireAuthorization();
         programme.MapGet("/", GetProgrammeAsync);
         programme.MapPost("/tasks/{itemId:guid}/complete", (HttpContext http, Guid itemId, CompleteTaskRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            CompleteProgrammeTaskAsync(http, dbs, actions, itemId, body, null, ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            PairsApi.RunAsync(http, commands, null, new CompleteTaskCommand(itemId, body), ct));
         programme.MapPost("/tasks/{itemId:guid}/complete", async (HttpContext http, Guid itemId, [FromForm, Text(Limits.Note, MultiLine = true)] string? note,
-                [FromForm, Text(Limits.Link)] string? link, [FromForm] string? choice, IFormFile? file, IDbContextFactory<MentoringDb> dbs,
-                WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options, CancellationToken ct) =>
+                [FromForm, Text(Limits.Link)] string? link, [FromForm] string? choice, IFormFile? file,
+                WorkItemCommands commands, Web.Texts text, IOptions<Web.WebOptions> options, CancellationToken ct) =>
             {
                 var (body, upload, invalid) = await PairsApi.FormAsync(note, link, choice, file, text, options.Value, ct);
-                return invalid ?? await CompleteProgrammeTaskAsync(http, dbs, actions, itemId, body, upload, ct);
+                return invalid ?? await PairsApi.RunAsync(http, commands, null, new CompleteTaskCommand(itemId, body, upload), ct);
             })
             // Bearer callers have no antiforgery token; cookie callers are held to their Origin (CookieApiOriginCheck).
             .DisableAntiforgery();
@@ -96,30 +97,10 @@ public static class InstancesApi
         return TypedResults.Ok(new ProgrammeView(programme.Id, programme.Name, workflow, items, events));
     }
 
-    private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult, ValidationProblem>> CompleteProgrammeTaskAsync(
-        HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid itemId, CompleteTaskRequest body,
-        Uploads.PendingUpload? upload, CancellationToken ct)
-    {
-        if (!http.User.IsFacilitator())
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only",
-                detail: "Only the facilitator runs the programme's own tasks.");
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var instanceId = await ProgrammeInstanceAsync(db, http.User, ct);
-        if (instanceId is null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No programme workflow");
-        return await actions.CompleteTaskAsync(http, instanceId.Value, null, itemId, http.User.ActorFor(null)!, body, upload, ct);
-    }
-
-    private static async Task<Guid?> ProgrammeInstanceAsync(MentoringDb db, ClaimsPrincipal user, CancellationToken ct)
-    {
-        var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
-        return await db.Programmes.Where(p => p.Id == programmeId).Select(p => p.ProgrammeInstanceId).SingleOrDefaultAsync(ct);
-    }
-
     private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> OperateAsync(HttpContext http, WorkflowHost host, Guid id,
         OperatorRequest body, Func<Actor, WorkflowCommand> command, CancellationToken ct)
     {
-        var key = WorkItemActions.Key(http, body);
+        var key = http.ApiKey(body);
         if (key is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
         var actor = new Actor(http.User.PersonId().ToString(), http.User.Identity?.Name ?? "operator", ActorRole.Facilitator);

@@ -4,6 +4,7 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Uploads;
+using Mentoring.Server.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -31,55 +32,46 @@ public static class PairsApi
         pairs.MapGet("/{pairId:guid}/history", HistoryAsync);
 
         pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", (HttpContext http, Guid pairId, Guid itemId, CompleteTaskRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, pairId, (pair, actor) =>
-                actions.CompleteTaskAsync(http, pair.InstanceId, pair.Id, itemId, actor, body, null, ct), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new CompleteTaskCommand(itemId, body), ct));
 
         // The same completion with the file it needs, as the pair page sends it: the file is stored with the completion.
         pairs.MapPost("/{pairId:guid}/tasks/{itemId:guid}/complete", async (HttpContext http, Guid pairId, Guid itemId,
                 [FromForm, Text(Limits.Note, MultiLine = true)] string? note, [FromForm, Text(Limits.Link)] string? link, [FromForm] string? choice, IFormFile? file,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Web.Texts text, IOptions<Web.WebOptions> options,
-                CancellationToken ct) =>
+                WorkItemCommands commands, Web.Texts text, IOptions<Web.WebOptions> options, CancellationToken ct) =>
             {
                 var (body, upload, invalid) = await FormAsync(note, link, choice, file, text, options.Value, ct);
-                return invalid ?? await ActAsync(http, dbs, pairId, (pair, actor) =>
-                    actions.CompleteTaskAsync(http, pair.InstanceId, pair.Id, itemId, actor, body, upload, ct), ct);
+                return invalid ?? await RunAsync(http, commands, pairId, new CompleteTaskCommand(itemId, body, upload), ct);
             })
             // Bearer callers have no antiforgery token; cookie callers are held to their Origin (CookieApiOriginCheck).
             .DisableAntiforgery();
 
         pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/propose", (HttpContext http, Guid pairId, Guid itemId, ProposeVisitRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
+                WorkItemCommands commands, CancellationToken ct) =>
             body.Date is null
                 ? Task.FromResult<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>>(
                     TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["date"] = ["Give the date (yyyy-mm-dd)."] }))
-                : ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
-                    (by, item) => new ProposeVisit(by, item.StepId, item.Activation, body.Date.Value, body.HostCity ?? ""), ct));
+                : RunAsync(http, commands, pairId, new ProposeVisitCommand(itemId, body.Date.Value, body.HostCity ?? ""), ct));
 
         pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/confirm", (HttpContext http, Guid pairId, Guid itemId,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", new EmptyRequest(),
-                (by, item) => new ConfirmVisit(by, item.StepId, item.Activation), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new ConfirmVisitCommand(itemId), ct));
 
         pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/held", (HttpContext http, Guid pairId, Guid itemId, VisitHeldRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
-                (by, item) => new RecordVisitHeld(by, item.StepId, item.Activation, body.Participants ?? []), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new RecordVisitHeldCommand(itemId, body.Participants ?? []), ct));
 
         pairs.MapPost("/{pairId:guid}/visits/{itemId:guid}/report", (HttpContext http, Guid pairId, Guid itemId, ReportVisitRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "study-visit", body,
-                (by, item) => new ReportVisit(by, item.StepId, item.Activation, body.Note, body.Link), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new ReportVisitCommand(itemId, body.Note, body.Link), ct));
 
         pairs.MapPost("/{pairId:guid}/approvals/{itemId:guid}/approve", (HttpContext http, Guid pairId, Guid itemId, ApproveRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "approval", body,
-                (by, item) => new Approve(by, item.StepId, item.Activation, body.Comment), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new ApproveCommand(itemId, body.Comment), ct));
 
         pairs.MapPost("/{pairId:guid}/approvals/{itemId:guid}/send-back", (HttpContext http, Guid pairId, Guid itemId, SendBackRequest body,
-                IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, CancellationToken ct) =>
-            ActAsync(http, dbs, actions, pairId, itemId, "approval", body,
-                (by, item) => new SendBack(by, item.StepId, item.Activation, body.Reason ?? ""), ct));
+                WorkItemCommands commands, CancellationToken ct) =>
+            RunAsync(http, commands, pairId, new SendBackCommand(itemId, body.Reason ?? ""), ct));
         return app;
     }
 
@@ -127,26 +119,37 @@ public static class PairsApi
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
-        HttpContext http, IDbContextFactory<MentoringDb> dbs, WorkItemActions actions, Guid pairId, Guid itemId, string kind,
-        object body, Func<Actor, Workflows.WorkItem, WorkflowCommand> command, CancellationToken ct) =>
-        ActAsync(http, dbs, pairId, (pair, actor) => actions.ExecuteAsync(http, pair.InstanceId, itemId, kind, body, item => command(actor, item), ct), ct);
+    /// <summary>Runs a work-item command with the request's Idempotency-Key header and answers as the API does.</summary>
+    /// <param name="pairId">Null for the programme's own workflow.</param>
+    public static async Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> RunAsync(HttpContext http,
+        WorkItemCommands commands, Guid? pairId, WorkItemCommand command, CancellationToken ct) =>
+        Answer(http.Response, await commands.RunAsync(pairId, command, http.User, http.Request.Headers[Workflows.Idempotency.Header], ct));
 
-    private static async Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>> ActAsync(
-        HttpContext http, IDbContextFactory<MentoringDb> dbs, Guid pairId,
-        Func<Programme.Pair, Actor, Task<Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem>>> act, CancellationToken ct)
+    /// <summary>A command's outcome in problem details (the pages say it in words: <see cref="Web.PageCommands.Message"/>).</summary>
+    public static Results<Ok<Workflows.CommandResponse>, ProblemHttpResult, ValidationProblem> Answer(HttpResponse response, CommandResult result)
     {
-        Programme.Pair pair;
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        if (result.Succeeded)
         {
-            if (await ReadableAsync(db, http.User, pairId, ct) is { } problem) return problem;
-            pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
+            if (result.Replayed) response.MarkReplayed();
+            return TypedResults.Ok(result.Response!);
         }
 
-        if (http.User.ActorFor(pair) is not { } actor)
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Read-only",
-                detail: "You can follow this pair but not act on it.");
-        return await act(pair, actor);
+        if (result.Failure == CommandFailure.Invalid)
+            return TypedResults.ValidationProblem(result.Errors ?? new Dictionary<string, string[]>(), title: result.Title);
+        var status = result.Failure switch
+        {
+            CommandFailure.KeyMissing => StatusCodes.Status400BadRequest,
+            CommandFailure.PairNotFound or CommandFailure.ItemNotFound or CommandFailure.WorkflowNotFound
+                or CommandFailure.NoProgrammeWorkflow => StatusCodes.Status404NotFound,
+            CommandFailure.NotYourPair or CommandFailure.ReadOnly or CommandFailure.FacilitatorOnly
+                or CommandFailure.NotYours => StatusCodes.Status403Forbidden,
+            CommandFailure.KeyReused => StatusCodes.Status422UnprocessableEntity,
+            _ => StatusCodes.Status409Conflict,
+        };
+        return TypedResults.Problem(statusCode: status, title: result.Title, detail: result.Detail,
+            extensions: result.Failure == CommandFailure.AlreadyDone
+                ? new Dictionary<string, object?> { ["closedAt"] = result.ClosedAt, ["closedBy"] = result.ClosedBy }
+                : null);
     }
 
     /// <summary>404 for a pair that does not exist, 403 for one the user may not see.</summary>

@@ -1,5 +1,6 @@
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Pairs;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Uploads;
@@ -72,7 +73,7 @@ public static class PlansApi
     private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PostAsync<T>(HttpContext http, object body,
         Func<IdempotencyKey, Task<BatchOutcome<T>>> run)
     {
-        if (WorkItemActions.Key(http, body) is not { } key)
+        if (http.ApiKey(body) is not { } key)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
                 detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
         return Answer(http, await run(key));
@@ -97,7 +98,7 @@ public static class PlansApi
             case OutcomeKind.Applied:
                 return TypedResults.Ok(outcome.Response!);
             case OutcomeKind.Replayed:
-                http.Response.Headers["Idempotent-Replayed"] = "true";
+                http.Response.MarkReplayed();
                 return TypedResults.Ok(outcome.Response!);
             case OutcomeKind.NotFound:
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: outcome.Rejection?.Message);

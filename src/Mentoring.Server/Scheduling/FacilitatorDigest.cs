@@ -61,8 +61,8 @@ public sealed class FacilitatorDigest(
                 var recipient = new Recipient(facilitator.Id.ToString(), facilitator.Name, facilitator.Email, facilitator.Language,
                     facilitator.TimeZone, Engine.Definitions.Role.Facilitator);
                 var model = Model(programme.Name, recipient, monday, sunday, content);
-                db.Outbox.Add(outbox.Keyed($"digest-{programme.Id}-{week}-{facilitator.Id:N}", null, "facilitator-digest",
-                    recipient, model, now));
+                outbox.AddKeyed(db, $"digest-{programme.Id}-{week}-{facilitator.Id:N}", null, "facilitator-digest",
+                    recipient, model, now);
                 written++;
             }
 

@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Mentoring.Server.Auth;
-using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Accounts;
-using Mentoring.Server.Setup;
-using Mentoring.Server.Tokens;
-using Mentoring.Server.Uploads;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -32,8 +28,6 @@ public static class WebServices
     public static IHostApplicationBuilder AddMentoringWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<WebOptions>(builder.Configuration.GetSection(WebOptions.Section));
-        builder.Services.AddSingleton<AccountService>();
-        builder.Services.AddSingleton<Hosting.IDemoCredentialIssuer, DemoPasswords>();
         builder.Services.AddSingleton<Texts>();
 
         builder.Services.AddDataProtection().SetApplicationName("Mentoring");
@@ -122,11 +116,6 @@ public static class WebServices
         app.MapGet("/site.css", SiteCss).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         app.MapOpenApi().AllowAnonymous();
-        app.MapFiles();
-        var api = app.MapGroup("").ValidateInput();
-        api.MapTokensApi();
-        api.MapDashboardExport();
-        api.MapSetupApi();
         return app;
     }
 

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Mentoring.Server.Data;
 using Microsoft.EntityFrameworkCore;
@@ -25,8 +27,23 @@ public sealed record Idempotent<T>(IdempotentKind Kind, T? Response = default, o
 /// </summary>
 public static class Idempotency
 {
+    public const string Header = "Idempotency-Key";
+
     public const string InFlightMessage =
         "A request with this Idempotency-Key is still being processed; retry it with the same key in a moment.";
+
+    /// <summary>
+    /// The one way a key is made, for the API's header and a page's hidden form key alike: the caller's key with a
+    /// fingerprint of who asked for what (the operation with its target, and the request's fields), so the same key sent
+    /// with another request is caught (422) wherever it comes from. Null when the key is missing, too long or not text.
+    /// </summary>
+    public static IdempotencyKey? For(string? key, string? caller, string operation, object request)
+    {
+        key = key?.Trim() ?? "";
+        if (key.Length is 0 or > Inputs.Limits.IdempotencyKey || key.Any(char.IsControl)) return null;
+        var fingerprint = $"{caller}\n{operation}\n{JsonSerializer.Serialize(request, request.GetType(), WorkflowHost.Json)}";
+        return new IdempotencyKey(key, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint))));
+    }
 
     /// <summary>Adds the key's record with its response to the caller's transaction.</summary>
     public static void Record(MentoringDb db, IdempotencyKey key, object? response, DateTimeOffset now) =>

@@ -12,8 +12,15 @@ namespace Mentoring.Server.Workflows;
 
 public enum OutcomeKind { Applied, Replayed, Rejected, NotFound, KeyReused, Conflict }
 
-/// <summary>What a command did, and what to answer: the same body for the first request and any retry of it.</summary>
-public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response = null, Rejection? Rejection = null);
+/// <summary>What a command did, and what to answer: the same body for the first request and any retry of it.
+/// <see cref="Refusal"/> is what a caller's own check refused it with (<see cref="WorkflowHost.ExecuteAsync(Func{MentoringDb, CancellationToken, Task{Prepared}}, IdempotencyKey?, CancellationToken, Action{MentoringDb}?)"/>).</summary>
+public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response = null, Rejection? Rejection = null, object? Refusal = null);
+
+/// <summary>The command a caller's check built from the rows it read, for the instance it names; or why it refused.</summary>
+public sealed record Prepared(Guid InstanceId, WorkflowCommand? Command, object? Refusal = null)
+{
+    public static Prepared Refuse(object refusal) => new(Guid.Empty, null, refusal);
+}
 
 public sealed record CommandResponse(Guid InstanceId, string Status, int CurrentStep, string Stage, DateTimeOffset? NextDueAt,
     IReadOnlyList<string> Happened);
@@ -57,8 +64,16 @@ public sealed class WorkflowHost(
     /// <param name="firedTimer">A timer row this resume consumes; deleted in the same transaction.</param>
     /// <param name="alsoWrite">Rows that stand or fall with the command (a file uploaded with a task completion):
     /// added to the resume's context only when the command is applied, so a refused one leaves none behind.</param>
-    public async Task<CommandOutcome> ExecuteAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
-        CancellationToken cancellationToken, Guid? firedTimer = null, Action<MentoringDb>? alsoWrite = null)
+    public Task<CommandOutcome> ExecuteAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
+        CancellationToken cancellationToken, Guid? firedTimer = null, Action<MentoringDb>? alsoWrite = null) =>
+        ExecuteAsync((_, _) => Task.FromResult(new Prepared(instanceId, command)), key, cancellationToken, alsoWrite, firedTimer);
+
+    /// <summary>A person's command, checked and applied with one context in one transaction: <paramref name="prepare"/>
+    /// reads what the command needs (who may act, the work item) and builds it, or refuses it, and nothing is written.
+    /// Re-run with the whole resume when it loses a race. A refused retry of a request that took effect gets its first
+    /// answer, as an engine refusal does.</summary>
+    public async Task<CommandOutcome> ExecuteAsync(Func<MentoringDb, CancellationToken, Task<Prepared>> prepare, IdempotencyKey? key,
+        CancellationToken cancellationToken, Action<MentoringDb>? alsoWrite = null, Guid? firedTimer = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -68,10 +83,18 @@ public sealed class WorkflowHost(
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var prepared = await prepare(db, cancellationToken);
+                // Only a replay overrides the caller's refusal: a key used before for something else is no reason to
+                // answer a request that may not be made at all with anything but its refusal.
+                if (prepared.Refusal is { } refusal)
+                    return key is not null
+                           && await Idempotency.FindAsync<CommandResponse>(db, key, cancellationToken) is { Kind: IdempotentKind.Replayed } earlier
+                        ? Answer(earlier)! : new CommandOutcome(OutcomeKind.Rejected, Refusal: refusal);
+                var instanceId = prepared.InstanceId;
                 var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
                 if (instance is null) return new CommandOutcome(OutcomeKind.NotFound);
 
-                var outcome = await ApplyAsync(db, instance, command, firedTimer, cancellationToken);
+                var outcome = await ApplyAsync(db, instance, prepared.Command!, firedTimer, cancellationToken);
                 if (outcome.Kind != OutcomeKind.Applied)
                 {
                     // A retry of a request that already took effect is usually refused by the engine (the task is done):
@@ -94,7 +117,7 @@ public sealed class WorkflowHost(
             {
                 if (key is not null && Answer(await Idempotency.AfterFailureAsync<CommandResponse>(db, key, e, cancellationToken)) is { } first)
                     return first;
-                logger.LogDebug("Resume of {Instance} lost a race (attempt {Attempt}); running it again", instanceId, attempt);
+                logger.LogDebug("A resume lost a race (attempt {Attempt}); running it again", attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
             catch (Exception e) when (IsConflict(e))

@@ -23,14 +23,14 @@ public sealed class CalendarModel(PlanService plans, Texts text) : FormPage
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 return text["Give the date (yyyy-mm-dd)."];
             var body = new DayOffRequest(string.IsNullOrEmpty(cityId) ? null : cityId, day, reason);
-            return PlansApi.Message(await plans.AddDayOffAsync(PlanCaller.From(User), body, WorkItemActions.Key(HttpContext, body)!, ct));
+            return PlansApi.Message(await plans.AddDayOffAsync(PlanCaller.From(User), body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostAugustAsync(string? cityId, bool off, string? key, CancellationToken ct) =>
         ActAsync(key, async () =>
         {
             var body = new AugustOffRequest(string.IsNullOrEmpty(cityId) ? null : cityId, off);
-            return PlansApi.Message(await plans.SetAugustOffAsync(PlanCaller.From(User), body, WorkItemActions.Key(HttpContext, body)!, ct));
+            return PlansApi.Message(await plans.SetAugustOffAsync(PlanCaller.From(User), body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostRemoveAsync(Guid id, string? key, CancellationToken ct) =>

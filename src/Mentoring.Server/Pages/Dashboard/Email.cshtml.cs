@@ -29,8 +29,7 @@ public sealed class EmailModel(OutboxAdmin admin, Texts text) : PageModel
     public async Task<IActionResult> OnPostResendAsync(Guid id, string? key, int p, CancellationToken ct)
     {
         // The hidden key is the Idempotency-Key; the message id is in the fingerprint, as it is in the API's path.
-        PageCommands.UseFormKey(HttpContext, key);
-        if (WorkItemActions.Key(HttpContext, new ResendForm(id)) is not { } idempotencyKey)
+        if (HttpContext.FormKey(key, new ResendForm(id)) is not { } idempotencyKey)
         {
             TempData["Message"] = text["The change could not be made."];
             return Redirect(Back(p));

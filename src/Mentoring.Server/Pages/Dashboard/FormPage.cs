@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mentoring.Server.Pages.Dashboard;
 
-/// <summary>A facilitator's page of forms: each change runs with the form's hidden key as its Idempotency-Key, then
+/// <summary>A facilitator's page of forms: each change runs with the form's hidden key as its Idempotency-Key (<see cref="KeyFor"/>), then
 /// back to the page with "Saved.", or the page again with what went wrong (422).</summary>
 public abstract class FormPage : PageModel
 {
     public string FormKey { get; } = PageCommands.NewKey();
     public string? Error { get; private set; }
+
+    /// <summary>The key the form was sent with, for <see cref="KeyFor"/>.</summary>
+    private string? _sentKey;
 
     protected abstract string PagePath { get; }
 
@@ -25,7 +28,7 @@ public abstract class FormPage : PageModel
         }
         else
         {
-            PageCommands.UseFormKey(HttpContext, key);
+            _sentKey = key;
             Error = await act();
         }
 
@@ -39,4 +42,7 @@ public abstract class FormPage : PageModel
         await LoadAsync(ct);
         return Page();
     }
+
+    /// <summary>The form's key for this change, fingerprinted with its fields (<see cref="HttpIdempotency.FormKey"/>).</summary>
+    protected Workflows.IdempotencyKey KeyFor(object body) => HttpContext.FormKey(_sentKey, body)!;
 }

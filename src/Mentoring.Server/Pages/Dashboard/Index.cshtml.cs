@@ -40,8 +40,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
     public async Task<IActionResult> OnPostNudgeAsync(Guid itemId, string? key, CancellationToken ct)
     {
         // The hidden key is the Idempotency-Key, as on the API; the task is in the fingerprint.
-        PageCommands.UseFormKey(HttpContext, string.IsNullOrWhiteSpace(key) ? PageCommands.NewKey() : key);
-        if (WorkItemActions.Key(HttpContext, new NudgeRequest(itemId)) is not { } idempotencyKey)
+        if (HttpContext.FormKey(string.IsNullOrWhiteSpace(key) ? PageCommands.NewKey() : key, new NudgeRequest(itemId)) is not { } idempotencyKey)
         {
             TempData["Message"] = text["The change could not be made."];
             return Redirect("/dashboard");

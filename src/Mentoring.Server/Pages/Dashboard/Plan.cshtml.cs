@@ -39,22 +39,22 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
             var body = new ShiftPlanRequest(by, to, null, reason);
             var caller = PlanCaller.From(User);
             return PlansApi.Message(Guid.TryParse(scope, out var pairId)
-                ? await plans.ShiftPairAsync(caller, pairId, body, Key(body), ct)
-                : await plans.ShiftProgrammeAsync(caller, body, Key(body), ct));
+                ? await plans.ShiftPairAsync(caller, pairId, body, KeyFor(body), ct)
+                : await plans.ShiftProgrammeAsync(caller, body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostPauseAsync(string? reason, string? key, CancellationToken ct) =>
         ActAsync(key, async () =>
         {
             var body = new PauseRequest(reason);
-            return PlansApi.Message(await plans.PauseAsync(PlanCaller.From(User), body, Key(body), ct));
+            return PlansApi.Message(await plans.PauseAsync(PlanCaller.From(User), body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostResumeAsync(bool moveDueDates, string? reason, string? key, CancellationToken ct) =>
         ActAsync(key, async () =>
         {
             var body = new ResumeRequest(moveDueDates, reason);
-            return PlansApi.Message(await plans.ResumeAsync(PlanCaller.From(User), body, Key(body), ct));
+            return PlansApi.Message(await plans.ResumeAsync(PlanCaller.From(User), body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostVisitAsync(string? visit, string? date, string? host, string? participants, string? key,
@@ -65,7 +65,7 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
                 return text["Choose the study visit."];
             var names = (participants ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var body = new RecordVisitLateRequest(Day(date), host, names);
-            return PlansApi.Message(await plans.RecordVisitAsync(PlanCaller.From(User), pairId, itemId, body, Key(body), ct));
+            return PlansApi.Message(await plans.RecordVisitAsync(PlanCaller.From(User), pairId, itemId, body, KeyFor(body), ct));
         }, ct);
 
     public Task<IActionResult> OnPostTaskAsync(Guid itemId, string? date, string? note, string? link, IFormFile? file, string? key,
@@ -82,14 +82,11 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
 
             // The body without the file, for the key's fingerprint; the file is stored with the record, in its transaction.
             var body = new RecordTaskLateRequest(Day(date), note, link, null, null);
-            return PlansApi.Message(await plans.RecordTaskAsync(PlanCaller.From(User), null, itemId, body, Key(body), ct, upload));
+            return PlansApi.Message(await plans.RecordTaskAsync(PlanCaller.From(User), null, itemId, body, KeyFor(body), ct, upload));
         }, ct);
 
     private static DateOnly? Day(string? value) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
-
-    private IdempotencyKey Key(object body) => WorkItemActions.Key(HttpContext, body)!;
-
 
     protected override string PagePath => "/dashboard/plan";
 

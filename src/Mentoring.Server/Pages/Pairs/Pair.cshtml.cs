@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Mentoring.Server.Pages.Pairs;
 
 /// <summary>One pair: the coordinator's home ("my pair") and the facilitator's and observers' view of it.</summary>
-public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, WorkItemActions actions,
+public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, WorkItemCommands commands,
     Texts text, IOptions<WebOptions> options, TimeProvider clock) : PageModel
 {
     public PairPageData Data { get; private set; } = null!;
@@ -23,6 +23,9 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
     public string FormKey { get; } = PageCommands.NewKey();
     public string? Error { get; private set; }
     public DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>The form's hidden key: the command's Idempotency-Key, so a double submit is one change.</summary>
+    private string? _sentKey;
 
     /// <summary>The latest date the input rules accept, for the date fields' <c>max</c>.</summary>
     public string LastDate => DateOnly.FromDateTime(Now.UtcDateTime).AddYears(Inputs.Limits.DateWindowYears)
@@ -32,7 +35,7 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
 
     public Task<IActionResult> OnPostCompleteAsync(Guid id, Guid itemId, string? key, string? note, string? link, IFormFile? file,
         CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             // The fingerprint leaves the file out: a double submit sends the file twice but is still the same change,
             // and the file is stored once, with the completion that is applied.
@@ -46,67 +49,60 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
                 upload = read.Upload;
             }
 
-            return PageCommands.Problem(await actions.CompleteTaskAsync(HttpContext, pair.InstanceId, pair.Id, itemId, actor, body,
-                upload, ct), text);
+            return await RunAsync(pair, new CompleteTaskCommand(itemId, body, upload), ct);
         }, ct);
 
     public Task<IActionResult> OnPostProposeAsync(Guid id, Guid itemId, string? key, string? date, string? host, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 return text["Give the date of the visit."];
             if (string.IsNullOrWhiteSpace(host)) return text["Choose the host city."];
-            return await CommandAsync(pair, itemId, "study-visit", new ProposeVisitRequest(day, host),
-                item => new ProposeVisit(actor, item.StepId, item.Activation, day, host), ct);
+            return PageCommands.Invalid(new ProposeVisitRequest(day, host), clock, text)
+                ?? await RunAsync(pair, new ProposeVisitCommand(itemId, day, host), ct);
         }, ct);
 
     public Task<IActionResult> OnPostConfirmAsync(Guid id, Guid itemId, string? key, CancellationToken ct) =>
-        ActAsync(id, key, (pair, actor) => CommandAsync(pair, itemId, "study-visit", new EmptyRequest(),
-            item => new ConfirmVisit(actor, item.StepId, item.Activation), ct), ct);
+        ActAsync(id, key, pair => RunAsync(pair, new ConfirmVisitCommand(itemId), ct), ct);
 
     public Task<IActionResult> OnPostHeldAsync(Guid id, Guid itemId, string? key, string? participants, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             var names = (participants ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0) return text["List the participants, one per line."];
-            return await CommandAsync(pair, itemId, "study-visit", new VisitHeldRequest(names),
-                item => new RecordVisitHeld(actor, item.StepId, item.Activation, names), ct);
+            return PageCommands.Invalid(new VisitHeldRequest(names), clock, text)
+                ?? await RunAsync(pair, new RecordVisitHeldCommand(itemId, names), ct);
         }, ct);
 
     public Task<IActionResult> OnPostReportAsync(Guid id, Guid itemId, string? key, string? note, string? link, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             var body = new ReportVisitRequest(Clean(note), Clean(link));
-            return await CommandAsync(pair, itemId, "study-visit", body,
-                item => new ReportVisit(actor, item.StepId, item.Activation, body.Note, body.Link), ct);
+            return PageCommands.Invalid(body, clock, text) ?? await RunAsync(pair, new ReportVisitCommand(itemId, body.Note, body.Link), ct);
         }, ct);
 
     public Task<IActionResult> OnPostApproveAsync(Guid id, Guid itemId, string? key, string? comment, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             var body = new ApproveRequest(Clean(comment));
-            return await CommandAsync(pair, itemId, "approval", body,
-                item => new Approve(actor, item.StepId, item.Activation, body.Comment), ct);
+            return PageCommands.Invalid(body, clock, text) ?? await RunAsync(pair, new ApproveCommand(itemId, body.Comment), ct);
         }, ct);
 
     public Task<IActionResult> OnPostSendBackAsync(Guid id, Guid itemId, string? key, string? reason, CancellationToken ct) =>
-        ActAsync(id, key, async (pair, actor) =>
+        ActAsync(id, key, async pair =>
         {
             if (string.IsNullOrWhiteSpace(reason)) return text["Say why the step is sent back."];
             var body = new SendBackRequest(reason.Trim());
-            return await CommandAsync(pair, itemId, "approval", body,
-                item => new SendBack(actor, item.StepId, item.Activation, body.Reason!), ct);
+            return PageCommands.Invalid(body, clock, text) ?? await RunAsync(pair, new SendBackCommand(itemId, body.Reason!), ct);
         }, ct);
 
-    /// <summary>The form's request through the API's input rules, then its command; null when it was done.</summary>
-    private async Task<string?> CommandAsync(Programme.Pair pair, Guid itemId, string kind, object body,
-        Func<WorkItem, WorkflowCommand> command, CancellationToken ct) =>
-        PageCommands.Invalid(body, clock, text)
-        ?? PageCommands.Problem(await actions.ExecuteAsync(HttpContext, pair.InstanceId, itemId, kind, body, command, ct), text);
+    /// <summary>The command with the form's key, through the same service as the API; null when it was done.</summary>
+    private async Task<string?> RunAsync(Programme.Pair pair, WorkItemCommand command, CancellationToken ct) =>
+        PageCommands.Message(await commands.RunAsync(pair.Id, command, User, _sentKey, ct), text);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private async Task<IActionResult> ActAsync(Guid id, string? key, Func<Programme.Pair, Actor, Task<string?>> act, CancellationToken ct)
+    private async Task<IActionResult> ActAsync(Guid id, string? key, Func<Programme.Pair, Task<string?>> act, CancellationToken ct)
     {
         Programme.Pair pair;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -117,15 +113,15 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
             pair = found!;
         }
 
-        if (User.ActorFor(pair) is not { } actor) return Forbid();
+        if (User.ActorFor(pair) is null) return Forbid();
         if (string.IsNullOrWhiteSpace(key))
         {
             Error = text["The form is out of date: reload the page and try again."];
         }
         else
         {
-            PageCommands.UseFormKey(HttpContext, key);
-            Error = await act(pair, actor);
+            _sentKey = key;
+            Error = await act(pair);
         }
 
         if (Error is null)
