@@ -13,7 +13,7 @@ namespace Mentoring.Server.Workflows;
 public enum OutcomeKind { Applied, Replayed, Rejected, NotFound, KeyReused, Conflict }
 
 /// <summary>What a command did, and what to answer: the same body for the first request and any retry of it.
-/// <see cref="Refusal"/> is what a caller's own check refused it with (<see cref="WorkflowHost.ExecuteAsync(Func{MentoringDb, CancellationToken, Task{Prepared}}, IdempotencyKey?, CancellationToken, Action{MentoringDb}?)"/>).</summary>
+/// <see cref="Refusal"/> is why the caller's own check refused it (<see cref="Prepared"/>).</summary>
 public sealed record CommandOutcome(OutcomeKind Kind, CommandResponse? Response = null, Rejection? Rejection = null, object? Refusal = null);
 
 /// <summary>The command a caller's check built from the rows it read, for the instance it names; or why it refused.</summary>
