@@ -6,7 +6,7 @@ public static class EmailServices
 {
     /// <summary>The outbox dispatcher and its transport (SMTP, or .eml files when no SMTP host is set), and the
     /// facilitator's email log. EmailOptions is bound in AddMentoringWorkflows (the outbox writer needs it too); the
-    /// Quartz jobs that call the dispatcher live in Scheduling/.</summary>
+    /// Hangfire jobs that call the dispatcher live in Scheduling/.</summary>
     public static IHostApplicationBuilder AddMentoringEmail(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => EmailTransports.Create(sp.GetRequiredService<IOptions<EmailOptions>>().Value));

@@ -102,6 +102,7 @@ public static class MentoringServices
         app.UseAuthorization();
         // needs the signed-in user, so it comes after authentication
         Web.ReaderTimeZone.UseReaderTimeZone(app);
+        app.UseJobsDashboard();
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         var api = app.MapGroup("").ValidateInput();

@@ -48,6 +48,9 @@ public static class ServerStart
         AggregateException { InnerExceptions.Count: 1 } aggregate => OperatorMessage(aggregate.InnerExceptions[0]),
         DefinitionException definitions => ErrorList(definitions.Errors),
         StartupRefusedException refused => refused.Message,
+        // The configuration binder's own words name the setting and its value.
+        InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            binding.Message,
         DbException database => $"The database could not be used: {Email.OutboxDispatcher.Describe(database)}. " +
                                 "Check Database:Provider and Database:ConnectionString.",
         _ => null,

@@ -7,8 +7,20 @@ using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Hosting;
 
+/// <summary>An area's settings that cannot work, checked first at start-up: each problem names its setting.</summary>
+public interface ISettingsCheck
+{
+    IEnumerable<string> Problems();
+}
+
+/// <summary>An area's own start-up work, run after the migrations and before the server is ready.</summary>
+public interface IStartupStep
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Runs before anything else starts: migrations, the definition snapshots, and the demo programme on an empty
+/// Runs before anything else starts: the areas' settings checks, migrations, the definition snapshots, and the demo programme on an empty
 /// database. <see cref="ServerStart"/> runs it before the host starts, so a refusal is printed as a message rather
 /// than logged by the host with a stack trace; it is also the first hosted service (doing nothing the second time),
 /// for hosts started without <see cref="ServerStart"/> (the benchmarks).
@@ -22,6 +34,8 @@ public sealed class StartupTasks(
     TimeProvider clock,
     ReadinessState readiness,
     IEnumerable<IDemoCredentialIssuer> issuers,
+    IEnumerable<ISettingsCheck> settingsChecks,
+    IEnumerable<IStartupStep> steps,
     ILogger<StartupTasks> logger) : IHostedService
 {
     private readonly Lock _gate = new();
@@ -39,6 +53,8 @@ public sealed class StartupTasks(
 
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (settingsChecks.SelectMany(check => check.Problems()).ToList() is { Count: > 0 } problems)
+            throw new StartupRefusedException(string.Join(Environment.NewLine, problems.Append($"{problems.Count} setting(s) to fix.")));
         if (database.Value.MigrateOnStartup) await migrations.MigrateAsync(cancellationToken);
         else if (await migrations.PendingAsync(cancellationToken) is { Count: > 0 } pending)
             throw StartupRefusedException.NotMigrated(pending);
@@ -60,6 +76,7 @@ public sealed class StartupTasks(
             }
         }
 
+        foreach (var step in steps) await step.RunAsync(cancellationToken);
         readiness.Ready = true;
     }
 

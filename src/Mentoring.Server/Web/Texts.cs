@@ -265,6 +265,7 @@ public sealed class Texts
         ["recorded late, happened on {0}"] = "καταχωρίστηκε εκ των υστέρων, πραγματοποιήθηκε στις {0}",
         ["Plan, pause and late records"] = "Χρονοδιάγραμμα, παύση και εκ των υστέρων καταχωρίσεις",
         ["Holiday calendar"] = "Ημερολόγιο αργιών",
+        ["Scheduled work"] = "Προγραμματισμένες εργασίες",
         ["Pause the programme"] = "Παύση του προγράμματος",
         ["While the programme is paused no reminder goes out. Coordinators can still complete their tasks."] = "Όσο το πρόγραμμα βρίσκεται σε παύση, δεν αποστέλλεται καμία υπενθύμιση. Οι συντονιστές μπορούν να συνεχίσουν να ολοκληρώνουν τις εργασίες τους.",
         ["The programme is paused since {0}: {1}"] = "Το πρόγραμμα βρίσκεται σε παύση από τις {0}: {1}",

@@ -74,7 +74,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>An empty database of the given kind, and its connection string.</summary>
+    /// <summary>An empty database of the given kind, and its connection string (Hangfire's schema gone too).</summary>
     public async Task<string> ResetAsync(DatabaseProvider provider)
     {
         if (provider == DatabaseProvider.Sqlite)
@@ -86,7 +86,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(PostgresConnectionString);
         await connection.OpenAsync();
-        await using var reset = new NpgsqlCommand("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", connection);
+        await using var reset = new NpgsqlCommand("DROP SCHEMA IF EXISTS hangfire CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public;", connection);
         await reset.ExecuteNonQueryAsync();
         return PostgresConnectionString;
     }

@@ -55,6 +55,15 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>Starts the server on a database as it is (one an earlier version made), without resetting it.</summary>
+    public static MentoringApp StartOnExisting(DatabaseProvider provider, string connectionString,
+        IDictionary<string, string?>? settings = null, DateTimeOffset? start = null)
+    {
+        var app = new MentoringApp(provider, connectionString, start ?? DefaultStart, settings, null);
+        app.Start();
+        return app;
+    }
+
     /// <summary>Starts several servers at once on one freshly reset database, as a cluster's nodes would.</summary>
     public static async Task<MentoringApp[]> StartNodesAtOnceAsync(DatabaseFixture database, DatabaseProvider provider, int count)
     {

@@ -14,12 +14,16 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
     public static readonly IReadOnlyList<Migration> All =
         [new M001_Initial(), new M002_Quartz(), new M003_Accounts(), new M005_DashboardIndexes(),
         new M006_AccountSecurity(), new M007_FileOwners(),
-        new M009_PlansAndCalendars()];
+        new M009_PlansAndCalendars(), new M010_DropQuartz()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
 
-    public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default) =>
+        MigrateAsync(All, cancellationToken);
+
+    /// <summary>Applies another list of migrations: for tests that build a database as an earlier version did.</summary>
+    internal async Task<IReadOnlyList<Migration>> MigrateAsync(IReadOnlyList<Migration> all, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
@@ -32,16 +36,18 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
             """, cancellationToken);
 
         var applied = await AppliedAsync(connection, transaction, cancellationToken);
-        var unknown = applied.Where(v => All.All(m => m.Version != v)).ToList();
+        var unknown = applied.Where(v => all.All(m => m.Version != v)).ToList();
         if (unknown.Count > 0)
             throw new Hosting.StartupRefusedException(
                 $"The database has migration(s) {string.Join(", ", unknown)} that this version of Mentoring does not know: it is older than the database.");
 
-        var pending = All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
+        var pending = all.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version).ToList();
         foreach (var migration in pending)
         {
             logger.LogInformation("Applying migration {Version} {Name}", migration.Version, migration.Name);
-            await ExecuteAsync(connection, transaction, migration.SqlFor(options.Provider), cancellationToken);
+            // A migration may be empty now (M002): it is still recorded, so the history matches older databases.
+            if (migration.SqlFor(options.Provider) is { Length: > 0 } sql && !string.IsNullOrWhiteSpace(sql))
+                await ExecuteAsync(connection, transaction, sql, cancellationToken);
             await using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @a)";
