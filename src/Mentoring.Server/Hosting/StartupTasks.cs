@@ -22,6 +22,9 @@ public sealed class StartupTasks(
     TimeProvider clock,
     ReadinessState readiness,
     IEnumerable<IDemoCredentialIssuer> issuers,
+    IHostEnvironment environment,
+    IOptions<HostingOptions> hosting,
+    KeyCertificates keyCertificates,
     ILogger<StartupTasks> logger) : IHostedService
 {
     private readonly Lock _gate = new();
@@ -39,6 +42,8 @@ public sealed class StartupTasks(
 
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (ProductionHosting.Refusals(environment, hosting.Value, database.Value, keyCertificates) is { Count: > 0 } refusals)
+            throw new StartupRefusedException(string.Join(Environment.NewLine, refusals));
         if (database.Value.MigrateOnStartup) await migrations.MigrateAsync(cancellationToken);
         else if (await migrations.PendingAsync(cancellationToken) is { Count: > 0 } pending)
             throw StartupRefusedException.NotMigrated(pending);

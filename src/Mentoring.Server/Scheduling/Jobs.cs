@@ -38,12 +38,12 @@ public sealed class DispatchOutboxJob(Email.OutboxDispatcher dispatcher) : IJob
         await Task.Run(() => dispatcher.DispatchDueAsync(cancellationToken), cancellationToken);
 }
 
-/// <summary>Deletes delivered mail older than <c>Email:KeepSentFor</c>.</summary>
+/// <summary>Deletes personal data past its retention time (Retention section, <c>Email:KeepSentFor</c>).</summary>
 [DisallowConcurrentExecution]
-public sealed class CleanUpSentMailJob(Email.OutboxDispatcher dispatcher) : IJob
+public sealed class CleanUpSentMailJob(Retention.RetentionCleanup retention) : IJob
 {
     public static readonly JobKey Key = new("clean-up-sent-mail", "mentoring");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await Task.Run(() => dispatcher.DeleteDeliveredAsync(cancellationToken), cancellationToken);
+        await Task.Run(() => retention.RunAsync(cancellationToken), cancellationToken);
 }
