@@ -8,9 +8,9 @@ namespace Mentoring.Server.Retention;
 
 /// <summary>
 /// The daily clean-up of personal data past its retention time: delivered mail (by the outbox's own dispatcher),
-/// the payloads of finished instances' journal entries, and the uploads of finished programmes. Each is one statement,
+/// the payloads of finished instances' journal entries and the results of their tasks, and the uploads of finished programmes. Each is one statement,
 /// so a clean-up interrupted half-way leaves every row either as it was or cleaned, and the next run goes on. Only this
-/// class erases journal payloads and uploads: their owners only ever add them.
+/// class erases journal payloads, task results and uploads: their owners never take them away.
 /// </summary>
 public sealed class RetentionCleanup(
     IDbContextFactory<MentoringDb> dbs,
@@ -29,13 +29,17 @@ public sealed class RetentionCleanup(
         var sentMail = await outbox.DeleteDeliveredAsync(cancellationToken);
         var now = clock.GetUtcNow();
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var payloads = 0;
+        var (payloads, results) = (0, 0);
         if (options.Value.JournalPayloadsFor > TimeSpan.Zero)
         {
             var before = now - options.Value.JournalPayloadsFor;
             var finished = db.Instances.Where(i => Finished.Contains(i.Status) && i.UpdatedAt < before).Select(i => i.Id);
             payloads = await db.Journal.Where(j => finished.Contains(j.InstanceId) && j.Data != ErasedPayload)
                 .ExecuteUpdateAsync(set => set.SetProperty(j => j.Data, ErasedPayload), cancellationToken);
+            // A closed task keeps what was written when it was done (note, link, choice, visit participants) too.
+            results = await db.WorkItems.Where(w => finished.Contains(w.InstanceId) && (w.Result != null || w.VisitParticipants != null))
+                .ExecuteUpdateAsync(set => set.SetProperty(w => w.Result, (string?)null).SetProperty(w => w.VisitParticipants, (string?)null),
+                    cancellationToken);
         }
 
         var uploads = 0;
@@ -53,14 +57,14 @@ public sealed class RetentionCleanup(
                 .ExecuteDeleteAsync(cancellationToken);
         }
 
-        if (sentMail + payloads + uploads > 0)
-            logger.LogInformation("Retention clean-up: {SentMail} delivered email(s) deleted, {Payloads} journal payload(s) erased, " +
-                                  "{Uploads} uploaded file(s) deleted", sentMail, payloads, uploads);
-        return new RetentionResult(sentMail, payloads, uploads);
+        if (sentMail + payloads + results + uploads > 0)
+            logger.LogInformation("Retention clean-up: {SentMail} delivered email(s) deleted, {Payloads} journal payload(s) and " +
+                                  "{Results} task result(s) erased, {Uploads} uploaded file(s) deleted", sentMail, payloads, results, uploads);
+        return new RetentionResult(sentMail, payloads, results, uploads);
     }
 }
 
-public sealed record RetentionResult(int SentMail, int JournalPayloads, int Uploads);
+public sealed record RetentionResult(int SentMail, int JournalPayloads, int TaskResults, int Uploads);
 
 public static class RetentionServices
 {

@@ -40,6 +40,8 @@ public sealed class RetentionTests(DatabaseFixture database)
                     InstanceId = instance, At = now, Type = "task-completed", ActorId = jelgava.Id.ToString(), ActorName = jelgava.Name,
                     Data = """{"note":"Our needs, with the names of the people we spoke to"}""",
                 });
+            foreach (var instance in pairs.Take(2))
+                (await db.WorkItems.FirstAsync(w => w.InstanceId == instance)).Result = """{"note":"Our needs"}""";
             await db.SaveChangesAsync();
         }
 
@@ -49,10 +51,13 @@ public sealed class RetentionTests(DatabaseFixture database)
         var first = await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None);
 
         Assert.True(first.JournalPayloads > 0);
+        Assert.Equal(1, first.TaskResults);
         await using (var db = app.Db())
         {
             Assert.All(await db.Journal.Where(j => j.InstanceId == pairs[0]).ToListAsync(), j => Assert.Equal("{}", j.Data));
             Assert.Contains(await db.Journal.Where(j => j.InstanceId == pairs[1]).Select(j => j.Data).ToListAsync(), d => d.Contains("Our needs"));
+            Assert.All(await db.WorkItems.Where(w => w.InstanceId == pairs[0]).ToListAsync(), w => Assert.Null(w.Result));
+            Assert.Contains(await db.WorkItems.Where(w => w.InstanceId == pairs[1]).Select(w => w.Result).ToListAsync(), r => r != null);
             Assert.Equal(1, await db.Set<UploadedFile>().CountAsync());
         }
 
@@ -68,7 +73,7 @@ public sealed class RetentionTests(DatabaseFixture database)
         await FinishAsync(app, programme, now - TimeSpan.FromDays(400));
         var second = await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None);
         Assert.Equal(1, second.Uploads);
-        Assert.Equal(new RetentionResult(0, 0, 0), await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None));
+        Assert.Equal(new RetentionResult(0, 0, 0, 0), await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None));
         await using (var db = app.Db()) Assert.Equal(0, await db.Set<UploadedFile>().CountAsync());
     }
 
@@ -83,7 +88,7 @@ public sealed class RetentionTests(DatabaseFixture database)
             foreach (var instance in await db.Instances.Select(i => i.Id).ToListAsync())
                 await FinishAsync(app, instance, app.Clock.GetUtcNow() - TimeSpan.FromDays(5000));
 
-        Assert.Equal(new RetentionResult(0, 0, 0), await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None));
+        Assert.Equal(new RetentionResult(0, 0, 0, 0), await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None));
     }
 
     private static async Task FinishAsync(MentoringApp app, Guid instance, DateTimeOffset at)
