@@ -2,7 +2,7 @@ using Mentoring.Server.Hosting;
 using Mentoring.Server.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddMentoring();
 
 if (ServerCommands.IsCommand(args))
@@ -14,5 +14,5 @@ if (ServerCommands.IsCommand(args))
 }
 
 var app = builder.Build();
-app.UseMentoringWeb().UseMentoring();
+app.UseMentoringProxy().UseMentoringWeb().UseMentoring();
 return await ServerStart.RunAsync(app);

@@ -9,6 +9,7 @@ using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
 using Mentoring.Server.Tokens;
@@ -25,7 +26,8 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans();
+            .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringHosting()
+            .AddMentoringRetention();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)

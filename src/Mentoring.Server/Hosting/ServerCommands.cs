@@ -14,11 +14,11 @@ namespace Mentoring.Server.Hosting;
 /// <summary>
 /// The server's commands, run instead of the web server when the first argument names one:
 /// <c>validate [folder]</c>, <c>migrate</c>, <c>tokens create --email ADDRESS [--name NAME]</c>,
-/// <c>render-templates [--out folder]</c>.
+/// <c>render-templates [--out folder]</c>, <c>backup FILE</c>, <c>restore FILE [--force]</c>.
 /// </summary>
 public static class ServerCommands
 {
-    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates"];
+    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates", "backup", "restore"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -32,6 +32,9 @@ public static class ServerCommands
                 "migrate" => await MigrateAsync(services),
                 "tokens" => await TokensAsync(services, args[1..]),
                 "render-templates" => Email.TemplatePreview.Run(services, args[1..]),
+                "backup" when args.Length == 2 => await Backups.BackupAsync(services.GetRequiredService<DatabaseOptions>(), args[1]),
+                "restore" when args.Length == 2 || (args.Length == 3 && args[2] == "--force") =>
+                    await Backups.RestoreAsync(services.GetRequiredService<DatabaseOptions>(), args[1], force: args.Length == 3),
                 _ => Usage(),
             };
         }
@@ -133,6 +136,8 @@ public static class ServerCommands
               migrate                                    apply database migrations and exit
               tokens create --email ADDRESS [--name N]   create a personal API token
               render-templates [--out folder]            render every email template with its sample (default: data/template-preview)
+              backup FILE                                copy the SQLite database (uploads included) while the server runs
+              restore FILE [--force]                     put a backup in place (--force: over a database that is not empty)
             """);
         return 2;
     }

@@ -22,6 +22,19 @@ public sealed class StartupRefusedException(string message) : Exception(message)
 /// </summary>
 public static class ServerStart
 {
+    /// <summary>The content root (where appsettings.json is read) is the working directory, as for any ASP.NET Core app,
+    /// unless it has no appsettings.json and the app's own folder has: a published build started from elsewhere
+    /// (<c>cd /var/lib/mentoring &amp;&amp; dotnet /opt/mentoring/Mentoring.Server.dll</c>) reads its own settings, while its
+    /// data (relative paths such as <c>data/mentoring.db</c>) stays in the working directory.</summary>
+    public static WebApplicationOptions Options(string[] args)
+    {
+        var here = Directory.GetCurrentDirectory();
+        var own = AppContext.BaseDirectory;
+        return !File.Exists(Path.Combine(here, "appsettings.json")) && File.Exists(Path.Combine(own, "appsettings.json"))
+            ? new WebApplicationOptions { Args = args, ContentRootPath = own }
+            : new WebApplicationOptions { Args = args };
+    }
+
     public static async Task<int> RunAsync(WebApplication app)
     {
         try

@@ -65,10 +65,11 @@ public sealed class FacilitatorDigestJob(FacilitatorDigest digest, TimeProvider 
 }
 
 /// <summary>
-/// The daily clean-up: everything that is deleted because it is old. One method, so that another kind of old data is
+/// The daily clean-up: everything that is deleted because it is old (the Retention section's settings and
+/// <c>Email:KeepSentFor</c>). One method, so that another kind of old data is
 /// one more line here.
 /// </summary>
-public sealed class CleanUpJob(Email.OutboxDispatcher dispatcher)
+public sealed class CleanUpJob(Retention.RetentionCleanup retention)
 {
     public const string Id = "clean-up";
 
@@ -76,7 +77,7 @@ public sealed class CleanUpJob(Email.OutboxDispatcher dispatcher)
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await dispatcher.DeleteDeliveredAsync(cancellationToken);
+        await retention.RunAsync(cancellationToken);
     }
 }
 

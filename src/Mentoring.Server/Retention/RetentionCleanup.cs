@@ -1,0 +1,77 @@
+using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Mentoring.Server.Web.Accounts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Mentoring.Server.Retention;
+
+/// <summary>
+/// The daily clean-up of personal data past its retention time: delivered mail (by the outbox's own dispatcher),
+/// the payloads of finished instances' journal entries and the results of their tasks, and the uploads of finished programmes. Each is one statement,
+/// so a clean-up interrupted half-way leaves every row either as it was or cleaned, and the next run goes on. Only this
+/// class erases journal payloads, task results and uploads: their owners never take them away.
+/// </summary>
+public sealed class RetentionCleanup(
+    IDbContextFactory<MentoringDb> dbs,
+    OutboxDispatcher outbox,
+    IOptions<RetentionOptions> options,
+    TimeProvider clock,
+    ILogger<RetentionCleanup> logger)
+{
+    /// <summary>What a journal entry's payload becomes: an empty object, which every reader of the history takes.</summary>
+    public const string ErasedPayload = "{}";
+
+    private static readonly string[] Finished = ["completed", "cancelled"];
+
+    public async Task<RetentionResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var sentMail = await outbox.DeleteDeliveredAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        await using var db = await dbs.CreateDbContextAsync(cancellationToken);
+        var (payloads, results) = (0, 0);
+        if (options.Value.JournalPayloadsFor > TimeSpan.Zero)
+        {
+            var before = now - options.Value.JournalPayloadsFor;
+            var finished = db.Instances.Where(i => Finished.Contains(i.Status) && i.UpdatedAt < before).Select(i => i.Id);
+            payloads = await db.Journal.Where(j => finished.Contains(j.InstanceId) && j.Data != ErasedPayload)
+                .ExecuteUpdateAsync(set => set.SetProperty(j => j.Data, ErasedPayload), cancellationToken);
+            // A closed task keeps what was written when it was done (note, link, choice, visit participants) too.
+            results = await db.WorkItems.Where(w => finished.Contains(w.InstanceId) && (w.Result != null || w.VisitParticipants != null))
+                .ExecuteUpdateAsync(set => set.SetProperty(w => w.Result, (string?)null).SetProperty(w => w.VisitParticipants, (string?)null),
+                    cancellationToken);
+        }
+
+        var uploads = 0;
+        if (options.Value.UploadsFor > TimeSpan.Zero)
+        {
+            var before = now - options.Value.UploadsFor;
+            // A programme is finished when its own workflow (the instance without a pair) is.
+            var programmes = db.Instances.Where(i => i.PairId == null && Finished.Contains(i.Status) && i.UpdatedAt < before)
+                .Select(i => i.ProgrammeId);
+            var items = db.WorkItems.Where(w => db.Instances.Any(i => i.Id == w.InstanceId && programmes.Contains(i.ProgrammeId)))
+                .Select(w => w.Id);
+            var pairs = db.Pairs.Where(p => programmes.Contains(p.ProgrammeId)).Select(p => (Guid?)p.Id);
+            uploads = await db.Set<UploadedFile>()
+                .Where(f => (f.WorkItemId != null && items.Contains(f.WorkItemId.Value)) || pairs.Contains(f.PairId))
+                .ExecuteDeleteAsync(cancellationToken);
+        }
+
+        if (sentMail + payloads + results + uploads > 0)
+            logger.LogInformation("Retention clean-up: {SentMail} delivered email(s) deleted, {Payloads} journal payload(s) and " +
+                                  "{Results} task result(s) erased, {Uploads} uploaded file(s) deleted", sentMail, payloads, results, uploads);
+        return new RetentionResult(sentMail, payloads, results, uploads);
+    }
+}
+
+public sealed record RetentionResult(int SentMail, int JournalPayloads, int TaskResults, int Uploads);
+
+public static class RetentionServices
+{
+    public static IHostApplicationBuilder AddMentoringRetention(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        builder.Services.AddSingleton<RetentionCleanup>();
+        return builder;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Mentoring.Server.Retention;
+
+/// <summary>The <c>Retention</c> section of appsettings.json: how long personal data outlives the work it was for (the
+/// GDPR record of processing in the README lists them). Delivered mail is kept for <c>Email:KeepSentFor</c>. A zero
+/// time keeps that data for good.</summary>
+public sealed class RetentionOptions
+{
+    public const string Section = "Retention";
+
+    /// <summary>How long after a workflow instance (a pair, a programme) finished its history keeps what people wrote
+    /// (notes, reports, comments, reasons, participants); after it, each entry keeps only who did what, and when.</summary>
+    public TimeSpan JournalPayloadsFor { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>How long after a programme finished the files uploaded for it (its pairs' and its own tasks') are kept.</summary>
+    public TimeSpan UploadsFor { get; set; } = TimeSpan.FromDays(365);
+}
