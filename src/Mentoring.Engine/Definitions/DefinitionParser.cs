@@ -71,13 +71,13 @@ public sealed class DefinitionParser
             Allow(root, "$", "$schema", "id", "version", "name", "kind", "description", "stages");
             var id = RequiredId(root, "$", "id");
             var version = RequiredInt(root, "$", "version", min: 1);
-            var name = RequiredString(root, "$", "name");
+            var name = Text(root, "$", "name", required: true);
             var kind = RequiredEnum(root, "$", "kind", ["pair", "programme"]) switch
             {
                 "programme" => WorkflowKind.Programme,
                 _ => WorkflowKind.Pair,
             };
-            var description = OptionalString(root, "$", "description");
+            var description = Text(root, "$", "description", required: false);
             var stages = new List<StageDefinition>();
             if (RequiredArray(root, "$", "stages", nonEmpty: true) is { } stagesElement)
             {
@@ -108,12 +108,12 @@ public sealed class DefinitionParser
         if (id is not null && !_stageIds.TryAdd(id, path))
             Error(path + ".id", $"the stage id '{id}' is used already at {_stageIds[id]}");
         var number = RequiredInt(stage, path, "number", min: 1);
-        var name = RequiredString(stage, path, "name");
+        var name = Text(stage, path, "name", required: true);
         var steps = ParseSteps(stage, path, "steps");
         return id is null || name is null || steps is null ? null : new StageDefinition(id, number, name, steps);
     }
 
-    private List<StepDefinition>? ParseSteps(JsonElement parent, string path, string property, bool required = true)
+    internal List<StepDefinition>? ParseSteps(JsonElement parent, string path, string property, bool required = true)
     {
         var array = required
             ? RequiredArray(parent, path, property, nonEmpty: true)
@@ -130,7 +130,7 @@ public sealed class DefinitionParser
         return result;
     }
 
-    private StepDefinition? ParseStep(JsonElement step, string path)
+    internal StepDefinition? ParseStep(JsonElement step, string path)
     {
         if (!IsObject(step, path)) return null;
         var type = RequiredString(step, path, "type");
@@ -139,203 +139,32 @@ public sealed class DefinitionParser
             Error(path + ".id", $"the step id '{id}' is used already at {_stepIds[id]}");
         if (type is null) return null;
 
-        string[] common = ["type", "id", "title", "description"];
-        var needsTitle = type is not ("parallel" or "condition");
-        var title = needsTitle ? RequiredString(step, path, "title") : OptionalString(step, path, "title");
-        var description = OptionalString(step, path, "description");
+        var kind = StepKinds.Named(type);
+        var title = Text(step, path, "title", required: kind?.NeedsTitle ?? true);
+        var description = Text(step, path, "description", required: false);
         id ??= "";
         title ??= id;
-
-        switch (type)
+        if (kind is null)
         {
-            case "task":
-            {
-                Allow(step, path, [.. common, "assignee", "due", "requires", "choice", "reminders"]);
-                var assignee = RequiredRole(step, path, "assignee");
-                var due = ParseDue(step, path);
-                var requires = new List<Requirement>();
-                if (OptionalArray(step, path, "requires") is { } requiresElement)
-                {
-                    var i = 0;
-                    foreach (var item in requiresElement.EnumerateArray())
-                    {
-                        var itemPath = $"{path}.requires[{i++}]";
-                        switch (item.ValueKind == JsonValueKind.String ? item.GetString() : null)
-                        {
-                            case "note": requires.Add(Requirement.Note); break;
-                            case "link": requires.Add(Requirement.Link); break;
-                            case "file": requires.Add(Requirement.File); break;
-                            default: Error(itemPath, "must be one of note, link, file"); break;
-                        }
-                    }
-                }
-
-                var choice = ParseChoice(step, path);
-                var reminders = ParseReminders(step, path);
-                return assignee is null ? null
-                    : new TaskStep(id, title, description, assignee.Value, due, requires.Distinct().ToList(), choice, reminders);
-            }
-            case "studyVisit":
-            {
-                Allow(step, path, [.. common, "proposer", "confirmer", "followUps", "planning"]);
-                var proposer = RequiredRole(step, path, "proposer");
-                var confirmer = RequiredRole(step, path, "confirmer");
-                var followUps = new List<FollowUp>();
-                if (OptionalArray(step, path, "followUps") is { } followUpsElement)
-                {
-                    var i = 0;
-                    foreach (var item in followUpsElement.EnumerateArray())
-                    {
-                        var itemPath = $"{path}.followUps[{i++}]";
-                        if (!IsObject(item, itemPath)) continue;
-                        Allow(item, itemPath, "daysAfter", "template", "to", "unlessVisitIs");
-                        var days = RequiredInt(item, itemPath, "daysAfter", min: 0);
-                        var template = RequiredTemplate(item, itemPath);
-                        var to = RequiredRoles(item, itemPath, "to");
-                        // Follow-ups are set when the visit is held, so only a later phase can make one unnecessary.
-                        var unless = item.TryGetProperty("unlessVisitIs", out _) ? RequiredEnum(item, itemPath, "unlessVisitIs", ["reported"]) : null;
-                        if (template is not null && to is not null) followUps.Add(new FollowUp(days, template, to, unless));
-                    }
-                }
-
-                var planning = ParsePlanning(step, path, title);
-                _visitsSoFar.Add(id);
-                return proposer is null || confirmer is null ? null
-                    : new StudyVisitStep(id, title, description, proposer.Value, confirmer.Value, followUps, planning);
-            }
-            case "approval":
-            {
-                Allow(step, path, [.. common, "approver"]);
-                var approver = RequiredRole(step, path, "approver");
-                return approver is null ? null : new ApprovalStep(id, title, description, approver.Value);
-            }
-            case "waitForEvent":
-            case "signal":
-            {
-                Allow(step, path, [.. common, "event"]);
-                var name = RequiredId(step, path, "event");
-                if (name is null) return null;
-                return type == "signal"
-                    ? new SignalStep(id, title, description, name)
-                    : new WaitForEventStep(id, title, description, name);
-            }
-            case "timer":
-            {
-                Allow(step, path, [.. common, "days", "hours"]);
-                var days = OptionalInt(step, path, "days", min: 0) ?? 0;
-                var hours = OptionalInt(step, path, "hours", min: 0) ?? 0;
-                if (days == 0 && hours == 0) Error(path, "a timer needs 'days' or 'hours' greater than 0");
-                return new TimerStep(id, title, description, TimeSpan.FromDays(days) + TimeSpan.FromHours(hours));
-            }
-            case "email":
-            {
-                Allow(step, path, [.. common, "template", "to"]);
-                var template = RequiredTemplate(step, path);
-                var to = RequiredRoles(step, path, "to");
-                return template is null || to is null ? null : new EmailStep(id, title, description, template, to);
-            }
-            case "parallel":
-            {
-                Allow(step, path, [.. common, "branches"]);
-                var branches = new List<IReadOnlyList<StepDefinition>>();
-                if (RequiredArray(step, path, "branches", nonEmpty: true) is { } branchesElement)
-                {
-                    if (branchesElement.GetArrayLength() < 2) Error(path + ".branches", "a parallel step needs at least 2 branches");
-                    var b = 0;
-                    foreach (var branch in branchesElement.EnumerateArray())
-                    {
-                        var branchPath = $"{path}.branches[{b++}]";
-                        if (branch.ValueKind != JsonValueKind.Array || branch.GetArrayLength() == 0)
-                        {
-                            Error(branchPath, "a branch must be a non-empty array of steps");
-                            continue;
-                        }
-
-                        var steps = new List<StepDefinition>();
-                        var i = 0;
-                        foreach (var inner in branch.EnumerateArray())
-                            if (ParseStep(inner, $"{branchPath}[{i++}]") is { } parsed) steps.Add(parsed);
-                        branches.Add(steps);
-                    }
-                }
-
-                return new ParallelStep(id, title, description, branches);
-            }
-            case "condition":
-            {
-                Allow(step, path, [.. common, "if", "then", "else"]);
-                var condition = ParseCondition(step, path);
-                var then = ParseSteps(step, path, "then");
-                var otherwise = ParseSteps(step, path, "else", required: false);
-                return condition is null || then is null || otherwise is null ? null
-                    : new ConditionStep(id, title, description, condition, then, otherwise);
-            }
-            default:
-                Error(path + ".type",
-                    $"unknown step type '{type}'; expected one of task, studyVisit, approval, waitForEvent, signal, timer, email, parallel, condition");
-                return null;
-        }
-    }
-
-    private DueRule? ParseDue(JsonElement step, string path)
-    {
-        if (!step.TryGetProperty("due", out var due)) return null;
-        path += ".due";
-        if (!IsObject(due, path)) return null;
-        Allow(due, path, "daysAfterStageStart", "atLeastDaysAfterOpen", "daysAfterOpen", "visit", "daysAfter");
-        var rules = new[] { "daysAfterStageStart", "daysAfterOpen", "visit" }.Count(r => due.TryGetProperty(r, out _));
-        if (rules > 1) Error(path, "give one of daysAfterStageStart, daysAfterOpen, or visit with daysAfter");
-        if (due.TryGetProperty("atLeastDaysAfterOpen", out _) && !due.TryGetProperty("daysAfterStageStart", out _))
-            Error(path + ".atLeastDaysAfterOpen", "only goes with daysAfterStageStart");
-        if (due.TryGetProperty("daysAfterStageStart", out _))
-            return new DaysAfterStageStart(RequiredInt(due, path, "daysAfterStageStart", min: 0),
-                OptionalInt(due, path, "atLeastDaysAfterOpen", min: 0));
-        if (due.TryGetProperty("daysAfterOpen", out _))
-            return new DaysAfterOpen(RequiredInt(due, path, "daysAfterOpen", min: 0));
-
-        if (due.TryGetProperty("visit", out _))
-        {
-            var visit = RequiredId(due, path, "visit");
-            var days = RequiredInt(due, path, "daysAfter", min: int.MinValue);
-            if (visit is null) return null;
-            // Checked here, in file order: a task can only wait for the date of a visit that comes before it.
-            if (!_visitsSoFar.Contains(visit))
-                Error(path + ".visit", $"'{visit}' is not a studyVisit step that comes before this task");
-            return new DaysAfterVisit(visit, days);
+            Error(path + ".type",
+                $"unknown step type '{type}'; expected one of {string.Join(", ", StepKinds.All.Select(k => k.Type))}");
+            return null;
         }
 
-        Error(path, "needs daysAfterStageStart, daysAfterOpen, or visit with daysAfter");
-        return null;
+        Allow(step, path, ["type", "id", "title", "description", .. kind.Properties]);
+        return kind.Parse(this, step, path, new StepHeader(id, title, description));
     }
 
-    private VisitPlanning? ParsePlanning(JsonElement step, string path, string visitTitle)
-    {
-        if (!step.TryGetProperty("planning", out var planning)) return null;
-        path += ".planning";
-        if (!IsObject(planning, path)) return null;
-        Allow(planning, path, "title", "proposeWithinDays", "reminders");
-        var title = OptionalString(planning, path, "title") ?? $"Propose a date for “{visitTitle}”";
-        var days = RequiredInt(planning, path, "proposeWithinDays", min: 1);
-        var reminders = ParseReminders(planning, path);
-        if (reminders is null) Error(path, "missing 'reminders': planning is there to nudge the proposer");
-        return reminders is null ? null : new VisitPlanning(title, days, reminders);
-    }
+    internal void NoteVisit(string stepId) => _visitsSoFar.Add(stepId);
 
-    private ChoiceSpec? ParseChoice(JsonElement step, string path)
-    {
-        if (!step.TryGetProperty("choice", out var choice)) return null;
-        path += ".choice";
-        if (!IsObject(choice, path)) return null;
-        Allow(choice, path, "variable", "options");
-        var variable = RequiredVariable(choice, path);
-        var options = RequiredStrings(choice, path, "options");
-        if (options is { Count: < 2 }) Error(path + ".options", "a choice needs at least 2 options");
-        if (variable is null || options is null) return null;
-        _choiceVariables.Add(variable);
-        return new ChoiceSpec(variable, options);
-    }
+    internal bool IsVisitSoFar(string stepId) => _visitsSoFar.Contains(stepId);
 
-    private ReminderRules? ParseReminders(JsonElement step, string path)
+    internal void NoteChoiceVariable(string variable) => _choiceVariables.Add(variable);
+
+    internal bool IsChoiceVariable(string variable) => _choiceVariables.Contains(variable);
+
+
+    internal ReminderRules? ParseReminders(JsonElement step, string path)
     {
         if (!step.TryGetProperty("reminders", out var reminders)) return null;
         path += ".reminders";
@@ -381,48 +210,7 @@ public sealed class DefinitionParser
         return new ReminderRules(daysBefore.Distinct().OrderDescending().ToList(), onDueDate, overdue);
     }
 
-    private Condition? ParseCondition(JsonElement step, string path)
-    {
-        if (!step.TryGetProperty("if", out var condition))
-        {
-            Error(path, "missing 'if'");
-            return null;
-        }
-
-        path += ".if";
-        if (!IsObject(condition, path)) return null;
-        Allow(condition, path, "variable", "equals", "notEquals", "in");
-        var variable = RequiredVariable(condition, path);
-        if (variable is not null && !_choiceVariables.Contains(variable))
-            Error(path + ".variable", $"no task before this condition sets the variable '{variable}' (a task's choice.variable)");
-        Condition? result = null;
-        var operators = 0;
-        if (condition.TryGetProperty("equals", out _))
-        {
-            operators++;
-            if (RequiredString(condition, path, "equals") is { } value)
-                result = new Condition(variable ?? "", ConditionOperator.Equals, [value]);
-        }
-
-        if (condition.TryGetProperty("notEquals", out _))
-        {
-            operators++;
-            if (RequiredString(condition, path, "notEquals") is { } value)
-                result = new Condition(variable ?? "", ConditionOperator.NotEquals, [value]);
-        }
-
-        if (condition.TryGetProperty("in", out _))
-        {
-            operators++;
-            if (RequiredStrings(condition, path, "in") is { Count: > 0 } values)
-                result = new Condition(variable ?? "", ConditionOperator.In, values);
-        }
-
-        if (operators != 1) Error(path, "needs exactly one of equals, notEquals, in");
-        return variable is null || operators != 1 ? null : result;
-    }
-
-    private string? RequiredTemplate(JsonElement element, string path)
+    internal string? RequiredTemplate(JsonElement element, string path)
     {
         var template = RequiredString(element, path, "template");
         if (template is not null && _templateExists is not null && !_templateExists(template))
@@ -430,7 +218,7 @@ public sealed class DefinitionParser
         return template;
     }
 
-    private Role? RequiredRole(JsonElement element, string path, string property)
+    internal Role? RequiredRole(JsonElement element, string path, string property)
     {
         if (!element.TryGetProperty(property, out var value))
         {
@@ -441,7 +229,7 @@ public sealed class DefinitionParser
         return ToRole(value, $"{path}.{property}");
     }
 
-    private List<Role>? RequiredRoles(JsonElement element, string path, string property)
+    internal List<Role>? RequiredRoles(JsonElement element, string path, string property)
     {
         if (RequiredArray(element, path, property, nonEmpty: true) is not { } array) return null;
         var roles = new List<Role>();
@@ -465,7 +253,7 @@ public sealed class DefinitionParser
         }
     }
 
-    private string? RequiredId(JsonElement element, string path, string property)
+    internal string? RequiredId(JsonElement element, string path, string property)
     {
         var value = RequiredString(element, path, property);
         if (value is not null && !IsId(value))
@@ -477,7 +265,7 @@ public sealed class DefinitionParser
         return value;
     }
 
-    private string? RequiredVariable(JsonElement element, string path)
+    internal string? RequiredVariable(JsonElement element, string path)
     {
         var value = RequiredString(element, path, "variable");
         if (value is null || (char.IsAsciiLetter(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
@@ -490,7 +278,12 @@ public sealed class DefinitionParser
         value.Length > 0 && char.IsAsciiLetterLower(value[0]) | char.IsAsciiDigit(value[0])
         && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
-    private string? RequiredString(JsonElement element, string path, string property)
+    /// <summary>Every text people read (names, titles, descriptions) is read here and nowhere else, so the form such
+    /// a text may take is decided in one place.</summary>
+    internal string? Text(JsonElement element, string path, string property, bool required) =>
+        required ? RequiredString(element, path, property) : OptionalString(element, path, property);
+
+    internal string? RequiredString(JsonElement element, string path, string property)
     {
         if (!element.TryGetProperty(property, out var value))
         {
@@ -515,7 +308,7 @@ public sealed class DefinitionParser
         return null;
     }
 
-    private List<string>? RequiredStrings(JsonElement element, string path, string property)
+    internal List<string>? RequiredStrings(JsonElement element, string path, string property)
     {
         if (RequiredArray(element, path, property, nonEmpty: true) is not { } array) return null;
         var values = new List<string>();
@@ -530,14 +323,14 @@ public sealed class DefinitionParser
         return values;
     }
 
-    private int RequiredInt(JsonElement element, string path, string property, int min)
+    internal int RequiredInt(JsonElement element, string path, string property, int min)
     {
         if (element.TryGetProperty(property, out _)) return OptionalInt(element, path, property, min) ?? 0;
         Error(path, $"missing '{property}'");
         return 0;
     }
 
-    private int? OptionalInt(JsonElement element, string path, string property, int min)
+    internal int? OptionalInt(JsonElement element, string path, string property, int min)
     {
         if (!element.TryGetProperty(property, out var value)) return null;
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min) return number;
@@ -545,7 +338,7 @@ public sealed class DefinitionParser
         return null;
     }
 
-    private string? RequiredEnum(JsonElement element, string path, string property, string[] allowed)
+    internal string? RequiredEnum(JsonElement element, string path, string property, string[] allowed)
     {
         var value = RequiredString(element, path, property);
         if (value is null || allowed.Contains(value)) return value;
@@ -553,7 +346,7 @@ public sealed class DefinitionParser
         return null;
     }
 
-    private JsonElement? RequiredArray(JsonElement element, string path, string property, bool nonEmpty)
+    internal JsonElement? RequiredArray(JsonElement element, string path, string property, bool nonEmpty)
     {
         if (!element.TryGetProperty(property, out _))
         {
@@ -571,7 +364,7 @@ public sealed class DefinitionParser
         return array;
     }
 
-    private JsonElement? OptionalArray(JsonElement element, string path, string property)
+    internal JsonElement? OptionalArray(JsonElement element, string path, string property)
     {
         if (!element.TryGetProperty(property, out var value)) return null;
         if (value.ValueKind == JsonValueKind.Array) return value;
@@ -579,21 +372,21 @@ public sealed class DefinitionParser
         return null;
     }
 
-    private bool IsObject(JsonElement element, string path)
+    internal bool IsObject(JsonElement element, string path)
     {
         if (element.ValueKind == JsonValueKind.Object) return true;
         Error(path, "must be an object");
         return false;
     }
 
-    private void Allow(JsonElement element, string path, params string[] allowed)
+    internal void Allow(JsonElement element, string path, params string[] allowed)
     {
         foreach (var property in element.EnumerateObject())
             if (!allowed.Contains(property.Name))
                 Error($"{path}.{property.Name}", $"unknown property '{property.Name}'");
     }
 
-    private void Error(string path, string message) => _errors.Add(new DefinitionError(_file, path, message));
+    internal void Error(string path, string message) => _errors.Add(new DefinitionError(_file, path, message));
 
     private static string FirstSentence(string message)
     {

@@ -99,11 +99,7 @@ public static class NudgeSchedule
 
     /// <summary>Whether a follow-up has become unnecessary: the visit reached the phase the definition names.</summary>
     public static bool IsUnnecessary(FollowUp followUp, VisitPhase phase) =>
-        followUp.UnlessVisitIs is { } unless && phase >= unless switch
-        {
-            "held" => VisitPhase.Held,
-            _ => VisitPhase.Reported,
-        };
+        followUp.UnlessVisitIs is { } unless && phase >= unless;
 
     public static DateOnly LocalDate(DateTimeOffset instant, TimeZoneInfo zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);

@@ -6,7 +6,7 @@ namespace Mentoring.Engine.Runtime;
 // The facilitator's plan tools (PlanCommands.cs): moving due dates, pauses, and what happened before it was entered.
 public sealed partial class WorkflowRunner
 {
-    private sealed partial class Execution
+    internal sealed partial class Execution
     {
         /// <summary>Set by a late record: the day it really happened. <see cref="SettleLate"/> acts on it.</summary>
         private DateOnly? _happenedOn;

@@ -17,11 +17,14 @@ public sealed partial class WorkflowRunner
         return new RunResult(rejection, execution.State, execution.Effects, execution.Journal, execution.Progress());
     }
 
-    private sealed partial class Execution(WorkflowDefinition definition, InstanceState state, IWorkflowServices services,
+    /// <summary>One command's run over one instance. The step kinds (<c>Steps/</c>) enter their steps through it.</summary>
+    internal sealed partial class Execution(WorkflowDefinition definition, InstanceState state, IWorkflowServices services,
         DateTimeOffset now)
     {
         private readonly Queue<string> _agenda = new();
 
+        public IWorkflowServices Services => services;
+        public DateTimeOffset Now => now;
         public InstanceState State { get; } = state;
         public List<Effect> Effects { get; } = [];
         public List<JournalRecord> Journal { get; } = [];
@@ -354,7 +357,7 @@ public sealed partial class WorkflowRunner
 
         private void Enter(StepDefinition step)
         {
-            if (step is not (TaskStep or ApprovalStep or ParallelStep or ConditionStep) && State.Keep.Remove(step.Id))
+            if (!step.Kind.RedoneOnSendBack && State.Keep.Remove(step.Id))
             {
                 State.EndedInStage.Add(step.Id);
                 Record("kept", step.Id, Actor.System, new() { ["reason"] = "ended before the stage was sent back" });
@@ -362,98 +365,17 @@ public sealed partial class WorkflowRunner
                 return;
             }
 
-            switch (step)
-            {
-                case TaskStep task:
-                {
-                    var activation = Activate(task.Id, WorkItemKind.Task);
-                    var dueAt = DueAt(task);
-                    State.Active[task.Id].DueAt = dueAt;
-                    Effects.Add(new WorkItemOpened(task.Id, activation, WorkItemKind.Task, task.Title, task.Description,
-                        task.Assignee, dueAt, CurrentStage.Id));
-                    Record("task-opened", task.Id, Actor.System, new() { ["title"] = task.Title, ["due"] = dueAt });
-                    ScheduleReminders(task, activation, dueAt);
-                    break;
-                }
-                case StudyVisitStep visitStep:
-                {
-                    var activation = Activate(visitStep.Id, WorkItemKind.StudyVisit);
-                    State.Visits[visitStep.Id] = new VisitRecord { Activation = activation, Phase = VisitPhase.Proposing };
-                    Effects.Add(new WorkItemOpened(visitStep.Id, activation, WorkItemKind.StudyVisit, visitStep.Title,
-                        visitStep.Description, visitStep.Proposer, null, CurrentStage.Id));
-                    Record("visit-opened", visitStep.Id, Actor.System, new() { ["title"] = visitStep.Title });
-                    SchedulePlanning(visitStep, activation);
-                    break;
-                }
-                case ApprovalStep approval:
-                {
-                    var activation = Activate(approval.Id, WorkItemKind.Approval);
-                    Effects.Add(new WorkItemOpened(approval.Id, activation, WorkItemKind.Approval, approval.Title,
-                        approval.Description, approval.Approver, null, CurrentStage.Id));
-                    Record("approval-requested", approval.Id, Actor.System, new() { ["title"] = approval.Title });
-                    Email("gate-awaiting-approval", [approval.Approver], approval.Id, new() { ["approval.title"] = approval.Title });
-                    break;
-                }
-                case WaitForEventStep wait when services.HasEventOccurred(wait.Event):
-                    Record("event-received", wait.Id, Actor.System, new() { ["event"] = wait.Event, ["already"] = true });
-                    Continue(wait.Id);
-                    break;
-                case WaitForEventStep wait:
-                {
-                    var activation = Activate(wait.Id, WorkItemKind.Event);
-                    Effects.Add(new WorkItemOpened(wait.Id, activation, WorkItemKind.Event, wait.Title, wait.Description,
-                        null, null, CurrentStage.Id, wait.Event));
-                    Record("waiting-for-event", wait.Id, Actor.System, new() { ["event"] = wait.Event });
-                    break;
-                }
-                case SignalStep signal:
-                    Effects.Add(new ProgrammeEventRaised(signal.Event));
-                    Record("event-raised", signal.Id, Actor.System, new() { ["event"] = signal.Event });
-                    Continue(signal.Id);
-                    break;
-                case TimerStep timer:
-                {
-                    var activation = Activate(timer.Id, WorkItemKind.Timer);
-                    var dueAt = now + timer.Delay;
-                    State.Active[timer.Id].DueAt = dueAt;
-                    Effects.Add(new WorkItemOpened(timer.Id, activation, WorkItemKind.Timer, timer.Title, timer.Description,
-                        null, dueAt, CurrentStage.Id));
-                    Effects.Add(new TimerScheduled(timer.Id, activation, TimerPurpose.Resume, dueAt));
-                    Record("timer-started", timer.Id, Actor.System, new() { ["until"] = dueAt });
-                    break;
-                }
-                case EmailStep email:
-                {
-                    var recipients = services.ResolveRecipients(email.To);
-                    Effects.Add(new EmailRequested(email.Template, email.To, email.Id, StageData(), recipients));
-                    Record("email-queued", email.Id, Actor.System,
-                        new() { ["template"] = email.Template, ["to"] = recipients.Select(r => r.Name).ToList() });
-                    Continue(email.Id);
-                    break;
-                }
-                case ParallelStep parallel:
-                    State.Joins[parallel.Id] = [];
-                    foreach (var branch in parallel.Branches) _agenda.Enqueue(branch[0].Id);
-                    break;
-                case ConditionStep condition:
-                {
-                    var met = condition.If.IsMetBy(State.Variables);
-                    var branch = met ? condition.Then : condition.Else;
-                    Record("condition", condition.Id, Actor.System, new() { ["variable"] = condition.If.Variable, ["met"] = met });
-                    if (branch.Count == 0) Continue(condition.Id);
-                    else _agenda.Enqueue(branch[0].Id);
-                    break;
-                }
-                default:
-                    throw new InvalidOperationException($"Step type '{step.Type}' has no runner.");
-            }
+            step.Kind.Enter(this, step);
         }
 
+        /// <summary>Queues a step to run once the current one is done.</summary>
+        public void Enqueue(string stepId) => _agenda.Enqueue(stepId);
+
         /// <summary>The step ended: go on with the next in its sequence, or end the sequence's owner.</summary>
-        private void Continue(string stepId)
+        public void Continue(string stepId)
         {
             var location = definition.Locate(stepId);
-            if (location.Step is not (TaskStep or ApprovalStep or ParallelStep or ConditionStep) && !State.EndedInStage.Contains(stepId))
+            if (!location.Step.Kind.RedoneOnSendBack && !State.EndedInStage.Contains(stepId))
                 State.EndedInStage.Add(stepId);
             if (location.Index + 1 < location.Sequence.Steps.Count)
             {
@@ -483,9 +405,9 @@ public sealed partial class WorkflowRunner
             }
         }
 
-        private StageDefinition CurrentStage => definition.Stages[State.StageIndex];
+        public StageDefinition CurrentStage => definition.Stages[State.StageIndex];
 
-        private int Activate(string stepId, WorkItemKind kind)
+        public int Activate(string stepId, WorkItemKind kind)
         {
             var activation = State.Activations[stepId] = State.Activations.GetValueOrDefault(stepId) + 1;
             State.Active[stepId] = new ActiveStep { Activation = activation, Kind = kind, OpenedAt = now };
@@ -536,7 +458,7 @@ public sealed partial class WorkflowRunner
         /// <summary>A task's due date, set when it opens (or when the visit it hangs on gets its date). Never before
         /// the end of that day: a task opened after its stage started (behind an earlier step, a programme event, a
         /// late visit date) is not born overdue with its whole escalation chain due at once.</summary>
-        private DateTimeOffset? DueAt(TaskStep task)
+        public DateTimeOffset? DueAt(TaskStep task)
         {
             if (task.Due is null) return null;
             var zone = services.TimeZoneOf(task.Assignee);
@@ -558,7 +480,7 @@ public sealed partial class WorkflowRunner
         private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
 
         /// <summary>A study visit with planning rules: the proposer is nudged, as for a task, until a date is proposed.</summary>
-        private void SchedulePlanning(StudyVisitStep step, int activation)
+        public void SchedulePlanning(StudyVisitStep step, int activation)
         {
             if (step.Planning is not { } planning) return;
             var zone = services.TimeZoneOf(step.Proposer);
@@ -586,7 +508,7 @@ public sealed partial class WorkflowRunner
             }
         }
 
-        private void ScheduleReminders(TaskStep task, int activation, DateTimeOffset? dueAt)
+        public void ScheduleReminders(TaskStep task, int activation, DateTimeOffset? dueAt)
         {
             if (task.Reminders is not { } rules || dueAt is null) return;
             foreach (var (purpose, at, data) in NudgeSchedule.ForTask(rules, dueAt.Value, task.Assignee, services, now))
@@ -624,19 +546,19 @@ public sealed partial class WorkflowRunner
             ReportLink = visit.ReportLink,
         };
 
-        private Dictionary<string, string> StageData() => new()
+        public Dictionary<string, string> StageData() => new()
         {
             ["stage.number"] = CurrentStage.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["stage.name"] = CurrentStage.Name,
         };
 
-        private void Email(string template, IReadOnlyList<Role> to, string? stepId, Dictionary<string, string> data)
+        public void Email(string template, IReadOnlyList<Role> to, string? stepId, Dictionary<string, string> data)
         {
             foreach (var (key, value) in StageData()) data.TryAdd(key, value);
             Effects.Add(new EmailRequested(template, to, stepId, data));
         }
 
-        private void Record(string type, string? stepId, Actor by, Dictionary<string, object?> data) =>
+        public void Record(string type, string? stepId, Actor by, Dictionary<string, object?> data) =>
             Journal.Add(new JournalRecord(now, type, stepId, by, data));
     }
 }

@@ -41,21 +41,11 @@ public static class WorkingCalendars
     public static IQueryable<WorkflowInstance> NotPaused(this IQueryable<WorkflowInstance> instances, MentoringDb db) =>
         instances.Where(i => !db.Set<ProgrammePause>().Any(p => p.ProgrammeId == i.ProgrammeId && p.ResumedAt == null));
 
-    /// <summary>When a due nudge falls on a day off for its recipients (a holiday entered after it was planned), the
-    /// next working morning in their city, to send it then instead; null to send it now.</summary>
-    public static DateTimeOffset? DeferredFromDayOff(TimerRecord timer, InstanceContext context, DateTimeOffset now)
-    {
-        if (context.Calendar is not DaysOffCalendar calendar) return null;
-        var role = RoleOf(timer);
-        var zone = context.TimeZoneOf(role);
-        return calendar.IsDayOff(NudgeSchedule.LocalDate(now, zone), role) ? calendar.WithinWorkingHours(now, role, zone) : null;
-    }
-
     /// <summary>Whom a nudge timer is for: the role in its data, or both sides (a study-visit follow-up).</summary>
     internal static Role RoleOf(TimerRecord timer)
     {
         var data = timer.Data is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json);
-        return data?.GetValueOrDefault("role") is { } name && Enum.TryParse<Role>(name, true, out var parsed) ? parsed : Role.Both;
+        return NudgeRules.RoleOf(data);
     }
 
     /// <summary>A timer moved by whole days in its recipients' zone (<see cref="TimersShifted"/>); a nudge then on to a

@@ -52,7 +52,7 @@ public sealed class DueWorkProcessor(
             await using var db = await dbs.CreateDbContextAsync(cancellationToken);
             var due = await db.Timers.AsNoTracking()
                 .Where(t => t.Purpose == ResumePurpose && t.DueAt <= now && !passed.Contains(t.Id))
-                .Join(Plans.WorkingCalendars.NotPaused(db.Instances.Where(i => i.Status == "running"), db), t => t.InstanceId, i => i.Id, (t, _) => t)
+                .Join(Plans.WorkingCalendars.NotPaused(db.Instances.Where(i => i.Status == EffectWriter.Running), db), t => t.InstanceId, i => i.Id, (t, _) => t)
                 .OrderBy(t => t.DueAt).Take(options.Value.BatchSize)
                 .ToListAsync(cancellationToken);
             if (due.Count == 0) return fired;
@@ -108,7 +108,7 @@ public sealed class DueWorkProcessor(
                 from item in db.WorkItems
                 where item.Status == WorkItemStatus.Open && item.WaitsFor != null
                 join instance in db.Instances on item.InstanceId equals instance.Id
-                where instance.Status == "running"
+                where instance.Status == EffectWriter.Running
                 join raised in db.ProgrammeEvents on new { instance.ProgrammeId, Name = item.WaitsFor! }
                     equals new { raised.ProgrammeId, raised.Name }
                 select new { item.InstanceId, Event = raised.Name })

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Mentoring.Engine.Definitions;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
@@ -24,19 +24,12 @@ public sealed class FacilitatorDigest(
     IOptions<EmailOptions> email,
     ILogger<FacilitatorDigest> logger)
 {
-    /// <summary>How far ahead study visits are listed.</summary>
-    private static readonly TimeSpan VisitHorizon = TimeSpan.FromDays(60);
-
     /// <summary>Writes this week's digests not written yet; returns how many.</summary>
     public async Task<int> WriteAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.DigestTimeZone);
-        var today = NudgeSchedule.LocalDate(now, zone);
-        var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
-        var sunday = monday.AddDays(6);
-        var weekEnd = NudgeSchedule.AtLocal(sunday.AddDays(1), TimeOnly.MinValue, zone);
-        var week = $"{ISOWeek.GetYear(monday.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(monday.ToDateTime(TimeOnly.MinValue)):00}";
+        var digestWeek = DigestRules.WeekOf(now, TimeZoneInfo.FindSystemTimeZoneById(options.Value.DigestTimeZone));
+        var week = digestWeek.Name;
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var written = 0;
@@ -53,14 +46,14 @@ public sealed class FacilitatorDigest(
             var due = facilitators.Where(f => !done.Contains(keys[f.Id])).ToList();
             if (due.Count == 0) continue;
 
-            var content = await ContentAsync(db, programme.Id, now, weekEnd, cancellationToken);
+            var content = await ContentAsync(db, programme.Id, now, digestWeek, cancellationToken);
             // Nothing overdue, due, coming up or waiting: an empty digest is one more email to delete.
             if (content is { Overdue.Count: 0, DueSoon: 0, Visits.Count: 0, Approvals.Count: 0 }) continue;
             foreach (var facilitator in due)
             {
                 var recipient = new Recipient(facilitator.Id.ToString(), facilitator.Name, facilitator.Email, facilitator.Language,
-                    facilitator.TimeZone, Engine.Definitions.Role.Facilitator);
-                var model = Model(programme.Name, recipient, monday, sunday, content);
+                    facilitator.TimeZone, Role.Facilitator);
+                var model = Model(programme.Name, recipient, digestWeek.Monday, digestWeek.Sunday, content);
                 outbox.AddKeyed(db, $"digest-{programme.Id}-{week}-{facilitator.Id:N}", null, "facilitator-digest",
                     recipient, model, now);
                 written++;
@@ -88,31 +81,34 @@ public sealed class FacilitatorDigest(
 
     private sealed record Content(List<Row> Overdue, int DueSoon, List<Row> Visits, List<Row> Approvals);
 
-    /// <summary>The open items of a programme's running pairs, with only the columns the digest shows.</summary>
-    private static async Task<Content> ContentAsync(MentoringDb db, string programmeId, DateTimeOffset now, DateTimeOffset weekEnd,
+    private static readonly Dictionary<string, WorkItemKind> Kinds = Enum.GetValues<WorkItemKind>().ToDictionary(EffectWriter.Kebab);
+
+    /// <summary>The open items of a programme's running pairs, with only the columns the digest shows, each in the
+    /// section <see cref="DigestRules"/> gives it.</summary>
+    private static async Task<Content> ContentAsync(MentoringDb db, string programmeId, DateTimeOffset now, DigestWeek week,
         CancellationToken cancellationToken)
     {
-        var visitUntil = DateOnly.FromDateTime(now.UtcDateTime + VisitHorizon);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var (visitFrom, visitUntil) = DigestRules.VisitWindow(now);
         var rows = await (
                 from item in db.WorkItems
                 where item.Status == WorkItemStatus.Open
-                      && ((item.Kind == "task" && item.DueAt != null && item.DueAt < weekEnd)
-                          || item.Kind == "approval"
-                          || (item.Kind == "study-visit" && item.VisitDate != null && item.VisitDate >= today && item.VisitDate <= visitUntil))
+                      && ((item.Kind == EffectWriter.TaskItem && item.DueAt != null && item.DueAt < week.End)
+                          || item.Kind == EffectWriter.ApprovalItem
+                          || (item.Kind == EffectWriter.StudyVisitItem && item.VisitDate != null && item.VisitDate >= visitFrom && item.VisitDate <= visitUntil))
                 join instance in db.Instances on item.InstanceId equals instance.Id
-                where instance.ProgrammeId == programmeId && instance.Status == "running"
+                where instance.ProgrammeId == programmeId && instance.Status == EffectWriter.Running
                 join pair in db.Pairs on instance.PairId equals pair.Id
                 join mentor in db.Cities on pair.MentorCityId equals mentor.Id
                 join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
                 select new Row(mentor.Name, mentee.Name, item.Kind, item.Title, item.Assignee, item.DueAt, item.VisitDate,
                     item.VisitHost, item.VisitPhase))
             .ToListAsync(cancellationToken);
+        var sections = rows.ToLookup(r => DigestRules.SectionOf(Kinds[r.Kind], r.DueAt, r.VisitDate, now, week));
         return new Content(
-            rows.Where(r => r.Kind == "task" && r.DueAt < now).OrderBy(r => r.DueAt).ToList(),
-            rows.Count(r => r.Kind == "task" && r.DueAt >= now),
-            rows.Where(r => r.Kind == "study-visit").OrderBy(r => r.VisitDate).ToList(),
-            rows.Where(r => r.Kind == "approval").ToList());
+            sections[DigestSection.Overdue].OrderBy(r => r.DueAt).ToList(),
+            sections[DigestSection.DueThisWeek].Count(),
+            sections[DigestSection.UpcomingVisit].OrderBy(r => r.VisitDate).ToList(),
+            sections[DigestSection.AwaitingApproval].ToList());
     }
 
     private JsonObject Model(string programme, Recipient recipient, DateOnly from, DateOnly to, Content content)
@@ -134,7 +130,7 @@ public sealed class FacilitatorDigest(
             ["overdue"] = new JsonArray([.. content.Overdue.Select(r => (JsonNode)new JsonObject
             {
                 ["pair"] = PairName(r), ["task"] = r.Title,
-                ["city"] = r.Assignee switch { "mentor" => r.Mentor, "mentee" => r.Mentee, _ => $"{r.Mentor} / {r.Mentee}" },
+                ["city"] = AssigneeOf(r) switch { Role.Mentor => r.Mentor, Role.Mentee => r.Mentee, _ => $"{r.Mentor} / {r.Mentee}" },
                 ["due"] = Date(NudgeSchedule.LocalDate(r.DueAt!.Value, zone)),
             })]),
             ["upcomingVisits"] = new JsonArray([.. content.Visits.Select(r => (JsonNode)new JsonObject
@@ -155,6 +151,8 @@ public sealed class FacilitatorDigest(
         : host.Equals(r.Mentor, StringComparison.OrdinalIgnoreCase) || host.Equals(Slug(r.Mentor), StringComparison.OrdinalIgnoreCase) ? r.Mentor
         : host.Equals(r.Mentee, StringComparison.OrdinalIgnoreCase) || host.Equals(Slug(r.Mentee), StringComparison.OrdinalIgnoreCase) ? r.Mentee
         : host;
+
+    private static Role? AssigneeOf(Row r) => Enum.TryParse<Role>(r.Assignee, ignoreCase: true, out var role) ? role : null;
 
     private static string Slug(string name) => name.ToLowerInvariant().Replace(' ', '-');
 }

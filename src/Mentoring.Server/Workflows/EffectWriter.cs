@@ -3,6 +3,8 @@ using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Mentoring.Server.Workflows;
 
@@ -56,12 +58,7 @@ internal static class EffectWriter
                     break;
                 }
                 case TimerScheduled timer:
-                    db.Timers.Add(new TimerRecord
-                    {
-                        InstanceId = instance.Id, StepId = timer.StepId, Activation = timer.Activation,
-                        Purpose = Kebab(timer.Purpose), DueAt = timer.DueAt,
-                        Data = timer.Data is null ? null : JsonSerializer.Serialize(timer.Data, WorkflowHost.Json),
-                    });
+                    db.Timers.Add(TimerRow(instance.Id, timer));
                     break;
                 case TimersCancelled cancelled:
                     foreach (var added in db.Timers.Local.Where(t => t.InstanceId == instance.Id && t.StepId == cancelled.StepId
@@ -96,15 +93,74 @@ internal static class EffectWriter
             }
         }
 
-        foreach (var line in result.Journal)
-        {
-            db.Journal.Add(new JournalEntry
-            {
-                InstanceId = instance.Id, At = line.At, Type = line.Type, StepId = line.StepId, ActorId = line.By.Id,
-                ActorName = line.By.Name, Data = JsonSerializer.Serialize(line.Data, WorkflowHost.Json),
-            });
-        }
+        foreach (var line in result.Journal) db.Journal.Add(JournalRow(instance.Id, line));
     }
+
+    /// <summary>Writes what one due nudge timer came to (<see cref="NudgeRules"/>): its next timer at once, its emails
+    /// and history line into <paramref name="rows"/>, inserted with the rest of the batch by <see cref="InsertAsync"/>.</summary>
+    public static void WriteNudge(MentoringDb db, NudgeRows rows, WorkflowInstance instance, InstanceContext context, Guid workItemId,
+        NudgeOutcome outcome, OutboxWriter outbox, DateTimeOffset now)
+    {
+        foreach (var effect in outcome.Effects)
+        {
+            switch (effect)
+            {
+                case NudgeEmailRequested email:
+                    var model = outbox.Model(context, email.Recipient, email.Data, workItemId);
+                    rows.Outbox.Add(outbox.Keyed(email.MessageKey, instance.Id, email.Template, email.Recipient, model, now));
+                    break;
+                case TimerScheduled timer:
+                    db.Timers.Add(TimerRow(instance.Id, timer));
+                    break;
+                default:
+                    throw new InvalidOperationException($"A nudge does not write {effect.GetType().Name}.");
+            }
+        }
+
+        if (outcome.Journal is { } line) rows.Journal.Add(JournalRow(instance.Id, line));
+    }
+
+    /// <summary>A nudge batch's outbox rows and journal lines. On PostgreSQL one binary COPY each, in the batch's
+    /// transaction: row-by-row inserts were four fifths of a batch's time.</summary>
+    public static async Task InsertAsync(MentoringDb db, NudgeRows rows, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            db.Outbox.AddRange(rows.Outbox);
+            db.Journal.AddRange(rows.Journal);
+            return;
+        }
+
+        await OutboxCopy.InsertAsync(connection, rows.Outbox, cancellationToken);
+        await using var copy = await connection.BeginBinaryImportAsync("""
+            COPY journal_entries (instance_id, at, type, step_id, actor_id, actor_name, data) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var j in rows.Journal)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(j.InstanceId, NpgsqlDbType.Uuid, cancellationToken);
+            await copy.WriteAsync(j.At.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(j.Type, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteNullableAsync(j.StepId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(j.ActorId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(j.ActorName, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(j.Data, NpgsqlDbType.Text, cancellationToken);
+        }
+
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    private static TimerRecord TimerRow(Guid instanceId, TimerScheduled timer) => new()
+    {
+        InstanceId = instanceId, StepId = timer.StepId, Activation = timer.Activation, Purpose = Kebab(timer.Purpose),
+        DueAt = timer.DueAt, Data = timer.Data is null ? null : JsonSerializer.Serialize(timer.Data, WorkflowHost.Json),
+    };
+
+    private static JournalEntry JournalRow(Guid instanceId, JournalRecord line) => new()
+    {
+        InstanceId = instanceId, At = line.At, Type = line.Type, StepId = line.StepId, ActorId = line.By.Id,
+        ActorName = line.By.Name, Data = JsonSerializer.Serialize(line.Data, WorkflowHost.Json),
+    };
 
     private static async Task<WorkItem> FindAsync(MentoringDb db, Guid instanceId, string stepId, int activation,
         CancellationToken cancellationToken) =>
@@ -113,4 +169,18 @@ internal static class EffectWriter
             cancellationToken);
 
     public static string Kebab<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>The enum values as stored, for queries (a query compares with a parameter, not a bare string).</summary>
+    public static readonly string Running = Kebab(InstanceStatus.Running);
+    public static readonly string ResumePurpose = Kebab(TimerPurpose.Resume);
+    public static readonly string TaskItem = Kebab(WorkItemKind.Task);
+    public static readonly string StudyVisitItem = Kebab(WorkItemKind.StudyVisit);
+    public static readonly string ApprovalItem = Kebab(WorkItemKind.Approval);
+}
+
+/// <summary>The rows a nudge batch writes, inserted together at its end.</summary>
+internal sealed class NudgeRows
+{
+    public List<OutboxMessage> Outbox { get; } = [];
+    public List<JournalEntry> Journal { get; } = [];
 }

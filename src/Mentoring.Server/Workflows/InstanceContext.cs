@@ -10,7 +10,7 @@ namespace Mentoring.Server.Workflows;
 /// What an instance's steps need from the programme: its people and cities (recipients, time zones) and the
 /// programme events raised so far. Read once per resume, inside its transaction.
 /// </summary>
-public sealed class InstanceContext : IWorkflowServices
+public sealed class InstanceContext : IWorkflowServices, INudgeAudience
 {
     private readonly IReadOnlyList<Person> _people;
     private readonly HashSet<string> _events;
@@ -111,6 +111,13 @@ public sealed class InstanceContext : IWorkflowServices
         Role.Both => [.. Coordinators(MentorCity), .. Coordinators(MenteeCity)],
         _ => _people.Where(p => p.Role == PersonRoles.Facilitator).ToList(),
     };
+
+    public IReadOnlyList<Recipient> RecipientsFor(Role role) => PeopleFor(role).Select(p => ToRecipient(p, role)).ToList();
+
+    public string HostCityName(string host) =>
+        MentorCity is { } mentor && (mentor.Id == host || mentor.Name == host) ? mentor.Name
+        : MenteeCity is { } mentee && (mentee.Id == host || mentee.Name == host) ? mentee.Name
+        : host;
 
     public string? CityName(Role role) => role switch
     {

@@ -1,4 +1,5 @@
 using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
 
 namespace Mentoring.Engine.Tests.Definitions;
 
@@ -244,7 +245,7 @@ public class DefinitionParserTests
         var visit = (StudyVisitStep)definition.Locate("visit-1").Step;
         Assert.Equal(("Propose a date for “Visit”", 45), (visit.Planning!.Title, visit.Planning.ProposeWithinDays));
         Assert.Equal(new OverdueRule(7, 4, int.MaxValue), visit.Planning.Reminders.Overdue);
-        Assert.Equal("reported", visit.FollowUps[0].UnlessVisitIs);
+        Assert.Equal(VisitPhase.Reported, visit.FollowUps[0].UnlessVisitIs);
         Assert.True(((TaskStep)definition.Locate("t").Step).Reminders!.Overdue!.CopyFacilitatorByEmail);
     }
 

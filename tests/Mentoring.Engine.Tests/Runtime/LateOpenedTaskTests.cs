@@ -122,7 +122,7 @@ public class LateOpenedTaskTests
     [Fact]
     public void A_follow_up_to_both_cities_gets_a_timer_in_each_citys_own_slot()
     {
-        var instance = Started(Visit("visit-1", followUps: new FollowUp(3, "visit-report-due", [Role.Both], "reported")));
+        var instance = Started(Visit("visit-1", followUps: new FollowUp(3, "visit-report-due", [Role.Both], VisitPhase.Reported)));
         instance.Propose("visit-1", new DateOnly(2026, 3, 16)).Applied();
         instance.Confirm("visit-1").Applied();
         instance.Now = new DateTimeOffset(2026, 3, 16, 16, 0, 0, TimeSpan.Zero);

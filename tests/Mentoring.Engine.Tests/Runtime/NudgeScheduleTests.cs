@@ -109,7 +109,7 @@ public class NudgeScheduleTests
     [Fact]
     public void A_report_reminder_is_unnecessary_once_the_visit_is_reported()
     {
-        var report = new FollowUp(3, "visit-report-due", [Role.Both], UnlessVisitIs: "reported");
+        var report = new FollowUp(3, "visit-report-due", [Role.Both], UnlessVisitIs: VisitPhase.Reported);
         var update = new FollowUp(14, "action-plan-update", [Role.Mentee]);
 
         Assert.False(NudgeSchedule.IsUnnecessary(report, VisitPhase.Held));

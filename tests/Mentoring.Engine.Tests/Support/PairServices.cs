@@ -7,7 +7,7 @@ namespace Mentoring.Engine.Tests.Support;
 /// The host as a pair sees it: the mentor city in Brussels, the mentee in Riga (both coordinators are reckoned in
 /// the mentee's zone, as the server does), the programme's events as raised so far.
 /// </summary>
-internal sealed class PairServices : IWorkflowServices
+internal sealed class PairServices : IWorkflowServices, INudgeAudience
 {
     private readonly HashSet<string> _events = [];
 
@@ -41,6 +41,12 @@ internal sealed class PairServices : IWorkflowServices
 
     /// <summary>The programme raised <paramref name="eventName"/>.</summary>
     public void Raise(string eventName) => _events.Add(eventName);
+
+    public string? CityName(Role role) => role switch { Role.Mentor => "Schaerbeek", Role.Mentee => "Jelgava", _ => null };
+
+    public string HostCityName(string host) => host switch { "schaerbeek" => "Schaerbeek", "jelgava" => "Jelgava", _ => host };
+
+    IReadOnlyList<Recipient> INudgeAudience.RecipientsFor(Role role) => RecipientsFor(role).ToList();
 
     private static IEnumerable<Recipient> RecipientsFor(Role role) => role switch
     {

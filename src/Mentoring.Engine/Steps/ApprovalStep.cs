@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Mentoring.Engine.Runtime;
+
+namespace Mentoring.Engine.Definitions;
+
+/// <summary>A stage gate: the approver approves, or sends the stage back to be done again.</summary>
+public sealed record ApprovalStep(string Id, string Title, string? Description, Role Approver)
+    : StepDefinition(Id, Title, Description)
+{
+    internal override StepKind Kind => ApprovalKind.Instance;
+}
+
+internal sealed class ApprovalKind : StepKind<ApprovalStep>
+{
+    public static readonly ApprovalKind Instance = new();
+
+    public override string Type => "approval";
+    public override IReadOnlyList<string> Properties { get; } = ["approver"];
+    public override bool RedoneOnSendBack => true;
+
+    public override StepDefinition? Parse(DefinitionParser parser, JsonElement step, string path, StepHeader header)
+    {
+        var approver = parser.RequiredRole(step, path, "approver");
+        return approver is null ? null : new ApprovalStep(header.Id, header.Title, header.Description, approver.Value);
+    }
+
+    protected override void Enter(WorkflowRunner.Execution run, ApprovalStep approval)
+    {
+        var activation = run.Activate(approval.Id, WorkItemKind.Approval);
+        run.Effects.Add(new WorkItemOpened(approval.Id, activation, WorkItemKind.Approval, approval.Title,
+            approval.Description, approval.Approver, null, run.CurrentStage.Id));
+        run.Record("approval-requested", approval.Id, Actor.System, new() { ["title"] = approval.Title });
+        run.Email("gate-awaiting-approval", [approval.Approver], approval.Id, new() { ["approval.title"] = approval.Title });
+    }
+}
