@@ -1,6 +1,7 @@
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
-using Mentoring.Server.Web.Accounts;
+using Mentoring.Server.Accounts;
+using Mentoring.Server.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -62,7 +62,7 @@ public sealed class TwoNodeProxyTests(DatabaseFixture database)
         // The key ring is in the database encrypted with the certificate, never in plain form.
         await using (var db = a.Db())
         {
-            var keys = await db.Set<Mentoring.Server.Web.Accounts.DataProtectionKey>().Select(k => k.Xml).ToListAsync();
+            var keys = await db.Set<Mentoring.Server.Accounts.DataProtectionKey>().Select(k => k.Xml).ToListAsync();
             Assert.NotEmpty(keys);
             Assert.All(keys, key =>
             {
