@@ -20,7 +20,7 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb().AddMentoringPlans();
+            .AddMentoringEmail().AddMentoringWeb().AddMentoringPlans().AddMentoringTelemetry();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -97,7 +97,7 @@ public static class MentoringServices
         app.UseAuthorization();
         // needs the signed-in user, so it comes after authentication
         Web.ReaderTimeZone.UseReaderTimeZone(app);
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportText.WriteAsync });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         var api = app.MapGroup("").ValidateInput();
         api.MapPairsApi();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Mentoring.Engine.Definitions;
 using Mentoring.Server.Data.Migrations;
+using Mentoring.Server.Email;
 
 namespace Mentoring.Server.Hosting;
 
@@ -26,6 +27,7 @@ public static class ServerStart
     {
         try
         {
+            app.Services.CheckEmailSettings();
             await app.Services.GetRequiredService<StartupTasks>().RunAsync(app.Lifetime.ApplicationStopping);
         }
         catch (Exception e) when (OperatorMessage(e) is { } message)
@@ -48,7 +50,7 @@ public static class ServerStart
         AggregateException { InnerExceptions.Count: 1 } aggregate => OperatorMessage(aggregate.InnerExceptions[0]),
         DefinitionException definitions => ErrorList(definitions.Errors),
         StartupRefusedException refused => refused.Message,
-        DbException database => $"The database could not be used: {Email.OutboxDispatcher.Describe(database)}. " +
+        DbException database => $"The database could not be used: {OutboxDispatcher.Describe(database)}. " +
                                 "Check Database:Provider and Database:ConnectionString.",
         _ => null,
     };
