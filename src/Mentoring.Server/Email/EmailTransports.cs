@@ -1,14 +1,27 @@
-using System.Net;
-using System.Net.Mail;
-using System.Net.Mime;
 using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Mentoring.Engine.Templates;
+using MimeKit;
+using MimeKit.Text;
 
 namespace Mentoring.Server.Email;
 
-/// <summary>Hands one rendered email to the outside world. Throws <see cref="SmtpException"/> (or an I/O error) when it
-/// could not; the dispatcher decides from the exception whether to retry.</summary>
+/// <summary>Hands rendered emails to the outside world, one dispatch batch at a time: <see cref="ConnectAsync"/> opens
+/// what the batch is sent through (one SMTP conversation), the dispatcher sends each message of the batch on it and
+/// then disposes it. Failures are thrown as they come (MailKit's <see cref="SmtpCommandException"/>,
+/// <see cref="AuthenticationException"/>, socket and I/O errors); the dispatcher decides from them what to do.</summary>
 public interface IEmailTransport
+{
+    /// <summary>Where mail goes, for the log and the reasons a message failed: <c>host:port</c> or the pickup folder.</summary>
+    string Destination { get; }
+
+    /// <summary>Connects (and signs in, when credentials are set), within <see cref="EmailOptions.SendTimeout"/>.</summary>
+    Task<IEmailConnection> ConnectAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One open conversation with the mail server; disposing it ends the conversation (QUIT).</summary>
+public interface IEmailConnection : IAsyncDisposable
 {
     Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken);
 }
@@ -16,66 +29,117 @@ public interface IEmailTransport
 public static class EmailTransports
 {
     /// <summary>SMTP when a host is configured, otherwise .eml files in the pickup folder (the embedded default).</summary>
-    public static IEmailTransport Create(EmailOptions options) =>
-        string.IsNullOrWhiteSpace(options.SmtpHost) ? new PickupTransport(options) : new SmtpTransport(options);
+    public static IEmailTransport Create(EmailOptions options, TimeProvider clock) =>
+        string.IsNullOrWhiteSpace(options.SmtpHost) ? new PickupTransport(options, clock) : new SmtpTransport(options, clock);
 
     /// <summary>multipart/alternative with the plain-text and HTML bodies, all UTF-8, and the row's stable Message-ID.</summary>
-    public static MailMessage ToMailMessage(OutboxMessage message, RenderedEmail email, EmailOptions options)
+    public static MimeMessage ToMimeMessage(OutboxMessage message, RenderedEmail email, EmailOptions options, DateTimeOffset date)
     {
         if (email.Subject.Contains('\n') || email.Subject.Contains('\r'))
             throw new InvalidOperationException($"The subject of '{message.Template}' ({email.Language}) spans more than one line.");
-        var mail = new MailMessage
-        {
-            From = new MailAddress(options.FromAddress, options.FromName, Encoding.UTF8),
-            Subject = email.Subject,
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
-        };
-        mail.To.Add(new MailAddress(message.RecipientEmail!, message.RecipientName, Encoding.UTF8));
-        mail.Headers.Add("Message-ID", message.MessageId);
-        mail.AlternateViews.Add(View(email.Text, MediaTypeNames.Text.Plain));
-        mail.AlternateViews.Add(View(email.Html, MediaTypeNames.Text.Html));
-        return mail;
+        var mime = new MimeMessage { Date = date, MessageId = message.MessageId.Trim().Trim('<', '>') };
+        // UTF-8 for every encoded word: MimeKit would otherwise pick the smallest charset that fits (Latin-1 for French).
+        mime.From.Add(new MailboxAddress(Encoding.UTF8, options.FromName, options.FromAddress));
+        mime.To.Add(new MailboxAddress(Encoding.UTF8, message.RecipientName, message.RecipientEmail!));
+        mime.Headers.Replace(HeaderId.Subject, Encoding.UTF8, email.Subject);
+        mime.Body = new MultipartAlternative { Part(TextFormat.Plain, email.Text), Part(TextFormat.Html, email.Html) };
+        return mime;
     }
 
-    private static AlternateView View(string body, string mediaType)
+    private static TextPart Part(TextFormat format, string body)
     {
-        var view = AlternateView.CreateAlternateViewFromString(body, new ContentType(mediaType) { CharSet = "utf-8" });
         // Quoted-printable keeps Latin text readable in the raw .eml; Greek is encoded either way.
-        view.TransferEncoding = TransferEncoding.QuotedPrintable;
-        return view;
+        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.SetText(Encoding.UTF8, body);
+        return part;
+    }
+
+    /// <summary>A token that is cancelled by <paramref name="cancellationToken"/> or after <paramref name="limit"/>.</summary>
+    internal static CancellationTokenSource Within(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        return timeout;
     }
 }
 
-/// <summary>Sends through the SMTP server of <see cref="EmailOptions.SmtpHost"/>, one connection per message
-/// (<see cref="SmtpClient"/> does not pool), with STARTTLS and credentials when configured.</summary>
-public sealed class SmtpTransport(EmailOptions options) : IEmailTransport
+/// <summary>Sends through the SMTP server of <see cref="EmailOptions.SmtpHost"/> with MailKit: one connection per
+/// dispatch batch, secured as <see cref="EmailOptions.SmtpSecurity"/> says, signed in when a user name is set.</summary>
+public sealed class SmtpTransport(EmailOptions options, TimeProvider clock) : IEmailTransport
 {
-    public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
-    {
-        using var mail = EmailTransports.ToMailMessage(message, email, options);
-        using var client = new SmtpClient(options.SmtpHost, options.SmtpPort)
-        {
-            EnableSsl = options.UseStartTls,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = (int)options.SendTimeout.TotalMilliseconds,
-        };
-        if (!string.IsNullOrEmpty(options.Username))
-            client.Credentials = new NetworkCredential(options.Username, options.Password);
-        else
-            client.UseDefaultCredentials = false;
+    private EmailOptions Options => options;
+    private TimeProvider Clock => clock;
 
-        // SendMailAsync ignores SmtpClient.Timeout, so a server that stops answering is cut off here.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.SendTimeout);
+    public string Destination => $"{options.SmtpHost}:{options.SmtpPort}";
+
+    public async Task<IEmailConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        // Timeout bounds each read and write on the socket; the token below bounds the whole exchange.
+        var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, options.SendTimeout.TotalMilliseconds) };
         try
         {
-            await client.SendMailAsync(mail, timeout.Token);
+            await OpenAsync(client, cancellationToken);
+            return new Connection(this, client);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private async Task OpenAsync(SmtpClient client, CancellationToken cancellationToken)
+    {
+        using var timeout = EmailTransports.Within(options.SendTimeout, cancellationToken);
+        try
+        {
+            await client.ConnectAsync(options.SmtpHost!, options.SmtpPort, options.SmtpSecurity, timeout.Token);
+            if (!string.IsNullOrEmpty(options.Username))
+                await client.AuthenticateAsync(options.Username, options.Password ?? "", timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The SMTP server {options.SmtpHost}:{options.SmtpPort} did not answer within {options.SendTimeout}.");
+            throw new TimeoutException($"The SMTP server {Destination} did not answer within {options.SendTimeout}.");
+        }
+    }
+
+    private sealed class Connection(SmtpTransport transport, SmtpClient client) : IEmailConnection
+    {
+        public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
+        {
+            var mime = EmailTransports.ToMimeMessage(message, email, transport.Options, transport.Clock.GetUtcNow());
+            // A server that closed the conversation between two messages (a limit per connection) gets a new one.
+            if (!client.IsConnected) await transport.OpenAsync(client, cancellationToken);
+            using var timeout = EmailTransports.Within(transport.Options.SendTimeout, cancellationToken);
+            try
+            {
+                await client.SendAsync(mime, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The SMTP server {transport.Destination} did not accept the message within {transport.Options.SendTimeout}.");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (client.IsConnected)
+                {
+                    using var timeout = EmailTransports.Within(transport.Options.SendTimeout, CancellationToken.None);
+                    await client.DisconnectAsync(quit: true, timeout.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or SmtpProtocolException or SmtpCommandException
+                                          or System.Net.Sockets.SocketException)
+            {
+                // Every message is recorded by now; a QUIT the server does not answer changes nothing.
+            }
+            finally
+            {
+                client.Dispose();
+            }
         }
     }
 }
@@ -83,37 +147,48 @@ public sealed class SmtpTransport(EmailOptions options) : IEmailTransport
 /// <summary>
 /// Writes each message as an RFC 822 <c>.eml</c> file under <see cref="EmailOptions.PickupDirectory"/>, named after
 /// the message (<c>20260105-080000-task-reminder-&lt;id&gt;.eml</c>), for a laptop install without a mail server: open
-/// the file with any mail program. SmtpClient's pickup mode names files by a random GUID, so it writes into a private
-/// folder and the file is then moved to its readable name.
+/// the file with any mail program. The file is written under a temporary name and then renamed, so a mail program
+/// watching the folder never opens half a message.
 /// </summary>
-public sealed class PickupTransport(EmailOptions options) : IEmailTransport
+public sealed class PickupTransport(EmailOptions options, TimeProvider clock) : IEmailTransport, IEmailConnection
 {
+    private static readonly FormatOptions Format = CrLf();
+
+    public string Destination => "the pickup folder";
+
+    public Task<IEmailConnection> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult<IEmailConnection>(this);
+
     public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
     {
         var folder = Path.GetFullPath(options.PickupDirectory);
-        var staging = Path.Combine(folder, ".staging", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(staging);
+        Directory.CreateDirectory(folder);
+        var mime = EmailTransports.ToMimeMessage(message, email, options, clock.GetUtcNow());
+        var partial = Path.Combine(folder, $".{Guid.NewGuid():N}.partial");
         try
         {
-            using var mail = EmailTransports.ToMailMessage(message, email, options);
-            using var client = new SmtpClient
-            {
-                DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = staging,
-            };
-            await client.SendMailAsync(mail, cancellationToken);
-            var written = Directory.EnumerateFiles(staging, "*.eml").Single();
-            File.Move(written, Path.Combine(folder, FileName(message)), overwrite: true);
+            await using (var file = File.Create(partial)) await mime.WriteToAsync(Format, file, cancellationToken);
+            File.Move(partial, Path.Combine(folder, FileName(message)), overwrite: true);
         }
         finally
         {
-            Directory.Delete(staging, recursive: true);
+            File.Delete(partial);
         }
     }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Sorts by creation time, says what it is, and is unique per message (a resend overwrites its own file).</summary>
     public static string FileName(OutboxMessage message)
     {
         var id = new string(message.MessageId.Trim('<', '>').TakeWhile(c => c != '@').Where(char.IsAsciiLetterOrDigit).ToArray());
         return $"{message.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}-{message.Template}-{id}.eml";
+    }
+
+    /// <summary>RFC 5322 line endings, as a message on the wire has, whatever the platform's.</summary>
+    private static FormatOptions CrLf()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
     }
 }

@@ -1,12 +1,16 @@
 using System.Data.Common;
-using System.Net.Mail;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mentoring.Engine.Templates;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Mentoring.Server.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MimeKit;
+using Telemetry = Mentoring.Server.Hosting.Telemetry;
 
 namespace Mentoring.Server.Email;
 
@@ -32,7 +36,8 @@ public sealed class OutboxDispatcher(
     IOptions<EmailOptions> options,
     TimeProvider clock,
     ILogger<OutboxDispatcher> logger,
-    OutboxSecrets secrets)
+    OutboxSecrets secrets,
+    EmailDeliveryStatus status)
 {
     /// <summary>Time left on a lease, beyond the send's own limit, for recording the outcome of the send.</summary>
     public static readonly TimeSpan RecordAllowance = TimeSpan.FromSeconds(10);
@@ -43,47 +48,113 @@ public sealed class OutboxDispatcher(
     /// than one send and its record.</summary>
     private TimeSpan LeaseFor => Options.LeaseFor > Options.SendTimeout + RecordAllowance ? Options.LeaseFor : Options.SendTimeout + RecordAllowance;
 
-    /// <summary>Sends every message that is due, batch by batch; returns how many were delivered. Cancelling stops it
-    /// before the next message; the send in progress finishes (within <see cref="EmailOptions.SendTimeout"/>) and
-    /// is recorded, and the rest of the batch is let go at once.</summary>
+    /// <summary>Sends every message that is due, batch by batch, one connection per batch; returns how many were
+    /// delivered. Cancelling stops it before the next message; the send in progress finishes (within
+    /// <see cref="EmailOptions.SendTimeout"/>) and is recorded, and the rest of the batch is let go at once. A failure of
+    /// the server rather than of one message (it is down, it refused the sign-in) ends the run after its batch.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
+        // After a refused sign-in, the same credentials are tried again only once the wait is over.
+        if (status.SignInRefused is { } refused && clock.GetUtcNow() < refused.RetryAt) return 0;
         var delivered = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var batch = await ClaimAsync(cancellationToken);
             if (batch.Count == 0) return delivered;
-            var lease = batch[0].LockedUntil!.Value;
-            var done = 0;
-            try
-            {
-                while (done < batch.Count && !cancellationToken.IsCancellationRequested)
-                {
-                    var rest = batch.Skip(done).Select(m => m.Id).ToList();
-                    if (!Covers(lease))
-                    {
-                        var (renewed, lost) = await RenewAsync(rest, lease);
-                        lease = renewed;
-                        // Only when this dispatcher stalled past its lease: another has those messages now.
-                        batch.RemoveAll(m => lost.Contains(m.Id));
-                        if (done >= batch.Count) break;
-                    }
-
-                    var message = batch[done];
-                    if (await SendAsync(message)) delivered++;
-                    done++;
-                }
-            }
-            finally
-            {
-                // Stopped half-way (shutdown, an error): let the rest go now rather than when their lease runs out.
-                if (done < batch.Count) await ReleaseAsync(batch.Skip(done).Select(m => m.Id).ToList(), lease);
-            }
-
-            if (batch.Count < Options.BatchSize) return delivered;
+            var (sent, serverFailed) = await SendBatchAsync(batch, cancellationToken);
+            delivered += sent;
+            if (serverFailed || batch.Count < Options.BatchSize) return delivered;
         }
 
         return delivered;
+    }
+
+    /// <summary>Sends one claimed batch over one connection; returns how many were delivered and whether the server
+    /// failed (so the run stops: the next batch would fail the same way).</summary>
+    private async Task<(int Delivered, bool ServerFailed)> SendBatchAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.Source.StartActivity("email.batch");
+        activity?.SetTag("mentoring.batch.size", batch.Count).SetTag("server.address", transport.Destination);
+        var lease = batch[0].LockedUntil!.Value;
+        var done = 0;
+        var delivered = 0;
+        IEmailConnection? connection = null;
+        try
+        {
+            try
+            {
+                connection = await transport.ConnectAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return (0, true);
+            }
+            catch (Exception e)
+            {
+                var failure = Classify(e);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.Reason);
+                await ServerFailedAsync(batch, failure, e);
+                done = batch.Count;
+                return (0, true);
+            }
+
+            status.SignedIn();
+            while (done < batch.Count && !cancellationToken.IsCancellationRequested)
+            {
+                var rest = batch.Skip(done).Select(m => m.Id).ToList();
+                if (!Covers(lease))
+                {
+                    var (renewed, lost) = await RenewAsync(rest, lease);
+                    lease = renewed;
+                    // Only when this dispatcher stalled past its lease: another has those messages now.
+                    batch.RemoveAll(m => lost.Contains(m.Id));
+                    if (done >= batch.Count) break;
+                }
+
+                var message = batch[done];
+                var failure = await SendAsync(connection, message);
+                // A refused sign-in leaves this message as it was too; any other failure has been recorded for it.
+                if (failure?.Scope != FailureScope.Authentication) done++;
+                if (failure is null) delivered++;
+                else if (failure.Scope != FailureScope.Message)
+                {
+                    // The connection is gone or the server refused us: the rest of the batch shares the message's fate.
+                    await ServerFailedAsync(batch.Skip(done).ToList(), failure, null);
+                    done = batch.Count;
+                    return (delivered, true);
+                }
+            }
+        }
+        finally
+        {
+            activity?.SetTag("mentoring.batch.delivered", delivered);
+            // Stopped half-way (shutdown, an error): let the rest go now rather than when their lease runs out.
+            if (done < batch.Count) await ReleaseAsync(batch.Skip(done).Select(m => m.Id).ToList(), lease);
+            if (connection is not null) await connection.DisposeAsync();
+        }
+
+        return (delivered, false);
+    }
+
+    /// <summary>The server, not a message, failed: a connection failure counts as a failed attempt of every message it
+    /// kept from being sent (each retries with backoff); a refused sign-in is no message's fault, so they are let go
+    /// untouched but for the reason, and this node waits before it signs in again.</summary>
+    private async Task ServerFailedAsync(List<OutboxMessage> messages, SendFailure failure, Exception? exception)
+    {
+        if (failure.Scope != FailureScope.Authentication)
+        {
+            foreach (var message in messages) await FailAsync(message, failure.Permanent, failure.Reason, exception);
+            return;
+        }
+
+        var refusal = status.Refused(failure.Reason, clock.GetUtcNow(), Options);
+        logger.LogError(exception, "No email is sent: {Reason}. Trying again at {RetryAt:u}", failure.Reason, refusal.RetryAt);
+        var ids = messages.Select(m => m.Id).ToList();
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        await db.Outbox.Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.LastError, $"Not sent yet: {failure.Reason}")
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
     }
 
     /// <summary>Deletes delivered mail older than <see cref="EmailOptions.KeepSentFor"/>; returns how many rows went.</summary>
@@ -164,14 +235,12 @@ public sealed class OutboxDispatcher(
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>Renders and sends one leased message and records the outcome; true when it was delivered.</summary>
-    private async Task<bool> SendAsync(OutboxMessage message)
+    /// <summary>Renders and sends one leased message on <paramref name="connection"/> and records the outcome; null when
+    /// it was delivered, else why not. A refused sign-in is left to the caller to record, for the whole batch.</summary>
+    private async Task<SendFailure?> SendAsync(IEmailConnection connection, OutboxMessage message)
     {
         if (string.IsNullOrWhiteSpace(message.RecipientEmail))
-        {
-            await FailAsync(message, permanent: true, $"{message.RecipientName} has no email address.", null);
-            return false;
-        }
+            return await FailAsync(message, new SendFailure(FailureScope.Message, true, $"{message.RecipientName} has no email address."), null);
 
         RenderedEmail email;
         try
@@ -183,21 +252,21 @@ public sealed class OutboxDispatcher(
         }
         catch (Exception e)
         {
-            await FailAsync(message, permanent: true, $"The template '{message.Template}' ({message.Language}) could not be rendered: {e.Message}", e);
-            return false;
+            return await FailAsync(message, new SendFailure(FailureScope.Message, true,
+                $"The template '{message.Template}' ({message.Language}) could not be rendered: {e.Message}"), e);
         }
 
         try
         {
             // Not the shutdown token: a send cut off after the server's "250 OK" but before the client returned would
             // leave the message unrecorded and sent again. The transport's own limit (SendTimeout) bounds the wait.
-            await transport.SendAsync(message, email, CancellationToken.None);
+            await connection.SendAsync(message, email, CancellationToken.None);
         }
         catch (Exception e)
         {
-            var (permanent, reason) = Classify(e);
-            await FailAsync(message, permanent, reason, e);
-            return false;
+            var failure = Classify(e);
+            if (failure.Scope == FailureScope.Authentication) return failure;
+            return await FailAsync(message, failure, e);
         }
 
         // The first thing after the server accepted it, in its own commit, even when shutdown has begun: the server
@@ -212,32 +281,63 @@ public sealed class OutboxDispatcher(
                 .SetProperty(m => m.LastError, (string?)null)
                 .SetProperty(m => m.SecretModel, (string?)null)
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        Telemetry.EmailSent(message, now);
         logger.LogInformation("Sent email {Template} ({Language}) to {Recipient} as {MessageId}",
             message.Template, email.Language, message.RecipientEmail, message.MessageId);
-        return true;
+        return null;
     }
 
-    /// <summary>A 5xx reply, or an address the mail library refuses, will not get better by retrying; anything else
-    /// (connection refused, timeout, a 4xx reply, a full disk) might.</summary>
-    private (bool Permanent, string Reason) Classify(Exception e)
+    /// <summary>What a failure means, from the SMTP reply and the command it answered. A refused recipient (5xx to RCPT
+    /// TO, such as 550 or 553) or message will not get better by retrying: that message is dead and the batch goes on.
+    /// A 4xx reply is retried with backoff, and the batch goes on (MailKit resets the transaction, the connection
+    /// stays). A lost or refused connection, a timeout or 421 (the server is closing) is retried with backoff, with
+    /// the rest of the batch. A refused sign-in is the settings' fault: nothing is sent until it is fixed.</summary>
+    internal SendFailure Classify(Exception e)
     {
-        var server = string.IsNullOrWhiteSpace(Options.SmtpHost) ? "the pickup folder" : $"{Options.SmtpHost}:{Options.SmtpPort}";
+        var server = transport.Destination;
         switch (e)
         {
-            case SmtpException smtp when (int)smtp.StatusCode is >= 500 and < 600:
-                return (true, $"Rejected by {server} ({(int)smtp.StatusCode} {smtp.StatusCode}): {Describe(e)}");
-            case SmtpException smtp when (int)smtp.StatusCode is >= 400 and < 500:
-                return (false, $"Deferred by {server} ({(int)smtp.StatusCode} {smtp.StatusCode}): {Describe(e)}");
-            case FormatException:
-                return (true, $"Not a valid email address or header: {Describe(e)}");
+            case AuthenticationException:
+                return new(FailureScope.Authentication, false,
+                    $"{server} refused the sign-in as '{Options.Username}' ({Describe(e)}); check {EmailOptions.Section}:Username and {EmailOptions.Section}:Password");
+            case ServiceNotAuthenticatedException:
+            case SmtpCommandException { StatusCode: SmtpStatusCode.AuthenticationRequired or SmtpStatusCode.AuthenticationInvalidCredentials
+                or SmtpStatusCode.AuthenticationMechanismTooWeak or SmtpStatusCode.EncryptionRequiredForAuthenticationMechanism }:
+                return new(FailureScope.Authentication, false,
+                    $"{server} requires a sign-in it did not get ({Describe(e)}); check {EmailOptions.Section}:Username, Password and SmtpSecurity");
+            case SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable } closing:
+                return new(FailureScope.Connection, false, $"Could not deliver to {server} ({Reply(closing)}): {Describe(e)}");
+            case SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } recipient when (int)recipient.StatusCode >= 500:
+                return new(FailureScope.Message, true,
+                    $"Rejected by {server}: the recipient {recipient.Mailbox?.Address} was refused ({Reply(recipient)}): {Describe(e)}");
+            case SmtpCommandException command when (int)command.StatusCode is >= 500 and < 600:
+                return new(FailureScope.Message, true, $"Rejected by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}");
+            case SmtpCommandException command when (int)command.StatusCode is >= 400 and < 500:
+                return new(FailureScope.Message, false, $"Deferred by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}");
+            case ParseException or FormatException:
+                return new(FailureScope.Message, true, $"Not a valid email address or header: {Describe(e)}");
             case InvalidOperationException when e.Message.Contains("subject", StringComparison.OrdinalIgnoreCase):
-                return (true, Describe(e));
-            case TimeoutException or SocketException or IOException or SmtpException:
-                return (false, $"Could not deliver to {server}: {Describe(e)}");
+                return new(FailureScope.Message, true, Describe(e));
+            case NotSupportedException:
+                return new(FailureScope.Connection, false,
+                    $"Could not deliver to {server} ({Describe(e)}); check {EmailOptions.Section}:SmtpSecurity");
+            case TimeoutException or SocketException or IOException or SmtpProtocolException or ServiceNotConnectedException
+                or SslHandshakeException or SmtpCommandException:
+                return new(FailureScope.Connection, false, $"Could not deliver to {server}: {Describe(e)}");
             default:
-                return (false, $"Unexpected error sending to {server}: {Describe(e)}");
+                return new(FailureScope.Message, false, $"Unexpected error sending to {server}: {Describe(e)}");
         }
     }
+
+    private static string Reply(SmtpCommandException e) => $"{(int)e.StatusCode} {e.StatusCode}";
+
+    private static string Command(SmtpCommandException e) => e.ErrorCode switch
+    {
+        SmtpErrorCode.SenderNotAccepted => "MAIL FROM",
+        SmtpErrorCode.RecipientNotAccepted => "RCPT TO",
+        SmtpErrorCode.MessageNotAccepted => "DATA",
+        _ => "reply",
+    };
 
     /// <summary>The messages of an exception and its inner ones, each once.</summary>
     internal static string Describe(Exception e)
@@ -248,6 +348,12 @@ public sealed class OutboxDispatcher(
         return string.Join(" -> ", parts);
     }
 
+    private async Task<SendFailure> FailAsync(OutboxMessage message, SendFailure failure, Exception? exception)
+    {
+        await FailAsync(message, failure.Permanent, failure.Reason, exception);
+        return failure;
+    }
+
     private async Task FailAsync(OutboxMessage message, bool permanent, string reason, Exception? exception)
     {
         var now = clock.GetUtcNow();
@@ -255,6 +361,7 @@ public sealed class OutboxDispatcher(
         var dead = permanent || attempts >= Options.MaxAttempts;
         if (dead && !permanent) reason = $"Gave up after {attempts} attempts. Last error: {reason}";
         var next = dead ? now : now + Backoff(attempts, Options, Random.Shared.NextDouble());
+        if (dead) Telemetry.EmailDead(message);
         if (dead)
             logger.LogError(exception, "Email {Template} to {Recipient} ({MessageId}) is dead: {Error}",
                 message.Template, message.RecipientEmail ?? message.RecipientName, message.MessageId, reason);
@@ -292,3 +399,10 @@ public sealed class OutboxDispatcher(
         return TimeSpan.FromSeconds(Math.Min(jittered, max));
     }
 }
+
+/// <summary>How far a failure reaches: the one message, the connection (and so the rest of the batch), or every
+/// message until the credentials are fixed.</summary>
+public enum FailureScope { Message, Connection, Authentication }
+
+/// <summary>Why a message was not sent, whether retrying can help, and how far the failure reaches.</summary>
+public sealed record SendFailure(FailureScope Scope, bool Permanent, string Reason);

@@ -23,3 +23,17 @@ public sealed class DatabaseReadyCheck(IDbContextFactory<MentoringDb> dbs, Readi
         }
     }
 }
+
+/// <summary>The overall status on the first line (just <c>Healthy</c> when all is well, as the default writer has it),
+/// then one line per check that is not healthy, with its reason, so an operator sees why without reading logs.</summary>
+public static class HealthReportText
+{
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => $"{e.Key}: {e.Value.Status}: {e.Value.Description}")
+            .Prepend(report.Status.ToString());
+        return context.Response.WriteAsync(string.Join("\n", lines));
+    }
+}

@@ -27,7 +27,7 @@ public static class MentoringServices
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringHosting()
-            .AddMentoringRetention();
+            .AddMentoringRetention().AddMentoringTelemetry();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -105,7 +105,7 @@ public static class MentoringServices
         // needs the signed-in user, so it comes after authentication
         Web.ReaderTimeZone.UseReaderTimeZone(app);
         app.UseJobsDashboard();
-        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportText.WriteAsync });
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         var api = app.MapGroup("").ValidateInput();
         api.MapPairsApi();

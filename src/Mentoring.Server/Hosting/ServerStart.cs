@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Mentoring.Engine.Definitions;
 using Mentoring.Server.Data.Migrations;
+using Mentoring.Server.Email;
 
 namespace Mentoring.Server.Hosting;
 
@@ -39,6 +40,7 @@ public static class ServerStart
     {
         try
         {
+            app.Services.CheckEmailSettings();
             await app.Services.GetRequiredService<StartupTasks>().RunAsync(app.Lifetime.ApplicationStopping);
         }
         catch (Exception e) when (OperatorMessage(e) is { } message)
@@ -64,7 +66,7 @@ public static class ServerStart
         // The configuration binder's own words name the setting and its value.
         InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
             binding.Message,
-        DbException database => $"The database could not be used: {Email.OutboxDispatcher.Describe(database)}. " +
+        DbException database => $"The database could not be used: {OutboxDispatcher.Describe(database)}. " +
                                 "Check Database:Provider and Database:ConnectionString.",
         _ => null,
     };

@@ -32,10 +32,12 @@ public sealed class DueWorkProcessor(
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         logger.LogDebug("Sweeping due work");
+        using var activity = Hosting.Telemetry.Source.StartActivity("scheduling.sweep");
         var resumed = await FireResumeTimersAsync(cancellationToken);
         var sent = await SendNudgesAsync(cancellationToken);
         var delivered = await DeliverProgrammeEventsAsync(cancellationToken);
         var result = new SweepResult(resumed, sent, delivered);
+        activity?.SetTag("mentoring.resumed", resumed).SetTag("mentoring.nudges", sent).SetTag("mentoring.events", delivered);
         logger.LogDebug("Swept due work: {Result}", result);
         return result;
     }

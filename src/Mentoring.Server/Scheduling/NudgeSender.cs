@@ -84,6 +84,7 @@ public sealed class NudgeSender(
         await db.SaveChangesAsync(cancellationToken);
         var saveTime = phases.ElapsedMilliseconds;
         await transaction.CommitAsync(cancellationToken);
+        Hosting.Telemetry.NudgesWritten(sent, claimed.Select(t => t.DueAt), now);
         logger.LogDebug("Nudge batch of {Count}: claim {Claim} ms, load {Load} ms, build {Write} ms, delete {Delete} ms, insert {Save} ms, commit {Commit} ms",
             claimed.Count, claimTime, loadTime - claimTime, writeTime - loadTime, deleteTime - writeTime, saveTime - deleteTime,
             phases.ElapsedMilliseconds - saveTime);

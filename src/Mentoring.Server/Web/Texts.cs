@@ -234,6 +234,7 @@ public sealed class Texts
         ["kept"] = "Διατηρήθηκε",
         ["gate-awaiting-approval"] = "Αναμένει έγκριση",
         ["Email log"] = "Αρχείο email",
+        ["No email is being sent: the mail server has refused the sign-in since {0}. Check Email:Username and Email:Password. The server said: {1}"] = "Δεν αποστέλλεται κανένα email: ο διακομιστής αλληλογραφίας αρνείται τη σύνδεση από {0}. Ελέγξτε τις ρυθμίσεις Email:Username και Email:Password. Απάντηση του διακομιστή: {1}",
         ["Sent email, email that failed and is being retried, and email given up on; newest first."] = "Τα email που στάλθηκαν, όσα απέτυχαν και ξαναδοκιμάζονται και όσα εγκαταλείφθηκαν· τα νεότερα πρώτα.",
         ["Back to the dashboard"] = "Επιστροφή στον πίνακα ελέγχου",
         ["{0} emails"] = "{0} email",

@@ -75,6 +75,23 @@ public sealed class WorkflowHost(
     public async Task<CommandOutcome> ExecuteAsync(Func<MentoringDb, CancellationToken, Task<Prepared>> prepare, IdempotencyKey? key,
         CancellationToken cancellationToken, Action<MentoringDb>? alsoWrite = null, Guid? firedTimer = null)
     {
+        using var activity = Hosting.Telemetry.StartResume(instanceId, command);
+        try
+        {
+            var outcome = await ResumeAsync(instanceId, command, key, cancellationToken, firedTimer, alsoWrite);
+            Hosting.Telemetry.Resumed(activity, command, outcome.Kind);
+            return outcome;
+        }
+        catch (Exception e)
+        {
+            Hosting.Telemetry.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<CommandOutcome> ResumeAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
+        CancellationToken cancellationToken, Guid? firedTimer, Action<MentoringDb>? alsoWrite)
+    {
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbs.CreateDbContextAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -45,15 +46,7 @@ public sealed class MailDev
     }
 
     /// <summary>Settings that point the app at MailDev (it speaks plain SMTP, no STARTTLS).</summary>
-    public Dictionary<string, string?> Settings(IDictionary<string, string?>? more = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Email:SmtpHost"] = SmtpHost, ["Email:SmtpPort"] = SmtpPort.ToString(), ["Email:UseStartTls"] = "false",
-        };
-        foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key] = value;
-        return settings;
-    }
+    public Dictionary<string, string?> Settings(IDictionary<string, string?>? more = null) => MailTestKit.SmtpSettings(SmtpHost, SmtpPort, more);
 
     public async Task ClearAsync() => (await Http.DeleteAsync($"{Url}/email/all")).EnsureSuccessStatusCode();
 
@@ -86,21 +79,42 @@ public sealed class MailDev
     public static string Bare(string messageId) => messageId.Trim().Trim('<', '>');
 }
 
-/// <summary>A tiny SMTP server on loopback that refuses every recipient with 550, as a real server refuses an
-/// unknown mailbox (MailDev accepts everything).</summary>
-public sealed class RejectingSmtpServer : IAsyncDisposable
+/// <summary>
+/// A tiny SMTP server on loopback that answers what a test chooses: a reply per recipient (550 for an unknown mailbox,
+/// 450 for a full one), a sign-in that is refused or accepted, as real servers do (MailDev accepts everything). It
+/// counts connections and keeps the recipients of every message it accepted. A real socket server, not a mock: the
+/// app's MailKit client talks SMTP to it.
+/// </summary>
+public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private int _connections;
+    private int _signIns;
 
-    public RejectingSmtpServer()
+    public ScriptedSmtpServer()
     {
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The reply to <c>RCPT TO</c> for an address; accepts every recipient unless set.</summary>
+    public Func<string, string> RecipientReply { get; set; } = _ => "250 2.1.5 OK";
+
+    /// <summary>When set, AUTH PLAIN is offered and answered with this ("535 5.7.8 ..." or "235 2.7.0 ...").</summary>
+    public string? SignInReply { get; set; }
+
+    public int Connections => Volatile.Read(ref _connections);
+    public int SignIns => Volatile.Read(ref _signIns);
+
+    /// <summary>The recipients of each message the server accepted, in order.</summary>
+    public ConcurrentQueue<string> Delivered { get; } = new();
+
+    /// <summary>Settings that point the app at this server.</summary>
+    public Dictionary<string, string?> Settings(IDictionary<string, string?>? more = null) => MailTestKit.SmtpSettings("127.0.0.1", Port, more);
 
     private async Task AcceptAsync()
     {
@@ -109,6 +123,7 @@ public sealed class RejectingSmtpServer : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
                 _ = ServeAsync(client);
             }
         }
@@ -126,27 +141,63 @@ public sealed class RejectingSmtpServer : IAsyncDisposable
         try
         {
             var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.ASCII);
-            await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-            await writer.WriteLineAsync("220 reject.test ESMTP");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            await writer.WriteLineAsync("220 scripted.test ESMTP");
+            var recipients = new List<string>();
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
                 var verb = line.Split(' ', ':')[0].ToUpperInvariant();
                 switch (verb)
                 {
                     case "EHLO":
-                        await writer.WriteLineAsync("250-reject.test");
+                        await writer.WriteLineAsync("250-scripted.test");
+                        if (SignInReply is not null) await writer.WriteLineAsync("250-AUTH PLAIN");
                         await writer.WriteLineAsync("250 8BITMIME");
                         break;
+                    case "AUTH":
+                        Interlocked.Increment(ref _signIns);
+                        if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 3)
+                        {
+                            await writer.WriteLineAsync("334 ");
+                            await reader.ReadLineAsync(_stop.Token);
+                        }
+
+                        await writer.WriteLineAsync(SignInReply ?? "503 5.5.1 AUTH not offered");
+                        break;
+                    case "MAIL":
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 2.1.0 OK");
+                        break;
                     case "RCPT":
-                        await writer.WriteLineAsync("550 5.1.1 No such user here");
+                        var address = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
+                        var reply = RecipientReply(address);
+                        if (reply.StartsWith('2')) recipients.Add(address);
+                        await writer.WriteLineAsync(reply);
+                        break;
+                    case "DATA":
+                        if (recipients.Count == 0)
+                        {
+                            await writer.WriteLineAsync("503 5.5.1 No valid recipients");
+                            break;
+                        }
+
+                        await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                        while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                        {
+                        }
+
+                        foreach (var recipient in recipients) Delivered.Enqueue(recipient);
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 2.0.0 Queued");
+                        break;
+                    case "RSET":
+                        recipients.Clear();
+                        await writer.WriteLineAsync("250 2.0.0 OK");
                         break;
                     case "QUIT":
-                        await writer.WriteLineAsync("221 Bye");
+                        await writer.WriteLineAsync("221 2.0.0 Bye");
                         return;
-                    case "DATA":
-                        await writer.WriteLineAsync("503 5.5.1 No valid recipients");
-                        break;
                     default:
                         await writer.WriteLineAsync("250 OK");
                         break;
@@ -170,15 +221,36 @@ public sealed class RejectingSmtpServer : IAsyncDisposable
 /// after the server said "250 OK".</summary>
 public sealed class AfterAcceptTransport(IEmailTransport inner, Func<OutboxMessage, CancellationToken, Task> afterAccept) : IEmailTransport
 {
-    public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
+    public string Destination => inner.Destination;
+
+    public async Task<IEmailConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        new Connection(await inner.ConnectAsync(cancellationToken), afterAccept);
+
+    private sealed class Connection(IEmailConnection inner, Func<OutboxMessage, CancellationToken, Task> afterAccept) : IEmailConnection
     {
-        await inner.SendAsync(message, email, cancellationToken);
-        await afterAccept(message, cancellationToken);
+        public async Task SendAsync(OutboxMessage message, RenderedEmail email, CancellationToken cancellationToken)
+        {
+            await inner.SendAsync(message, email, cancellationToken);
+            await afterAccept(message, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
 
 public static class MailTestKit
 {
+    /// <summary>Settings that point the app at a plain (no TLS) SMTP server.</summary>
+    public static Dictionary<string, string?> SmtpSettings(string host, int port, IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Email:SmtpHost"] = host, ["Email:SmtpPort"] = port.ToString(), ["Email:SmtpSecurity"] = "None",
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key] = value;
+        return settings;
+    }
+
     /// <summary>A loopback port nothing listens on: connecting is refused at once, like an SMTP server that is down.</summary>
     public static int ClosedPort()
     {
@@ -228,12 +300,13 @@ public static class MailTestKit
         var options = new EmailOptions
         {
             PublicUrl = app.Setting("Email:PublicUrl"), PickupDirectory = app.Setting("Email:PickupDirectory"),
-            SmtpHost = smtpHost, SmtpPort = smtpPort, UseStartTls = false,
+            SmtpHost = smtpHost, SmtpPort = smtpPort, SmtpSecurity = MailKit.Security.SecureSocketOptions.None,
         };
         configure?.Invoke(options);
+        var transport = EmailTransports.Create(options, app.Clock);
         return new OutboxDispatcher(app.Service<IDbContextFactory<Data.MentoringDb>>(), app.Service<TemplateCatalog>(),
-            wrap is null ? EmailTransports.Create(options) : wrap(EmailTransports.Create(options)), Options.Create(options), app.Clock,
-            NullLogger<OutboxDispatcher>.Instance, app.Service<OutboxSecrets>());
+            wrap is null ? transport : wrap(transport), Options.Create(options), app.Clock,
+            NullLogger<OutboxDispatcher>.Instance, app.Service<OutboxSecrets>(), new EmailDeliveryStatus());
     }
 
     public static string Normalize(string body) => body.ReplaceLineEndings("\n").Trim();

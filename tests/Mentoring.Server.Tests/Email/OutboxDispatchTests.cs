@@ -118,11 +118,8 @@ public sealed class OutboxDispatchTests(DatabaseFixture database)
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_rejected_recipient_is_dead_at_once_with_the_servers_reason(DatabaseProvider provider)
     {
-        await using var server = new RejectingSmtpServer();
-        await using var app = await StartAsync(database, provider, new Dictionary<string, string?>
-        {
-            ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = server.Port.ToString(), ["Email:UseStartTls"] = "false",
-        });
+        await using var server = new ScriptedSmtpServer { RecipientReply = _ => "550 5.1.1 No such user here" };
+        await using var app = await StartAsync(database, provider, server.Settings());
         var row = Assert.Single(await app.QueueReminderAsync("livadeia"));
 
         Assert.Equal(0, await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None));

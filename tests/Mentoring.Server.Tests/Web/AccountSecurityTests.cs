@@ -178,7 +178,7 @@ public sealed class AccountSecurityTests(DatabaseFixture database)
         await using var app = await StartAsync(database, provider, new Dictionary<string, string?>
         {
             ["Email:SmtpHost"] = "127.0.0.1", ["Email:SmtpPort"] = MailTestKit.ClosedPort().ToString(), ["Email:MaxAttempts"] = "1",
-            ["Email:UseStartTls"] = "false",
+            ["Email:SmtpSecurity"] = "None",
         });
         var client = WebClient.For(app);
         await client.GetAsync("/password/forgot");

@@ -11,9 +11,12 @@ namespace Mentoring.Server.Pages.Dashboard;
 /// <summary>The facilitator's email log: what went out, what keeps failing and what was given up on, with a resend
 /// that follows the rules of <c>POST /api/email/{id}/resend</c> (same OutboxAdmin, same idempotency records).</summary>
 [Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
-public sealed class EmailModel(OutboxAdmin admin, Texts text) : PageModel
+public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatus delivery) : PageModel
 {
     public const int PageSize = 50;
+
+    /// <summary>Set while this node's mail server refuses the sign-in: then no email goes out at all.</summary>
+    public SignInRefusal? SignInRefused => delivery.SignInRefused;
 
     public IReadOnlyList<EmailLogEntry> Messages { get; private set; } = [];
     public int Total { get; private set; }
