@@ -22,9 +22,7 @@ public sealed class StartupTasks(
     TimeProvider clock,
     ReadinessState readiness,
     IEnumerable<IDemoCredentialIssuer> issuers,
-    IHostEnvironment environment,
-    IOptions<HostingOptions> hosting,
-    KeyCertificates keyCertificates,
+    IEnumerable<IStartupCheck> checks,
     ILogger<StartupTasks> logger) : IHostedService
 {
     private readonly Lock _gate = new();
@@ -42,7 +40,7 @@ public sealed class StartupTasks(
 
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        if (ProductionHosting.Refusals(environment, hosting.Value, database.Value, keyCertificates) is { Count: > 0 } refusals)
+        if (checks.SelectMany(check => check.Refusals()).ToList() is { Count: > 0 } refusals)
             throw new StartupRefusedException(string.Join(Environment.NewLine, refusals));
         if (database.Value.MigrateOnStartup) await migrations.MigrateAsync(cancellationToken);
         else if (await migrations.PendingAsync(cancellationToken) is { Count: > 0 } pending)
@@ -81,6 +79,13 @@ public sealed class StartupTasks(
         foreach (var (email, credential) in credentials) Console.WriteLine($"  {email,-42} {credential}");
         Console.WriteLine();
     }
+}
+
+/// <summary>A check of the settings that runs first at start-up: each refusal names its setting, and any stops the start
+/// before the database is touched.</summary>
+public interface IStartupCheck
+{
+    IEnumerable<string> Refusals();
 }
 
 /// <summary>Whether start-up finished, for <c>/health/ready</c>; and why it was refused, when it was.</summary>
