@@ -150,7 +150,8 @@ static void Row(string figure, string measured, string goal) => Console.WriteLin
 
 static WebApplication Build(string connectionString, bool scheduling, TimeSpan? sweepInterval = null)
 {
-    var builder = WebApplication.CreateBuilder();
+    // Not Production: no public address or key certificate to give a throwaway benchmark server.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark" });
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Database:Provider"] = "Postgres",

@@ -34,6 +34,7 @@ public static class ProductionHosting
         builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
 
         builder.Services.AddSingleton<KeyCertificates>();
+        builder.Services.AddSingleton<ISettingsCheck, ProductionCheck>();
         builder.Services.AddOptions<KeyManagementOptions>().Configure<KeyCertificates>((keys, certificates) =>
         {
             if (certificates.Current is { } certificate) keys.XmlEncryptor = new CertificateKeyEncryptor(certificate);
@@ -106,4 +107,11 @@ public static class ProductionHosting
                          "or set Hosting:AllowUnprotectedKeys=true to keep them unencrypted.");
         return refusals;
     }
+}
+
+/// <summary>The production refusals, at start-up.</summary>
+internal sealed class ProductionCheck(IHostEnvironment environment, IOptions<HostingOptions> hosting, IOptions<DatabaseOptions> database,
+    KeyCertificates certificates) : ISettingsCheck
+{
+    public IEnumerable<string> Problems() => ProductionHosting.Refusals(environment, hosting.Value, database.Value, certificates);
 }

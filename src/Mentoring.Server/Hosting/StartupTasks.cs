@@ -36,9 +36,6 @@ public sealed class StartupTasks(
     IEnumerable<IDemoCredentialIssuer> issuers,
     IEnumerable<ISettingsCheck> settingsChecks,
     IEnumerable<IStartupStep> steps,
-    IHostEnvironment environment,
-    IOptions<HostingOptions> hosting,
-    KeyCertificates keyCertificates,
     ILogger<StartupTasks> logger) : IHostedService
 {
     private readonly Lock _gate = new();
@@ -57,9 +54,7 @@ public sealed class StartupTasks(
     private async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         // Every setting that cannot work is named at once, so a start-up is not fixed one refusal at a time.
-        if (settingsChecks.SelectMany(check => check.Problems())
-                .Concat(ProductionHosting.Refusals(environment, hosting.Value, database.Value, keyCertificates))
-                .ToList() is { Count: > 0 } problems)
+        if (settingsChecks.SelectMany(check => check.Problems()).ToList() is { Count: > 0 } problems)
             throw new StartupRefusedException(string.Join(Environment.NewLine, problems.Append($"{problems.Count} setting(s) to fix.")));
         if (database.Value.MigrateOnStartup) await migrations.MigrateAsync(cancellationToken);
         else if (await migrations.PendingAsync(cancellationToken) is { Count: > 0 } pending)
@@ -100,6 +95,7 @@ public sealed class StartupTasks(
         Console.WriteLine();
     }
 }
+
 
 /// <summary>Whether start-up finished, for <c>/health/ready</c>; and why it was refused, when it was.</summary>
 public sealed class ReadinessState

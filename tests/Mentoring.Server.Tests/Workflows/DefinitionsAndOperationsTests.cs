@@ -303,7 +303,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     [
         $"--Workflows:DefinitionsPath={_workflows}", $"--Workflows:TemplatesPath={ContentPath.Resolve("templates")}",
         "--Database:Provider=Sqlite", $"--Database:ConnectionString={connectionString}", "--Scheduling:Enabled=false",
-        $"--Email:PickupDirectory={Path.Combine(_workflows, "mail")}", "--urls=http://127.0.0.1:0", .. more,
+        $"--Email:PickupDirectory={Path.Combine(_workflows, "mail")}", "--urls=http://127.0.0.1:0", "--environment=Testing", .. more,
     ];
 
     /// <summary>What an operator must not see when the server refuses to start: a crash and its stack trace.</summary>
