@@ -72,18 +72,20 @@ public static class Telemetry
     }
 
     /// <summary>A span for one command against one instance, ended (with its outcome) by <see cref="Resumed"/>.</summary>
-    public static Activity? StartResume(Guid instanceId, WorkflowCommand command)
+    public static Activity? StartResume() => Source.StartActivity("workflow.resume");
+
+    /// <summary>The resume's instance and command, once the caller's check has built it.</summary>
+    public static void Resuming(Activity? activity, Guid instanceId, WorkflowCommand command)
     {
-        var activity = Source.StartActivity("workflow.resume");
         activity?.SetTag("mentoring.instance.id", instanceId);
         activity?.SetTag("mentoring.command", command.GetType().Name);
-        return activity;
     }
 
-    public static void Resumed(Activity? activity, WorkflowCommand command, OutcomeKind outcome)
+    /// <summary>A resume finished; <paramref name="command"/> is null when the caller's check refused it first.</summary>
+    public static void Resumed(Activity? activity, WorkflowCommand? command, OutcomeKind outcome)
     {
         activity?.SetTag("mentoring.outcome", outcome.ToString());
-        Resumes.Add(1, new("mentoring.command", command.GetType().Name), new("mentoring.outcome", outcome.ToString()));
+        Resumes.Add(1, new("mentoring.command", command?.GetType().Name ?? "refused"), new("mentoring.outcome", outcome.ToString()));
     }
 
     public static void Failed(Activity? activity, Exception e)

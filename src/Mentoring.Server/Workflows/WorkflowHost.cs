@@ -75,11 +75,20 @@ public sealed class WorkflowHost(
     public async Task<CommandOutcome> ExecuteAsync(Func<MentoringDb, CancellationToken, Task<Prepared>> prepare, IdempotencyKey? key,
         CancellationToken cancellationToken, Action<MentoringDb>? alsoWrite = null, Guid? firedTimer = null)
     {
-        using var activity = Hosting.Telemetry.StartResume(instanceId, command);
+        using var activity = Hosting.Telemetry.StartResume();
+        // The instance and the command are known only once the caller's check has read its rows.
+        WorkflowCommand? built = null;
+        async Task<Prepared> Traced(MentoringDb db, CancellationToken ct)
+        {
+            var prepared = await prepare(db, ct);
+            if ((built = prepared.Command) is not null) Hosting.Telemetry.Resuming(activity, prepared.InstanceId, built);
+            return prepared;
+        }
+
         try
         {
-            var outcome = await ResumeAsync(instanceId, command, key, cancellationToken, firedTimer, alsoWrite);
-            Hosting.Telemetry.Resumed(activity, command, outcome.Kind);
+            var outcome = await ResumeAsync(Traced, key, cancellationToken, alsoWrite, firedTimer);
+            Hosting.Telemetry.Resumed(activity, built, outcome.Kind);
             return outcome;
         }
         catch (Exception e)
@@ -89,8 +98,8 @@ public sealed class WorkflowHost(
         }
     }
 
-    private async Task<CommandOutcome> ResumeAsync(Guid instanceId, WorkflowCommand command, IdempotencyKey? key,
-        CancellationToken cancellationToken, Guid? firedTimer, Action<MentoringDb>? alsoWrite)
+    private async Task<CommandOutcome> ResumeAsync(Func<MentoringDb, CancellationToken, Task<Prepared>> prepare, IdempotencyKey? key,
+        CancellationToken cancellationToken, Action<MentoringDb>? alsoWrite, Guid? firedTimer)
     {
         for (var attempt = 1; ; attempt++)
         {
