@@ -23,6 +23,7 @@ public sealed class DefinitionParser
     private readonly Dictionary<string, string> _stageIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _visitsSoFar = new(StringComparer.Ordinal);
     private readonly HashSet<string> _choiceVariables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalizedText> _texts = new(StringComparer.Ordinal);
 
     private DefinitionParser(string file, Func<string, bool>? templateExists)
     {
@@ -71,13 +72,13 @@ public sealed class DefinitionParser
             Allow(root, "$", "$schema", "id", "version", "name", "kind", "description", "stages");
             var id = RequiredId(root, "$", "id");
             var version = RequiredInt(root, "$", "version", min: 1);
-            var name = RequiredString(root, "$", "name");
+            var name = RequiredText(root, "$", "name");
             var kind = RequiredEnum(root, "$", "kind", ["pair", "programme"]) switch
             {
                 "programme" => WorkflowKind.Programme,
                 _ => WorkflowKind.Pair,
             };
-            var description = OptionalString(root, "$", "description");
+            var description = OptionalText(root, "$", "description");
             var stages = new List<StageDefinition>();
             if (RequiredArray(root, "$", "stages", nonEmpty: true) is { } stagesElement)
             {
@@ -96,6 +97,7 @@ public sealed class DefinitionParser
                 Source = json,
                 SourceFile = _file,
                 StepPaths = new Dictionary<string, string>(_stepIds, StringComparer.Ordinal),
+                Texts = _texts,
             };
         }
     }
@@ -108,7 +110,7 @@ public sealed class DefinitionParser
         if (id is not null && !_stageIds.TryAdd(id, path))
             Error(path + ".id", $"the stage id '{id}' is used already at {_stageIds[id]}");
         var number = RequiredInt(stage, path, "number", min: 1);
-        var name = RequiredString(stage, path, "name");
+        var name = RequiredText(stage, path, "name");
         var steps = ParseSteps(stage, path, "steps");
         return id is null || name is null || steps is null ? null : new StageDefinition(id, number, name, steps);
     }
@@ -141,8 +143,8 @@ public sealed class DefinitionParser
 
         string[] common = ["type", "id", "title", "description"];
         var needsTitle = type is not ("parallel" or "condition");
-        var title = needsTitle ? RequiredString(step, path, "title") : OptionalString(step, path, "title");
-        var description = OptionalString(step, path, "description");
+        var title = needsTitle ? RequiredText(step, path, "title") : OptionalText(step, path, "title");
+        var description = OptionalText(step, path, "description");
         id ??= "";
         title ??= id;
 
@@ -314,7 +316,7 @@ public sealed class DefinitionParser
         path += ".planning";
         if (!IsObject(planning, path)) return null;
         Allow(planning, path, "title", "proposeWithinDays", "reminders");
-        var title = OptionalString(planning, path, "title") ?? $"Propose a date for “{visitTitle}”";
+        var title = OptionalText(planning, path, "title") ?? $"Propose a date for “{visitTitle}”";
         var days = RequiredInt(planning, path, "proposeWithinDays", min: 1);
         var reminders = ParseReminders(planning, path);
         if (reminders is null) Error(path, "missing 'reminders': planning is there to nudge the proposer");
@@ -505,6 +507,23 @@ public sealed class DefinitionParser
         }
 
         return value.GetString();
+    }
+
+    /// <summary>A text people read: a string or a map of language to text. Returns the English; the translations are
+    /// kept in <see cref="WorkflowDefinition.Texts"/> under it.</summary>
+    private string? RequiredText(JsonElement element, string path, string property)
+    {
+        if (element.TryGetProperty(property, out _)) return OptionalText(element, path, property);
+        Error(path, $"missing '{property}'");
+        return null;
+    }
+
+    private string? OptionalText(JsonElement element, string path, string property)
+    {
+        if (!element.TryGetProperty(property, out var value)) return null;
+        if (LocalizedText.Parse(value, $"{path}.{property}", Error) is not { } text) return null;
+        if (!_texts.TryGetValue(text.InEnglish, out var known) || known.ByLanguage.Count < text.ByLanguage.Count) _texts[text.InEnglish] = text;
+        return text.InEnglish;
     }
 
     private string? OptionalString(JsonElement element, string path, string property)
