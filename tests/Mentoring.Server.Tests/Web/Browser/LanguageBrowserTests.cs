@@ -1,8 +1,6 @@
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Web;
-using Mentoring.Server.Web.Accounts;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 
@@ -14,18 +12,16 @@ namespace Mentoring.Server.Tests.Web.Browser;
 [Collection(DatabaseCollection.Name)]
 public sealed class LanguageBrowserTests(DatabaseFixture database)
 {
-    private const string Password = "a browser test password";
-
     [Fact]
     public async Task The_main_pages_pass_axe_in_all_seven_languages_without_English_fallbacks()
     {
         await using var app = await BrowserApp.StartAsync(database);
-        foreach (var email in new[] { People.Facilitator, People.Coordinator("jelgava") }) await SetPasswordAsync(app, email);
+        foreach (var email in new[] { People.Facilitator, People.Coordinator("jelgava") }) await BrowserTests.SetPasswordAsync(app, email);
         Guid pairId;
         await using (var db = app.Db())
             pairId = await db.Pairs.Where(p => p.MenteeCityId == "jelgava").Select(p => p.Id).SingleAsync();
-        var facilitator = await SignInAsync(app, People.Facilitator);
-        var jelgava = await SignInAsync(app, People.Coordinator("jelgava"));
+        var facilitator = await BrowserTests.SignInAsync(app, People.Facilitator);
+        var jelgava = await BrowserTests.SignInAsync(app, People.Coordinator("jelgava"));
 
         foreach (var language in Texts.Languages)
         {
@@ -47,25 +43,5 @@ public sealed class LanguageBrowserTests(DatabaseFixture database)
                 }
             }
         }
-    }
-
-    private static async Task<IPage> SignInAsync(BrowserApp app, string email)
-    {
-        var page = await app.PageAsync();
-        await page.GotoAsync(app.BaseUrl + "/signin");
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForLoadStateAsync();
-        return page;
-    }
-
-    private static async Task SetPasswordAsync(BrowserApp app, string email)
-    {
-        await using var db = app.Db();
-        var person = await db.People.SingleAsync(p => p.Email == email);
-        var account = await db.Set<Account>().SingleOrDefaultAsync(a => a.PersonId == person.Id);
-        app.Services.GetRequiredService<AccountService>().SetPassword(db, person, account, Password);
-        await db.SaveChangesAsync();
     }
 }
