@@ -232,17 +232,17 @@ fi
 
 # ---------------------------------------------------------------- MailDev
 phase_start
-# The browser tests need axe-core from the same folder, so a checkout with only MailDev installs again.
+# axe-core comes with the Deque.AxeCore.Playwright NuGet package the browser tests reference.
 maildev_installed() {
-    [[ -x "$MAILDEV_BIN" && -f "$MAILDEV_PKG" && -f "$TOOLS_DIR/node_modules/axe-core/axe.min.js" ]] &&
+    [[ -x "$MAILDEV_BIN" && -f "$MAILDEV_PKG" ]] &&
         node -e 'process.exit(require(process.argv[1]).version.startsWith("2.") ? 0 : 1)' "$MAILDEV_PKG" 2>/dev/null
 }
 if maildev_installed; then
-    say "MailDev and axe-core: already installed in tests/.tools"
+    say "MailDev: already installed in tests/.tools"
 else
-    say "MailDev and axe-core: npm install maildev@2 axe-core@4 into tests/.tools (once per checkout)..."
+    say "MailDev: npm install maildev@2 into tests/.tools (once per checkout)..."
     mkdir -p "$TOOLS_DIR"
-    if ! npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error maildev@2 axe-core@4 \
+    if ! npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error maildev@2 \
             </dev/null >"$WORK_DIR/npm.log" 2>&1; then
         show_log "$WORK_DIR/npm.log" "npm"
         die "npm install maildev@2 failed"

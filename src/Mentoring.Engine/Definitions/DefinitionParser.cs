@@ -23,6 +23,7 @@ public sealed class DefinitionParser
     private readonly Dictionary<string, string> _stageIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _visitsSoFar = new(StringComparer.Ordinal);
     private readonly HashSet<string> _choiceVariables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalizedText> _texts = new(StringComparer.Ordinal);
 
     private DefinitionParser(string file, Func<string, bool>? templateExists)
     {
@@ -96,6 +97,7 @@ public sealed class DefinitionParser
                 Source = json,
                 SourceFile = _file,
                 StepPaths = new Dictionary<string, string>(_stepIds, StringComparer.Ordinal),
+                Texts = _texts,
             };
         }
     }
@@ -279,9 +281,9 @@ public sealed class DefinitionParser
         && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
     /// <summary>Every text people read (names, titles, descriptions) is read here and nowhere else, so the form such
-    /// a text may take is decided in one place.</summary>
+    /// a text may take (a string, or a map of language to text) is decided in one place.</summary>
     internal string? Text(JsonElement element, string path, string property, bool required) =>
-        required ? RequiredString(element, path, property) : OptionalString(element, path, property);
+        required ? RequiredText(element, path, property) : OptionalText(element, path, property);
 
     internal string? RequiredString(JsonElement element, string path, string property)
     {
@@ -298,6 +300,23 @@ public sealed class DefinitionParser
         }
 
         return value.GetString();
+    }
+
+    /// <summary>A text people read: a string or a map of language to text. Returns the English; the translations are
+    /// kept in <see cref="WorkflowDefinition.Texts"/> under it.</summary>
+    private string? RequiredText(JsonElement element, string path, string property)
+    {
+        if (element.TryGetProperty(property, out _)) return OptionalText(element, path, property);
+        Error(path, $"missing '{property}'");
+        return null;
+    }
+
+    private string? OptionalText(JsonElement element, string path, string property)
+    {
+        if (!element.TryGetProperty(property, out var value)) return null;
+        if (LocalizedText.Parse(value, $"{path}.{property}", Error) is not { } text) return null;
+        if (!_texts.TryGetValue(text.InEnglish, out var known) || known.ByLanguage.Count < text.ByLanguage.Count) _texts[text.InEnglish] = text;
+        return text.InEnglish;
     }
 
     private string? OptionalString(JsonElement element, string path, string property)

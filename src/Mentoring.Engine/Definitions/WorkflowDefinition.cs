@@ -47,6 +47,9 @@ public sealed class WorkflowDefinition
     /// <summary>The JSON path of each step in the file, by id, for messages about a step.</summary>
     public IReadOnlyDictionary<string, string> StepPaths { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Every text people read in the file (names, titles, descriptions), by its English, in each language given.</summary>
+    public IReadOnlyDictionary<string, LocalizedText> Texts { get; init; } = new Dictionary<string, LocalizedText>();
+
     /// <summary>Every step in the file, by id, with where it stands.</summary>
     public IReadOnlyDictionary<string, StepLocation> Steps => _steps;
 

@@ -115,7 +115,7 @@ public static class DashboardQueries
             overdue.TryGetValue(instances[p.Id], out var late);
             csv.Append(p.Number).Append(',').Append(Cell(p.Mentor.Name)).Append(',').Append(Cell(p.Mentee.Name)).Append(',')
                 .Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(Cell(p.Stage)).Append(',')
-                .Append(p.Status).Append(',').Append(p.NextDueAt?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Append(p.Status).Append(',').Append(p.NextDueAt is { } due ? Fmt.IsoDateTime(due) : null)
                 .Append(',').Append(late).Append("\r\n");
         }
 

@@ -11,7 +11,7 @@ namespace Mentoring.Server.Email;
 /// Turns an engine's email request into outbox rows, one per recipient, in the caller's transaction. A recipient
 /// who cannot be emailed (no address) still gets a row, dead-lettered with the reason, so the facilitator sees it.
 /// </summary>
-public sealed class OutboxWriter(IOptions<EmailOptions> options)
+public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore definitions)
 {
     public void Add(MentoringDb db, InstanceContext context, WorkflowInstance instance, EmailRequested email,
         DateTimeOffset now, Guid? workItemId = null)
@@ -138,8 +138,18 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options)
             Set(model, "pair.theme", pair.Theme);
         }
 
-        foreach (var (key, value) in data) Set(model, key, Typed(value, culture, zone));
+        foreach (var (key, value) in data) Set(model, key, Typed(InLanguage(value, recipient.Language), culture, zone));
         return model;
+    }
+
+    /// <summary>A task, visit or stage title (stored in English with the work it names) in the recipient's language,
+    /// from the definitions; anything else as it is.</summary>
+    private string InLanguage(string value, string language)
+    {
+        foreach (var definition in definitions.Catalog.All)
+            if (definition.Texts.TryGetValue(value, out var text))
+                return text.In(language).Text;
+        return value;
     }
 
     public static CultureInfo Culture(string language)

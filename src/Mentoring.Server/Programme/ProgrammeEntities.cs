@@ -43,7 +43,10 @@ public sealed class Person
     public string? CityId { get; set; }
     /// <summary>The organisation: a national association for observers, Migration Work for the facilitator.</summary>
     public string? Organisation { get; set; }
+    /// <summary>The language of the person's emails.</summary>
     public string Language { get; set; } = "en";
+    /// <summary>The page language they chose with the switch; null: the browser's Accept-Language.</summary>
+    public string? PageLanguage { get; set; }
     public string TimeZone { get; set; } = "Europe/Brussels";
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -24,10 +24,11 @@ public static class WebServices
     public const string SessionCookie = ".Mentoring.Session";
 
     /// <summary>The web app: cookie sign-in beside API tokens, Razor Pages, data-protection keys in the database,
-    /// the sign-in rate limiter, request languages (English, Greek) and the OpenAPI document.</summary>
+    /// the sign-in rate limiter, the page languages (<see cref="Texts.Languages"/>) and the OpenAPI document.</summary>
     public static IHostApplicationBuilder AddMentoringWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<WebOptions>(builder.Configuration.GetSection(WebOptions.Section));
+        builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
         builder.Services.AddSingleton<Texts>();
 
         builder.Services.AddDataProtection().SetApplicationName("Mentoring");
@@ -88,12 +89,13 @@ public static class WebServices
 
         builder.Services.Configure<RequestLocalizationOptions>(options =>
         {
-            CultureInfo[] cultures = [new("en"), new("el")];
+            CultureInfo[] cultures = [.. Texts.Languages.Select(CultureInfo.GetCultureInfo)];
             options.DefaultRequestCulture = new RequestCulture("en");
             options.SupportedCultures = cultures;
             options.SupportedUICultures = cultures;
             options.RequestCultureProviders =
             [
+                new PageLanguage(),
                 new CookieRequestCultureProvider { CookieName = LanguageCookie },
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];

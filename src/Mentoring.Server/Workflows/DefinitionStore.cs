@@ -38,6 +38,15 @@ public sealed class DefinitionStore
                     ContentHash = definition.ContentHash, Source = definition.Source, LoadedAt = now,
                 });
             }
+            else if (snapshot.ContentHash != definition.ContentHash
+                     && LocalizedText.EnglishOnly(snapshot.Source) == LocalizedText.EnglishOnly(definition.Source))
+            {
+                // Only translations were added or changed: the workflow does and says the same in English, so the
+                // instances running on it may read the new texts.
+                await db.Definitions.Where(s => s.Id == definition.Id && s.Version == definition.Version && s.ContentHash == snapshot.ContentHash)
+                    .ExecuteUpdateAsync(set => set.SetProperty(s => s.ContentHash, definition.ContentHash).SetProperty(s => s.Source, definition.Source),
+                        cancellationToken);
+            }
             else if (snapshot.ContentHash != definition.ContentHash)
             {
                 errors.Add(new DefinitionError(definition.SourceFile, "$.version",

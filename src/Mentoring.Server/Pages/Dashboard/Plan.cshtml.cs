@@ -107,11 +107,12 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
                 orderby pair.Number
                 select new { PairId = pair.Id, pair.Number, ItemId = item.Id, item.Title })
             .AsNoTracking().ToListAsync(ct);
-        Visits = visits.Select(v => new LateChoice($"{v.PairId}/{v.ItemId}", $"{string.Format(text["Pair {0}"], v.Number)}: {v.Title}")).ToList();
+        Visits = visits.Select(v => new LateChoice($"{v.PairId}/{v.ItemId}", $"{string.Format(text["Pair {0}"], v.Number)}: {text.DefinitionText(v.Title)}")).ToList();
         var programmeInstance = await db.Programmes.Select(p => p.ProgrammeInstanceId).FirstOrDefaultAsync(ct);
         ProgrammeTasks = await db.WorkItems.AsNoTracking()
             .Where(w => w.InstanceId == programmeInstance && w.Status == WorkItemStatus.Open && w.Kind == "task")
             .OrderBy(w => w.OpenedAt).Select(w => new LateChoice(w.Id.ToString(), w.Title)).ToListAsync(ct);
+        ProgrammeTasks = ProgrammeTasks.Select(t => t with { Label = text.DefinitionText(t.Label) }).ToList();
         Cities = await db.Cities.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
     }
 }

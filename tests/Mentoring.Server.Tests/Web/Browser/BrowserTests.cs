@@ -132,7 +132,7 @@ public sealed class BrowserTests(DatabaseFixture database)
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
-    private static async Task<IPage> SignInAsync(BrowserApp app, string email, string? language = null)
+    internal static async Task<IPage> SignInAsync(BrowserApp app, string email, string? language = null)
     {
         var page = await app.PageAsync(language);
         await page.GotoAsync(app.BaseUrl + "/signin");
@@ -143,7 +143,7 @@ public sealed class BrowserTests(DatabaseFixture database)
         return page;
     }
 
-    private static async Task SetPasswordAsync(BrowserApp app, string email)
+    internal static async Task SetPasswordAsync(BrowserApp app, string email)
     {
         await using var db = app.Db();
         var person = await db.People.SingleAsync(p => p.Email == email);

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Mentoring.Server.Data;
+using Mentoring.Server.Tests.Infrastructure;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
+
+namespace Mentoring.Server.Tests.Web;
+
+/// <summary>
+/// A pseudo-language run: every text from the resources comes out wrapped in ⟦ ⟧, so whatever English is left
+/// on a page once the wrapped texts and the data (names, cities, workflow texts, dates) are taken out was written
+/// into the page instead of going through the resources.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed partial class PseudoLanguageTests(DatabaseFixture database)
+{
+    [Fact]
+    public async Task No_page_shows_English_that_does_not_come_from_the_resources()
+    {
+        await using var app = await StartAsync(database, DatabaseProvider.Sqlite, services: services =>
+            services.AddSingleton<IStringLocalizerFactory>(sp => new PseudoFactory(new ResourceManagerStringLocalizerFactory(
+                sp.GetRequiredService<IOptions<LocalizationOptions>>(), sp.GetRequiredService<ILoggerFactory>()))));
+        var data = await DataAsync(app);
+        var vocabulary = Resx.In("en").Values.SelectMany(Words).Where(w => w.Length >= 4).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var pair = await db(app).Pairs.Where(p => p.MenteeCityId == "jelgava").Select(p => p.Id).SingleAsync();
+
+        var found = new List<string>();
+        var anonymous = WebClient.For(app);
+        foreach (var path in new[] { "/signin", "/password/forgot" })
+            found.AddRange(await EnglishOnAsync(anonymous, path, data, vocabulary));
+        var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
+        foreach (var path in new[] { "/dashboard", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email" })
+            found.AddRange(await EnglishOnAsync(facilitator, path, data, vocabulary));
+        var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
+        found.AddRange(await EnglishOnAsync(jelgava, $"/pairs/{pair}", data, vocabulary));
+
+        Assert.True(found.Count == 0, "English not from the resources:\n" + string.Join("\n", found.Distinct()));
+    }
+
+    private static MentoringDb db(MentoringApp app) => app.Db();
+
+    private static async Task<List<string>> EnglishOnAsync(WebClient client, string path, List<string> data, HashSet<string> vocabulary)
+    {
+        var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = Regex.Replace(client.LastPage, "<(script|style)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline);
+        var texts = TextNodes().Matches(html).Select(m => m.Groups[1].Value)
+            .Concat(Attributes().Matches(html).Select(m => m.Groups[1].Value))
+            .Select(t => WebUtility.HtmlDecode(t) ?? "");
+        var found = new List<string>();
+        foreach (var text in texts)
+        {
+            var rest = text;
+            while (Wrapped().IsMatch(rest)) rest = Wrapped().Replace(rest, " ");
+            foreach (var known in data) rest = rest.Replace(known, " ", StringComparison.Ordinal);
+            var english = Words(rest).Where(vocabulary.Contains).ToList();
+            if (english.Count > 0) found.Add($"{path}: '{text.Trim()}' ({string.Join(", ", english)})");
+        }
+
+        return found;
+    }
+
+    /// <summary>What the pages show that is data, not wording: names, cities, themes, workflow texts, time zones.</summary>
+    private static async Task<List<string>> DataAsync(MentoringApp app)
+    {
+        await using var db = app.Db();
+        var data = new List<string>();
+        data.AddRange(await db.People.Select(p => p.Name).ToListAsync());
+        data.AddRange(await db.People.Where(p => p.Email != null).Select(p => p.Email!).ToListAsync());
+        data.AddRange(await db.Cities.Select(c => c.Name).ToListAsync());
+        data.AddRange(await db.Cities.Where(c => c.Association != null).Select(c => c.Association!).ToListAsync());
+        data.AddRange(await db.Pairs.Select(p => p.Theme).ToListAsync());
+        data.AddRange(await db.Pairs.Where(p => p.Practices != null).Select(p => p.Practices!).ToListAsync());
+        data.AddRange(await db.Programmes.Select(p => p.Name).ToListAsync());
+        data.AddRange(app.Services.GetRequiredService<DefinitionStore>().Catalog.All.SelectMany(d => d.Texts.Keys));
+        data.AddRange(TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id));
+        data.AddRange(Mentoring.Server.Web.Texts.Endonyms.Values);
+        return data.Where(d => d.Length > 0).Distinct().OrderByDescending(d => d.Length).ToList();
+    }
+
+    private static IEnumerable<string> Words(string text) => WordPattern().Matches(text).Select(m => m.Value);
+
+    [GeneratedRegex(">([^<>]+)<")]
+    private static partial Regex TextNodes();
+
+    [GeneratedRegex("(?:aria-label|title|placeholder|alt)=\"([^\"]*)\"")]
+    private static partial Regex Attributes();
+
+    [GeneratedRegex("⟦[^⟦⟧]*⟧")]
+    private static partial Regex Wrapped();
+
+    [GeneratedRegex("[A-Za-z]{4,}")]
+    private static partial Regex WordPattern();
+
+    private sealed class PseudoFactory(IStringLocalizerFactory inner) : IStringLocalizerFactory
+    {
+        public IStringLocalizer Create(Type resourceSource) => new Pseudo(inner.Create(resourceSource));
+        public IStringLocalizer Create(string baseName, string location) => new Pseudo(inner.Create(baseName, location));
+    }
+
+    private sealed class Pseudo(IStringLocalizer inner) : IStringLocalizer
+    {
+        public LocalizedString this[string name] => Wrap(inner[name]);
+        public LocalizedString this[string name, params object[] arguments] => Wrap(inner[name, arguments]);
+        public IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures) => inner.GetAllStrings(includeParentCultures).Select(Wrap);
+        private static LocalizedString Wrap(LocalizedString s) => new(s.Name, $"⟦{s.Value}⟧", s.ResourceNotFound);
+    }
+}
