@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mentoring.Server.Dashboard;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Web;

@@ -9,6 +9,7 @@ using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 
 namespace Mentoring.Server.Tests.Workflows;
@@ -117,7 +118,9 @@ public sealed class WorkItemCommandTests(DatabaseFixture database)
     [Fact]
     public void A_page_says_each_failure_in_words_and_nothing_on_success()
     {
-        var text = new Texts();
+        using var services = new ServiceCollection().AddLogging().AddLocalization(options => options.ResourcesPath = "Resources")
+            .AddSingleton<Texts>().BuildServiceProvider();
+        var text = services.GetRequiredService<Texts>();
         Assert.Null(PageCommands.Message(new CommandResult(new CommandResponse(Guid.NewGuid(), "running", 1, "Matching", null, [])), text));
         Assert.Equal(text["The form is out of date: reload the page and try again."],
             PageCommands.Message(CommandResult.Fail(CommandFailure.KeyMissing, "Idempotency-Key header required", "Send one."), text));
