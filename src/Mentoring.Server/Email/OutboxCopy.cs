@@ -1,4 +1,5 @@
 using Mentoring.Server.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,6 +9,15 @@ namespace Mentoring.Server.Email;
 /// where row-by-row inserts were four fifths of a batch's time. The rows are built by <see cref="OutboxWriter"/>.</summary>
 internal static class OutboxCopy
 {
+    /// <summary>Adds <paramref name="rows"/> in <paramref name="db"/>'s transaction: a COPY on PostgreSQL, tracked inserts
+    /// saved with the rest of the batch elsewhere.</summary>
+    public static Task InsertAsync(MentoringDb db, IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is NpgsqlConnection connection) return InsertAsync(connection, rows, cancellationToken);
+        db.Outbox.AddRange(rows);
+        return Task.CompletedTask;
+    }
+
     public static async Task InsertAsync(NpgsqlConnection connection, IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync("""

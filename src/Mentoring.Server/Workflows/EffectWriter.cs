@@ -124,14 +124,14 @@ internal static class EffectWriter
     /// transaction: row-by-row inserts were four fifths of a batch's time.</summary>
     public static async Task InsertAsync(MentoringDb db, NudgeRows rows, CancellationToken cancellationToken)
     {
+        // The outbox rows go in through Email/, the one writer of outbox_messages.
+        await OutboxCopy.InsertAsync(db, rows.Outbox, cancellationToken);
         if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
         {
-            db.Outbox.AddRange(rows.Outbox);
             db.Journal.AddRange(rows.Journal);
             return;
         }
 
-        await OutboxCopy.InsertAsync(connection, rows.Outbox, cancellationToken);
         await using var copy = await connection.BeginBinaryImportAsync("""
             COPY journal_entries (instance_id, at, type, step_id, actor_id, actor_name, data) FROM STDIN (FORMAT BINARY)
             """, cancellationToken);

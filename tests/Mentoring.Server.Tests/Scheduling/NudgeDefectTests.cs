@@ -65,7 +65,7 @@ public sealed class NudgeDefectTests(DatabaseFixture database) : IDisposable
 
         await app.RunUntilAsync(app.Clock.GetUtcNow().AddDays(45));
 
-        var overdue = (await app.MailAsync(pair.InstanceId, "task-overdue")).Where(m => m.TaskTitle == "Complete the needs self-assessment").ToList();
+        var overdue = (await app.MailAsync(pair.InstanceId, "task-overdue")).Where(m => m.StepId == MenteeTask).ToList();
         var copies = overdue.Where(m => m.IsCopy).ToList();
         Assert.Equal(3, copies.Count); // escalations 2, 3 and 4: one copy each, not one per coordinator
         Assert.Equal(3, copies.Select(m => m.CreatedAt).Distinct().Count());

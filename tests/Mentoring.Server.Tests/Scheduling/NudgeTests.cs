@@ -25,8 +25,8 @@ public sealed class NudgeTests(DatabaseFixture database)
         await app.RunUntilAsync(app.Clock.GetUtcNow().AddDays(40));
 
         var mail = await app.MailAsync(pair.InstanceId, "task-reminder", "task-due-today", "task-overdue");
-        Assert.DoesNotContain(mail, m => m.TaskTitle == item.Title);
-        Assert.Contains(mail, m => m.TaskTitle != item.Title); // the mentor's task, still open, was reminded
+        Assert.DoesNotContain(mail, m => m.StepId == item.StepId);
+        Assert.Contains(mail, m => m.StepId != item.StepId); // the mentor's task, still open, was reminded
         Assert.Empty(await app.TimersAsync(pair.InstanceId, MenteeTask));
     }
 
@@ -46,8 +46,8 @@ public sealed class NudgeTests(DatabaseFixture database)
         app.Clock.Advance(TimeSpan.FromDays(40));
         await app.SweepAsync();
 
-        var titles = (await app.MailAsync(pair.InstanceId, "task-reminder", "task-due-today", "task-overdue")).Select(m => m.TaskTitle);
-        Assert.DoesNotContain("Complete the needs self-assessment", titles);
+        var steps = (await app.MailAsync(pair.InstanceId, "task-reminder", "task-due-today", "task-overdue")).Select(m => m.StepId);
+        Assert.DoesNotContain(MenteeTask, steps);
         Assert.Empty(await app.TimersAsync(pair.InstanceId, MenteeTask));
     }
 
@@ -64,7 +64,7 @@ public sealed class NudgeTests(DatabaseFixture database)
         await app.SweepAsync();
         await app.SweepAsync(); // a second sweep (another node, a retry) finds nothing more
 
-        var mail = (await app.MailAsync(pair.InstanceId)).Where(m => m.TaskTitle == item.Title).ToList();
+        var mail = (await app.MailAsync(pair.InstanceId)).Where(m => m.StepId == item.StepId).ToList();
         var overdue = Assert.Single(mail, m => !m.IsCopy);
         Assert.Equal("task-overdue", overdue.Template);
         Assert.Equal(21, overdue.Model["task"]!["daysOverdue"]!.GetValue<int>());
@@ -85,7 +85,7 @@ public sealed class NudgeTests(DatabaseFixture database)
         app.Clock.Set(first.DueAt.AddDays(7));
         await app.SweepAsync();
 
-        var mail = (await app.MailAsync(pair.InstanceId, "task-overdue")).Where(m => m.TaskTitle == item.Title).ToList();
+        var mail = (await app.MailAsync(pair.InstanceId, "task-overdue")).Where(m => m.StepId == item.StepId).ToList();
         Assert.Single(mail, m => !m.IsCopy);
         var next = Assert.Single(await app.TimersAsync(pair.InstanceId, MenteeTask));
         Assert.True(next.DueAt > app.Clock.GetUtcNow());
@@ -93,7 +93,7 @@ public sealed class NudgeTests(DatabaseFixture database)
         Assert.Equal(new TimeOnly(9, 0), TimeOnly.FromDateTime(next.DueAt.Local("Europe/Riga").DateTime));
 
         await app.RunUntilAsync(next.DueAt);
-        Assert.Equal(2, (await app.MailAsync(pair.InstanceId, "task-overdue")).Count(m => m.TaskTitle == item.Title && !m.IsCopy));
+        Assert.Equal(2, (await app.MailAsync(pair.InstanceId, "task-overdue")).Count(m => m.StepId == item.StepId && !m.IsCopy));
         Assert.Empty(await app.TimersAsync(pair.InstanceId, MenteeTask));
     }
 

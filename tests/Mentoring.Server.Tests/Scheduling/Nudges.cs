@@ -16,8 +16,10 @@ internal static class Nudges
     public static Task<SweepResult> SweepAsync(this MentoringApp app) =>
         app.Service<DueWorkProcessor>().SweepAsync(CancellationToken.None);
 
+    /// <summary>An outbox row as its reader gets it. <see cref="StepId"/> names the task the email is about (from its
+    /// link), since <see cref="TaskTitle"/> is in the reader's language.</summary>
     public sealed record Mail(string Template, string Language, string RecipientName, string? RecipientEmail, string MessageId,
-        DateTimeOffset CreatedAt, JsonObject Model)
+        DateTimeOffset CreatedAt, JsonObject Model, string? StepId)
     {
         public string? TaskTitle => Model["task"]?["title"]?.GetValue<string>();
         public bool IsCopy => Model["isCopy"]?.GetValue<bool>() ?? false;
@@ -29,10 +31,18 @@ internal static class Nudges
         var rows = await db.Outbox.AsNoTracking()
             .Where(m => (instanceId == null || m.InstanceId == instanceId) && (templates.Length == 0 || templates.Contains(m.Template)))
             .ToListAsync();
+        var models = rows.ToDictionary(m => m.Id, m => JsonNode.Parse(m.Model)!.AsObject());
+        var itemIds = models.Values.Select(ItemId).OfType<Guid>().Distinct().ToList();
+        var steps = await db.WorkItems.AsNoTracking().Where(w => itemIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id, w => w.StepId);
         return rows.OrderBy(m => m.CreatedAt).ThenBy(m => m.MessageId)
             .Select(m => new Mail(m.Template, m.Language, m.RecipientName, m.RecipientEmail, m.MessageId, m.CreatedAt,
-                JsonNode.Parse(m.Model)!.AsObject()))
+                models[m.Id], ItemId(models[m.Id]) is { } item ? steps.GetValueOrDefault(item) : null))
             .ToList();
+
+        // A task's email links to it: .../items/{work item id}.
+        static Guid? ItemId(JsonObject model) =>
+            model["link"]?.GetValue<string>() is { } link && link.LastIndexOf("/items/", StringComparison.Ordinal) is var at and >= 0
+            && Guid.TryParse(link[(at + "/items/".Length)..], out var id) ? id : null;
     }
 
     public static async Task<Pair> PairAsync(this MentoringApp app, int number)

@@ -27,8 +27,11 @@ public sealed class PairNudgeScheduleTests(DatabaseFixture database)
         var riga = mail.Where(m => m.RecipientEmail == People.Coordinator("jelgava")).ToList();
         var brussels = mail.Where(m => m.RecipientEmail == People.Coordinator("schaerbeek")).ToList();
         var copies = mail.Where(m => m.IsCopy).ToList();
-        Assert.All(riga, m => Assert.Equal(("lv", "Complete the needs self-assessment"), (m.Language, m.TaskTitle)));
-        Assert.All(brussels, m => Assert.Equal(("fr", "Describe your strengths and practices on the theme"), (m.Language, m.TaskTitle)));
+        // Each city reads its task's title in its own language, as the definition gives it.
+        Assert.All(riga, m => Assert.Equal(("lv", "mentee-needs-self-assessment", "Aizpildiet vajadzību pašnovērtējumu"),
+            (m.Language, m.StepId, m.TaskTitle)));
+        Assert.All(brussels, m => Assert.Equal(("fr", "mentor-strengths-on-theme", "Décrire vos points forts et vos pratiques sur le thème"),
+            (m.Language, m.StepId, m.TaskTitle)));
         Assert.All(copies, m => Assert.Equal("en", m.Language));
 
         // 7 and 2 working days before (2 days before is a Saturday: the Friday), on the due date, then overdue on the
@@ -62,8 +65,8 @@ public sealed class PairNudgeScheduleTests(DatabaseFixture database)
         await app.RunUntilAsync(app.Clock.GetUtcNow().AddDays(20));
 
         var later = (await app.MailAsync(pair.InstanceId, "task-reminder", "task-due-today", "task-overdue")).Skip(before).ToList();
-        Assert.DoesNotContain(later, m => m.TaskTitle is "Complete the needs self-assessment" or "Describe your strengths and practices on the theme");
-        var collect = later.Where(m => m.TaskTitle == "Collect good practices" && m.Template == "task-reminder").ToList();
+        Assert.DoesNotContain(later, m => m.StepId is "mentee-needs-self-assessment" or "mentor-strengths-on-theme");
+        var collect = later.Where(m => m.StepId == "collect-good-practices" && m.Template == "task-reminder").ToList();
         Assert.Equal(2, collect.Count); // 7 and 2 days before its due date
         Assert.All(collect, m => Assert.Equal(("fr", People.Coordinator("schaerbeek")), (m.Language, m.RecipientEmail)));
         Assert.All(collect, m => Assert.Equal(new TimeOnly(9, 0), TimeOnly.FromDateTime(m.CreatedAt.Local("Europe/Brussels").DateTime)));
