@@ -18,6 +18,8 @@ var connectionString = Environment.GetEnvironmentVariable("MENTORING_BENCH_POSTG
 const int Pending = 100_000;
 const int DueAtOnce = 10_000;
 const int HangfireJobs = 2_000;
+// `peer` as the first argument runs only the migration host and the peer (section 4), for looking into the peer quickly.
+var peerOnly = args is ["peer", ..];
 
 Console.WriteLine($"Nudge benchmark on {new NpgsqlConnectionStringBuilder(connectionString).Host}:{new NpgsqlConnectionStringBuilder(connectionString).Port}");
 
@@ -29,82 +31,84 @@ await using (var first = Build(connectionString, scheduling: false))
     await first.StopAsync();
 }
 
-await using (var connection = new NpgsqlConnection(connectionString))
+double drainSeconds = double.NaN, p50 = double.NaN, p99 = double.NaN, readySeconds = double.NaN;
+if (!peerOnly)
 {
-    await connection.OpenAsync();
-    await Exec(connection, """
-        CREATE TEMP TABLE template AS SELECT * FROM workflow_instances
-            WHERE pair_id = (SELECT id FROM pairs WHERE number = 4);
-        INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, pair_id, status, stage_number,
-            stage_id, stage_name, next_due_at, state, fault, version, created_at, updated_at)
-        SELECT gen_random_uuid(), t.definition_id, t.definition_version, t.programme_id, t.pair_id, 'running', t.stage_number,
-            t.stage_id, t.stage_name, t.next_due_at, t.state, NULL, 0, now(), now()
-        FROM template t, generate_series(1, 2000);
-        INSERT INTO work_items (id, instance_id, step_id, activation, kind, title, assignee, stage_id, status, opened_at, due_at)
-        SELECT gen_random_uuid(), i.id, 'mentee-needs-self-assessment', 1, 'task', 'Complete the needs self-assessment',
-            'mentee', i.stage_id, 'open', now(), now() + interval '60 days'
-        FROM workflow_instances i WHERE i.id NOT IN (SELECT instance_id FROM work_items);
-        """);
-    await Exec(connection, $$"""
-        INSERT INTO timers (id, instance_id, step_id, activation, purpose, due_at, data)
-        SELECT gen_random_uuid(), w.instance_id, w.step_id, w.activation, 'reminder', now() + interval '30 days',
-            '{"role":"mentee","daysBefore":"7"}'
-        FROM work_items w, generate_series(1, 50) g
-        WHERE w.step_id = 'mentee-needs-self-assessment' AND w.status = 'open'
-        LIMIT {{Pending}};
-        ANALYZE;
-        """);
-    Console.WriteLine($"Backlog: {await Scalar(connection, "SELECT count(*) FROM timers")} pending timers");
-}
-
-// 2. Time to ready with the backlog: host start (migrations checked, Hangfire's schema and server started) to ready.
-double readySeconds;
-await using (var node = Build(connectionString, scheduling: true, sweepInterval: TimeSpan.FromHours(1)))
-{
-    var started = Stopwatch.StartNew();
-    await node.StartAsync();
-    while (!node.Services.GetRequiredService<ReadinessState>().Ready) await Task.Delay(5);
-    readySeconds = started.Elapsed.TotalSeconds;
-    await node.StopAsync();
-}
-
-// 3. Drain: 10,000 reminders due at the same instant T, among the 100,000 pending; the sweeper starts at T and
-//    every batch's commit time is recorded, so latency is due time to committed outbox row on the real clock.
-double drainSeconds, p50, p99;
-await using (var node = Build(connectionString, scheduling: false))
-{
-    await node.StartAsync();
-    var due = DateTimeOffset.UtcNow.AddSeconds(5);
     await using (var connection = new NpgsqlConnection(connectionString))
     {
         await connection.OpenAsync();
-        await using var update = new NpgsqlCommand($"""
-            UPDATE timers SET due_at = @due WHERE id IN (SELECT id FROM timers ORDER BY id LIMIT {DueAtOnce});
-            """, connection);
-        update.Parameters.AddWithValue("due", due);
-        await update.ExecuteNonQueryAsync();
+        await Exec(connection, """
+            CREATE TEMP TABLE template AS SELECT * FROM workflow_instances
+                WHERE pair_id = (SELECT id FROM pairs WHERE number = 4);
+            INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, pair_id, status, stage_number,
+                stage_id, stage_name, next_due_at, state, fault, version, created_at, updated_at)
+            SELECT gen_random_uuid(), t.definition_id, t.definition_version, t.programme_id, t.pair_id, 'running', t.stage_number,
+                t.stage_id, t.stage_name, t.next_due_at, t.state, NULL, 0, now(), now()
+            FROM template t, generate_series(1, 2000);
+            INSERT INTO work_items (id, instance_id, step_id, activation, kind, title, assignee, stage_id, status, opened_at, due_at)
+            SELECT gen_random_uuid(), i.id, 'mentee-needs-self-assessment', 1, 'task', 'Complete the needs self-assessment',
+                'mentee', i.stage_id, 'open', now(), now() + interval '60 days'
+            FROM workflow_instances i WHERE i.id NOT IN (SELECT instance_id FROM work_items);
+            """);
+        await Exec(connection, $$"""
+            INSERT INTO timers (id, instance_id, step_id, activation, purpose, due_at, data)
+            SELECT gen_random_uuid(), w.instance_id, w.step_id, w.activation, 'reminder', now() + interval '30 days',
+                '{"role":"mentee","daysBefore":"7"}'
+            FROM work_items w, generate_series(1, 50) g
+            WHERE w.step_id = 'mentee-needs-self-assessment' AND w.status = 'open'
+            LIMIT {{Pending}};
+            ANALYZE;
+            """);
+        Console.WriteLine($"Backlog: {await Scalar(connection, "SELECT count(*) FROM timers")} pending timers");
     }
 
-    var sender = node.Services.GetRequiredService<NudgeSender>();
-    var workers = node.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mentoring.Server.Scheduling.SchedulingOptions>>().Value.NudgeWorkers;
-    var latencies = new List<(double Seconds, int Rows)>();
-    var wait = due - DateTimeOffset.UtcNow;
-    if (wait > TimeSpan.Zero) await Task.Delay(wait);
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+    // 2. Time to ready with the backlog: host start (migrations checked, Hangfire's schema and server started) to ready.
+    await using (var node = Build(connectionString, scheduling: true, sweepInterval: TimeSpan.FromHours(1)))
     {
-        while (await sender.SendBatchAsync(CancellationToken.None) is { Claimed: > 0 } batch)
+        var started = Stopwatch.StartNew();
+        await node.StartAsync();
+        while (!node.Services.GetRequiredService<ReadinessState>().Ready) await Task.Delay(5);
+        readySeconds = started.Elapsed.TotalSeconds;
+        await node.StopAsync();
+    }
+
+    // 3. Drain: 10,000 reminders due at the same instant T, among the 100,000 pending; the sweeper starts at T and
+    //    every batch's commit time is recorded, so latency is due time to committed outbox row on the real clock.
+    await using (var node = Build(connectionString, scheduling: false))
+    {
+        await node.StartAsync();
+        var due = DateTimeOffset.UtcNow.AddSeconds(5);
+        await using (var connection = new NpgsqlConnection(connectionString))
         {
-            var committed = (DateTimeOffset.UtcNow - due).TotalSeconds;
-            lock (latencies) latencies.Add((committed, batch.Sent));
+            await connection.OpenAsync();
+            await using var update = new NpgsqlCommand($"""
+                UPDATE timers SET due_at = @due WHERE id IN (SELECT id FROM timers ORDER BY id LIMIT {DueAtOnce});
+                """, connection);
+            update.Parameters.AddWithValue("due", due);
+            await update.ExecuteNonQueryAsync();
         }
-    }));
-    drainSeconds = clock.Elapsed.TotalSeconds;
-    var rows = latencies.OrderBy(l => l.Seconds).SelectMany(l => Enumerable.Repeat(l.Seconds, l.Rows)).ToList();
-    if (rows.Count != DueAtOnce) Console.WriteLine($"WARNING: {rows.Count} outbox rows written, expected {DueAtOnce}");
-    p50 = rows[(int)(rows.Count * 0.50)];
-    p99 = rows[Math.Min(rows.Count - 1, (int)(rows.Count * 0.99))];
-    await node.StopAsync();
+
+        var sender = node.Services.GetRequiredService<NudgeSender>();
+        var workers = node.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Mentoring.Server.Scheduling.SchedulingOptions>>().Value.NudgeWorkers;
+        var latencies = new List<(double Seconds, int Rows)>();
+        var wait = due - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            while (await sender.SendBatchAsync(CancellationToken.None) is { Claimed: > 0 } batch)
+            {
+                var committed = (DateTimeOffset.UtcNow - due).TotalSeconds;
+                lock (latencies) latencies.Add((committed, batch.Sent));
+            }
+        }));
+        drainSeconds = clock.Elapsed.TotalSeconds;
+        var rows = latencies.OrderBy(l => l.Seconds).SelectMany(l => Enumerable.Repeat(l.Seconds, l.Rows)).ToList();
+        if (rows.Count != DueAtOnce) Console.WriteLine($"WARNING: {rows.Count} outbox rows written, expected {DueAtOnce}");
+        p50 = rows[(int)(rows.Count * 0.50)];
+        p99 = rows[Math.Min(rows.Count - 1, (int)(rows.Count * 0.99))];
+        await node.StopAsync();
+    }
 }
 
 // 4. The peer: Hangfire's own one-off jobs on Hangfire.PostgreSql in the same database, with the app's settings (its
@@ -125,18 +129,35 @@ double hangfirePerSecond;
     for (var i = 0; i < HangfireJobs; i++) client.Schedule(() => NoopJob.Run(), due);
     NoopJob.Done = 0;
     var clock = Stopwatch.StartNew();
-    using (var server = new BackgroundJobServer(new BackgroundJobServerOptions { SchedulePollingInterval = TimeSpan.FromSeconds(1) }, storage))
+    // Hangfire's own activator, not JobActivator.Current: each app host above made that its AspNetCoreJobActivator
+    // (AddHangfire sets the process-wide configuration), whose service provider is disposed once the host is, so
+    // every job failed with ObjectDisposedException on beginning its scope and went back to Scheduled for a retry.
+    var serverOptions = new BackgroundJobServerOptions { SchedulePollingInterval = TimeSpan.FromSeconds(1), Activator = new JobActivator() };
+    using (var server = new BackgroundJobServer(serverOptions, storage))
     {
-        while (Volatile.Read(ref NoopJob.Done) < HangfireJobs && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(10);
+        // At most 5 minutes, and given up after 30 s without one more job done: a peer that stalls says so at once.
+        var (lastDone, lastProgress) = (0, TimeSpan.Zero);
+        while (Volatile.Read(ref NoopJob.Done) is var done && done < HangfireJobs && clock.Elapsed < TimeSpan.FromMinutes(5)
+               && clock.Elapsed - lastProgress < TimeSpan.FromSeconds(30))
+        {
+            if (done != lastDone) (lastDone, lastProgress) = (done, clock.Elapsed);
+            await Task.Delay(10);
+        }
         hangfirePerSecond = Volatile.Read(ref NoopJob.Done) / clock.Elapsed.TotalSeconds;
         server.SendStop();
     }
+    if (Volatile.Read(ref NoopJob.Done) < HangfireJobs) await ReportPeerJobs(connectionString);
 }
 
 var perSecond = DueAtOnce / drainSeconds;
 Console.WriteLine();
 Console.WriteLine($"{"Figure",-52} {"Measured",12}   {"Goal / peer",-24}");
 Console.WriteLine(new string('-', 94));
+if (peerOnly)
+{
+    Row($"Hangfire one-off jobs run per second ({HangfireJobs:N0})", $"{hangfirePerSecond:N0} /s", "peer (issue 7: 92-190 /s)");
+    return 0;
+}
 Row($"Drain {DueAtOnce:N0} due reminders into the outbox", $"{drainSeconds:F2} s", "<= 5 s");
 Row("Latency due -> committed outbox row, p50", $"{p50:F2} s", "<= 1 s");
 Row("Latency due -> committed outbox row, p99", $"{p99:F2} s", "<= 2 s");
@@ -166,6 +187,22 @@ static WebApplication Build(string connectionString, bool scheduling, TimeSpan? 
     var app = builder.Build();
     app.UseMentoringWeb().UseMentoring();
     return app;
+}
+
+// Where the peer's jobs stand when they did not all run: how many in each state, and the latest failure's reason.
+static async Task ReportPeerJobs(string connectionString)
+{
+    Console.WriteLine($"WARNING: the peer ran {Volatile.Read(ref NoopJob.Done):N0} of {HangfireJobs:N0} jobs. Their states:");
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using (var states = new NpgsqlCommand("SELECT coalesce(statename, '(none)'), count(*) FROM hangfire_bench.job GROUP BY 1 ORDER BY 2 DESC", connection))
+    await using (var reader = await states.ExecuteReaderAsync())
+        while (await reader.ReadAsync()) Console.WriteLine($"  {reader.GetString(0)}: {reader.GetInt64(1):N0}");
+    await using var failure = new NpgsqlCommand("""
+        SELECT s.name || ': ' || coalesce(s.reason, '') || E'\n' || coalesce(s.data::text, '') FROM hangfire_bench.state s
+        WHERE s.name IN ('Failed', 'Scheduled') AND s.reason IS NOT NULL AND s.reason <> '' ORDER BY s.id DESC LIMIT 1
+        """, connection);
+    Console.WriteLine($"  latest: {await failure.ExecuteScalarAsync() ?? "no failure recorded"}");
 }
 
 static async Task Exec(NpgsqlConnection connection, string sql)
