@@ -144,7 +144,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
 
     /// <summary>A task, visit or stage title (stored in English with the work it names) in the recipient's language,
     /// from the definitions; anything else as it is.</summary>
-    private string InLanguage(string value, string language)
+    public string InLanguage(string value, string language)
     {
         foreach (var definition in definitions.Catalog.All)
             if (definition.Texts.TryGetValue(value, out var text))

@@ -129,18 +129,18 @@ public sealed class FacilitatorDigest(
             },
             ["overdue"] = new JsonArray([.. content.Overdue.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["task"] = r.Title,
+                ["pair"] = PairName(r), ["task"] = outbox.InLanguage(r.Title, recipient.Language),
                 ["city"] = AssigneeOf(r) switch { Role.Mentor => r.Mentor, Role.Mentee => r.Mentee, _ => $"{r.Mentor} / {r.Mentee}" },
                 ["due"] = Date(NudgeSchedule.LocalDate(r.DueAt!.Value, zone)),
             })]),
             ["upcomingVisits"] = new JsonArray([.. content.Visits.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["visit"] = r.Title, ["date"] = Date(r.VisitDate!.Value),
+                ["pair"] = PairName(r), ["visit"] = outbox.InLanguage(r.Title, recipient.Language), ["date"] = Date(r.VisitDate!.Value),
                 ["host"] = HostName(r),
             })]),
             ["awaitingApproval"] = new JsonArray([.. content.Approvals.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["title"] = r.Title,
+                ["pair"] = PairName(r), ["title"] = outbox.InLanguage(r.Title, recipient.Language),
             })]),
         };
     }

@@ -51,4 +51,25 @@ public sealed class DigestTests(DatabaseFixture database)
         Assert.Equal(0, mail.Model["counts"]!["overdue"]!.GetValue<int>());
         Assert.Equal(8, mail.Model["counts"]!["dueSoon"]!.GetValue<int>());
     }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_greek_facilitators_digest_names_the_tasks_in_greek(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        await using (var db = app.Db())
+        {
+            var facilitator = db.People.Single(p => p.Email == People.Facilitator);
+            facilitator.Language = "el";
+            await db.SaveChangesAsync();
+        }
+
+        app.Clock.Set(new DateTimeOffset(2026, 2, 2, 7, 0, 0, TimeSpan.Zero));
+        await app.Service<FacilitatorDigest>().WriteAsync(CancellationToken.None);
+
+        var mail = Assert.Single(await app.MailAsync(null, "facilitator-digest"));
+        Assert.Equal("el", mail.Language);
+        var tasks = mail.Model["overdue"]!.AsArray().Select(o => o!["task"]!.GetValue<string>()).ToList();
+        Assert.Contains("Συμπληρώστε την αυτοαξιολόγηση αναγκών", tasks);
+        Assert.DoesNotContain("Complete the needs self-assessment", tasks);
+    }
 }
