@@ -197,7 +197,7 @@ public sealed class InstanceMigration
             run.Journal.Insert(journalStart, new JournalRecord(run.Now, "migrated", null, by, new Dictionary<string, object?>
             {
                 ["definition"] = to.Id, ["fromVersion"] = from.Version, ["toVersion"] = to.Version,
-                ["moved"] = moves.Select(m => m.FromStep == m.ToStep ? m.ToStep : $"{m.FromStep} -> {m.ToStep}").ToList(),
+                ["moved"] = moves.Select(m => new Dictionary<string, string> { ["from"] = m.FromStep, ["to"] = m.ToStep }).ToList(),
                 ["dropped"] = _dropped.ToList(), ["opened"] = opened, ["passedOver"] = _passed.ToList(),
             }));
             return new MigrationPlan([], null, moves, [.. _dropped], opened, [.. _passed], run.State, effects, run.Journal, run.Progress());

@@ -58,16 +58,21 @@ public sealed partial class WorkflowHost
                 dueWork.Wake();
                 return new InstanceMigrationOutcome(instanceId, MigrationResult.Moved, plan);
             }
-            catch (Exception e) when (IsConflict(e) && attempt < options.Value.MaxConcurrencyRetries)
+            // Another node moved the instance first: its rows (the steps that opened) refuse a second copy before the
+            // version check is reached. Run again from fresh state, which finds the instance moved and skips it.
+            catch (Exception e) when (LostRace(e) && attempt < options.Value.MaxConcurrencyRetries)
             {
                 logger.LogDebug("Moving instance {Instance} lost a race (attempt {Attempt}); running it again", instanceId, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
-            catch (Exception e) when (IsConflict(e))
+            catch (Exception e) when (LostRace(e))
             {
                 return new InstanceMigrationOutcome(instanceId, MigrationResult.Conflict,
                     Reason: "The instance was changed by someone else at the same moment; run the migration again.");
             }
         }
     }
+
+    private static bool LostRace(Exception e) => IsConflict(e)
+        || e is DbUpdateException { InnerException: Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } };
 }
