@@ -131,7 +131,10 @@ public sealed class InstanceMigration
             {
                 var target = mapping.Target(stepId, to);
                 var title = from.Steps.TryGetValue(stepId, out var location) ? location.Step.Title : stepId;
-                if (target is not null) _movedOpen[stepId] = target;
+                if (target is not null && location is not null && to.Locate(target).Step.Type != location.Step.Type)
+                    _refusals.Add(new MigrationRefusal(stepId, $"'{title}' ({stepId}) is an open {location.Step.Type} step, but " +
+                        $"'{target}' is a {to.Locate(target).Step.Type} step in v{to.Version}: map it to a step of its type or drop it."));
+                else if (target is not null) _movedOpen[stepId] = target;
                 else if (mapping.Drops.Contains(stepId)) _dropped.Add(stepId);
                 else
                     _refusals.Add(new MigrationRefusal(stepId,

@@ -285,6 +285,16 @@ public class InstanceMigrationTests
     }
 
     [Fact]
+    public void An_open_task_whose_id_is_another_kind_of_step_in_the_new_version_is_refused()
+    {
+        var instance = Started(V1(Steps(Task("a"), Task("b"))));
+
+        var plan = instance.Migrate(V2(Steps(Approval("a"), Task("b"))));
+
+        Assert.Contains("approval step", Assert.Single(plan.Refusals).Reason);
+    }
+
+    [Fact]
     public void A_completed_instance_is_skipped()
     {
         var instance = Started(V1(Steps(Task("a"))));
