@@ -36,3 +36,11 @@ public sealed record JournalRecord(DateTimeOffset At, string Type, string? StepI
 
 /// <summary>Every pending timer of this work item moves by whole local days (a nudge then on to a working morning).</summary>
 public sealed record TimersShifted(string StepId, int Activation, int Days) : Effect;
+
+/// <summary>The instance moved to a definition version where the step is called <see cref="ToStepId"/>: its work items
+/// and timers, open and ended, go by the new id.</summary>
+public sealed record StepRenamed(string FromStepId, string ToStepId) : Effect;
+
+/// <summary>An open work item moved to another definition version: it reads as that version's step now.</summary>
+public sealed record WorkItemRestated(string StepId, int Activation, string Title, string? Description, Role? Assignee,
+    string StageId, DateTimeOffset? DueAt) : Effect;

@@ -60,6 +60,9 @@ public sealed class InstanceState
     public List<string> EndedInStage { get; set; } = [];
     /// <summary>After a send-back: those steps, which the restarted stage passes over instead of running again.</summary>
     public List<string> Keep { get; set; } = [];
+    /// <summary>Steps finished on an earlier definition version that this version places further on: passed over when
+    /// reached, never run again (<see cref="InstanceMigration"/>).</summary>
+    public List<string> Passed { get; set; } = [];
 }
 
 public sealed class ActiveStep

@@ -314,7 +314,7 @@ public sealed partial class WorkflowRunner
             return null;
         }
 
-        private void EnterStage(int index, bool restart = false)
+        public void EnterStage(int index, bool restart = false)
         {
             if (index >= definition.Stages.Count)
             {
@@ -336,7 +336,7 @@ public sealed partial class WorkflowRunner
 
         /// <summary>Runs queued steps until every branch waits. A step that throws faults the instance and keeps
         /// itself and the rest of the queue for a retry.</summary>
-        private void Drain()
+        public void Drain()
         {
             while (State.Status == InstanceStatus.Running && _agenda.TryDequeue(out var stepId))
             {
@@ -357,6 +357,13 @@ public sealed partial class WorkflowRunner
 
         private void Enter(StepDefinition step)
         {
+            if (State.Passed.Remove(step.Id))
+            {
+                Record("passed", step.Id, Actor.System, new() { ["reason"] = "finished before the instance moved to this version" });
+                Continue(step.Id);
+                return;
+            }
+
             if (!step.Kind.RedoneOnSendBack && State.Keep.Remove(step.Id))
             {
                 State.EndedInStage.Add(step.Id);
@@ -367,6 +374,9 @@ public sealed partial class WorkflowRunner
 
             step.Kind.Enter(this, step);
         }
+
+        /// <summary>How many steps wait in the queue to run.</summary>
+        public int Queued => _agenda.Count;
 
         /// <summary>Queues a step to run once the current one is done.</summary>
         public void Enqueue(string stepId) => _agenda.Enqueue(stepId);
@@ -383,7 +393,13 @@ public sealed partial class WorkflowRunner
                 return;
             }
 
-            switch (location.Sequence.Owner)
+            EndSequence(location.Sequence.Owner);
+        }
+
+        /// <summary>A sequence ran to its end: its stage is complete, its branch joins, its condition goes on.</summary>
+        public void EndSequence(SequenceOwner owner)
+        {
+            switch (owner)
             {
                 case StageOwner stage:
                     Record("stage-completed", null, Actor.System, new() { ["stage"] = definition.Stages[stage.StageIndex].Id });
@@ -414,7 +430,7 @@ public sealed partial class WorkflowRunner
             return activation;
         }
 
-        private void Close(string stepId, WorkItemOutcome outcome, Actor by, Dictionary<string, object?>? result,
+        public void Close(string stepId, WorkItemOutcome outcome, Actor by, Dictionary<string, object?>? result,
             bool cancelTimers = true)
         {
             var active = State.Active[stepId];
@@ -456,20 +472,23 @@ public sealed partial class WorkflowRunner
         /// <summary>A task's due date, set when it opens (or when the visit it hangs on gets its date). Never before
         /// the end of that day: a task opened after its stage started (behind an earlier step, a programme event, a
         /// late visit date) is not born overdue with its whole escalation chain due at once.</summary>
-        public DateTimeOffset? DueAt(TaskStep task)
+        /// <param name="openedAt">When the task opened, if not now: a task moved to another definition version keeps
+        /// the day it opened.</param>
+        public DateTimeOffset? DueAt(TaskStep task, DateTimeOffset? openedAt = null)
         {
             if (task.Due is null) return null;
             var zone = services.TimeZoneOf(task.Assignee);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(openedAt ?? now, zone).DateTime);
             switch (task.Due)
             {
                 case DaysAfterStageStart rule:
                     var start = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(State.StageStartedAt, zone).DateTime);
-                    return EndOfDay(Later(start.AddDays(rule.Days), LocalToday(zone).AddDays(rule.MinimumDaysAfterOpen)), zone);
+                    return EndOfDay(Later(start.AddDays(rule.Days), today.AddDays(rule.MinimumDaysAfterOpen)), zone);
                 case DaysAfterOpen rule:
-                    return EndOfDay(LocalToday(zone).AddDays(rule.Days), zone);
+                    return EndOfDay(today.AddDays(rule.Days), zone);
                 case DaysAfterVisit rule when State.Visits.TryGetValue(rule.VisitStepId, out var visit)
                                               && visit.Date is { } date && visit.Phase != VisitPhase.Proposed:
-                    return EndOfDay(Later(date.AddDays(rule.Days), LocalToday(zone)), zone);
+                    return EndOfDay(Later(date.AddDays(rule.Days), today), zone);
                 default:
                     return null;
             }
@@ -515,7 +534,7 @@ public sealed partial class WorkflowRunner
                 Effects.Add(new TimerScheduled(task.Id, activation, purpose, at, data));
         }
 
-        private void ScheduleFollowUps(StudyVisitStep step, VisitRecord visit)
+        public void ScheduleFollowUps(StudyVisitStep step, VisitRecord visit)
         {
             if (visit.Date is not { } date) return;
             for (var i = 0; i < step.FollowUps.Count; i++)
@@ -539,7 +558,7 @@ public sealed partial class WorkflowRunner
         private static DateTimeOffset EndOfDay(DateOnly date, TimeZoneInfo zone) =>
             NudgeSchedule.AtLocal(date.AddDays(1), TimeOnly.MinValue, zone).AddTicks(-1);
 
-        private static VisitRecord Snapshot(VisitRecord visit) => new()
+        public static VisitRecord Snapshot(VisitRecord visit) => new()
         {
             Activation = visit.Activation, Phase = visit.Phase, Date = visit.Date, HostCity = visit.HostCity,
             ProposedBy = visit.ProposedBy, Participants = [.. visit.Participants], ReportNote = visit.ReportNote,

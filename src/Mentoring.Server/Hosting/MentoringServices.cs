@@ -14,6 +14,7 @@ using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
+using Mentoring.Server.Versions;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,7 @@ public static class MentoringServices
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringHosting()
-            .AddMentoringRetention().AddMentoringTelemetry();
+            .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -116,6 +117,7 @@ public static class MentoringServices
         api.MapDashboardApi();
         api.MapSetupApi();
         api.MapProgrammeSwitch();
+        api.MapVersionsApi();
         app.MapFiles();
         return app;
     }

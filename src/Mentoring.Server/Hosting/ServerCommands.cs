@@ -14,11 +14,12 @@ namespace Mentoring.Server.Hosting;
 /// <summary>
 /// The server's commands, run instead of the web server when the first argument names one:
 /// <c>validate [folder]</c>, <c>migrate</c>, <c>tokens create --email ADDRESS [--name NAME]</c>,
-/// <c>render-templates [--out folder]</c>, <c>backup FILE</c>, <c>restore FILE [--force]</c>.
+/// <c>render-templates [--out folder]</c>, <c>backup FILE</c>, <c>restore FILE [--force]</c>,
+/// <c>instances migrate ...</c> (<see cref="Versions.MigrateCommand"/>).
 /// </summary>
 public static class ServerCommands
 {
-    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates", "backup", "restore"];
+    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates", "backup", "restore", "instances"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -31,6 +32,7 @@ public static class ServerCommands
                 "validate" => Validate(services, args.Length > 1 ? args[1] : null),
                 "migrate" => await MigrateAsync(services),
                 "tokens" => await TokensAsync(services, args[1..]),
+                "instances" => await InstancesAsync(services, args[1..]),
                 "render-templates" => Email.TemplatePreview.Run(services, args[1..]),
                 "backup" when args.Length == 2 => await Backups.BackupAsync(services.GetRequiredService<DatabaseOptions>(), args[1]),
                 "restore" when args.Length == 2 || (args.Length == 3 && args[2] == "--force") =>
@@ -122,6 +124,9 @@ public static class ServerCommands
         return 0;
     }
 
+    private static async Task<int> InstancesAsync(IServiceProvider services, string[] args) =>
+        await Versions.MigrateCommand.RunAsync(services, args) is var code && code >= 0 ? code : Usage();
+
     private static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
@@ -138,7 +143,7 @@ public static class ServerCommands
               render-templates [--out folder]            render every email template with its sample (default: data/template-preview)
               backup FILE                                copy the SQLite database (uploads included) while the server runs
               restore FILE [--force]                     put a backup in place (--force: over a database that is not empty)
-            """);
+            """ + "\n" + Versions.MigrateCommand.Usage);
         return 2;
     }
 }

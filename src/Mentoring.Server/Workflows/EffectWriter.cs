@@ -81,6 +81,22 @@ internal static class EffectWriter
                     outbox.Add(db, context, instance, email, now, item?.Id);
                     break;
                 }
+                case StepRenamed renamed:
+                    // Moved to a version where the step has another id: its rows, open and ended, go by the new one.
+                    await db.WorkItems.Where(w => w.InstanceId == instance.Id && w.StepId == renamed.FromStepId)
+                        .ExecuteUpdateAsync(set => set.SetProperty(w => w.StepId, renamed.ToStepId), cancellationToken);
+                    await db.Timers.Where(t => t.InstanceId == instance.Id && t.StepId == renamed.FromStepId)
+                        .ExecuteUpdateAsync(set => set.SetProperty(t => t.StepId, renamed.ToStepId), cancellationToken);
+                    break;
+                case WorkItemRestated restated:
+                {
+                    var assignee = restated.Assignee?.ToString().ToLowerInvariant();
+                    await db.WorkItems.Where(w => w.InstanceId == instance.Id && w.StepId == restated.StepId && w.Activation == restated.Activation)
+                        .ExecuteUpdateAsync(set => set.SetProperty(w => w.Title, restated.Title).SetProperty(w => w.Description, restated.Description)
+                            .SetProperty(w => w.Assignee, assignee).SetProperty(w => w.StageId, restated.StageId)
+                            .SetProperty(w => w.DueAt, restated.DueAt), cancellationToken);
+                    break;
+                }
                 case ProgrammeEventRaised raised:
                     if (!await db.ProgrammeEvents.AnyAsync(e => e.ProgrammeId == instance.ProgrammeId && e.Name == raised.EventName,
                             cancellationToken))

@@ -15,7 +15,8 @@ public sealed class WorkflowInstance
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public required string DefinitionId { get; init; }
-    public int DefinitionVersion { get; init; }
+    /// <summary>Pinned at the start; raised only by moving the instance to a new version (Versions/).</summary>
+    public int DefinitionVersion { get; set; }
     public required string ProgrammeId { get; init; }
     /// <summary>The group this instance runs for; null for the programme's own workflow.</summary>
     public Guid? GroupId { get; init; }

@@ -43,7 +43,7 @@ public sealed record IdempotencyKey(string Key, string Fingerprint);
 /// (checked for concurrent change), its work items, journal lines, timers, outbox rows and idempotency record.
 /// A resume that loses a race is run again from fresh state; the engine is pure, so that is safe.
 /// </summary>
-public sealed class WorkflowHost(
+public sealed partial class WorkflowHost(
     IDbContextFactory<MentoringDb> dbs,
     DefinitionStore definitions,
     OutboxWriter outbox,
@@ -284,6 +284,20 @@ public sealed class WorkflowHost(
             && await db.Timers.Where(t => t.Id == timerId).ExecuteDeleteAsync(cancellationToken) == 0)
             throw new DbUpdateConcurrencyException("The timer was fired by another node.");
 
+        await WriteAsync(db, instance, context, result, now, cancellationToken);
+
+        if (result.State.Fault is { } faulted && command is not RetryFaulted)
+            logger.LogError("Workflow {Instance} ({Definition}) faulted at step {Step}: {Error}",
+                instance.Id, instance.DefinitionId, faulted.StepId, faulted.Error);
+        return new CommandOutcome(OutcomeKind.Applied, new CommandResponse(instance.Id, instance.Status, instance.StageNumber,
+            instance.StageName, instance.NextDueAt, result.Journal.Select(j => j.Type).ToList()));
+    }
+
+    /// <summary>A run's effects, journal and new state, as rows of the caller's transaction; the instance's version
+    /// is raised, so a concurrent change of the same instance fails one of the two.</summary>
+    private async Task WriteAsync(MentoringDb db, WorkflowInstance instance, InstanceContext context, RunResult result,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
         await EffectWriter.WriteAsync(db, instance, context, result, outbox, now, cancellationToken);
         instance.State = JsonSerializer.Serialize(result.State, Json);
         instance.Status = Status(result.Progress.Status);
@@ -294,12 +308,6 @@ public sealed class WorkflowHost(
         instance.Fault = result.State.Fault is { } fault ? $"{fault.StepId}: {fault.Error}" : null;
         instance.Version++;
         instance.UpdatedAt = now;
-
-        if (result.State.Fault is { } faulted && command is not RetryFaulted)
-            logger.LogError("Workflow {Instance} ({Definition}) faulted at step {Step}: {Error}",
-                instance.Id, instance.DefinitionId, faulted.StepId, faulted.Error);
-        return new CommandOutcome(OutcomeKind.Applied, new CommandResponse(instance.Id, instance.Status, instance.StageNumber,
-            instance.StageName, instance.NextDueAt, result.Journal.Select(j => j.Type).ToList()));
     }
 
     public static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();

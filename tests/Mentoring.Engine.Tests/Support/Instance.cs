@@ -20,7 +20,7 @@ internal sealed class Instance(WorkflowDefinition definition, IWorkflowServices 
     private static readonly WorkflowRunner Runner = new();
     private string? _state;
 
-    public WorkflowDefinition Definition { get; } = definition;
+    public WorkflowDefinition Definition { get; private set; } = definition;
     public IWorkflowServices Services { get; set; } = services;
     public DateTimeOffset Now { get; set; } = now;
 
@@ -43,6 +43,18 @@ internal sealed class Instance(WorkflowDefinition definition, IWorkflowServices 
         History.AddRange(result.Effects);
         Journal.AddRange(result.Journal);
         return result;
+    }
+
+    /// <summary>Moves the instance to <paramref name="to"/> as the host does: a plan refused or skipped changes nothing.</summary>
+    public MigrationPlan Migrate(WorkflowDefinition to, StepMapping? mapping = null)
+    {
+        var plan = new InstanceMigration().Plan(Definition, to, State, mapping ?? StepMapping.ById, Services, Now, Actors.Facilitator);
+        if (plan.Refused || plan.Skipped is not null) return plan;
+        Definition = to;
+        _state = JsonSerializer.Serialize(plan.State, Json);
+        History.AddRange(plan.Effects);
+        Journal.AddRange(plan.Journal);
+        return plan;
     }
 
     public RunResult Start(IReadOnlyDictionary<string, string>? variables = null) =>
