@@ -39,10 +39,10 @@ if (!peerOnly)
         await connection.OpenAsync();
         await Exec(connection, """
             CREATE TEMP TABLE template AS SELECT * FROM workflow_instances
-                WHERE pair_id = (SELECT id FROM pairs WHERE number = 4);
-            INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, pair_id, status, stage_number,
+                WHERE group_id = (SELECT id FROM "groups" WHERE number = 4);
+            INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, group_id, status, stage_number,
                 stage_id, stage_name, next_due_at, state, fault, version, created_at, updated_at)
-            SELECT gen_random_uuid(), t.definition_id, t.definition_version, t.programme_id, t.pair_id, 'running', t.stage_number,
+            SELECT gen_random_uuid(), t.definition_id, t.definition_version, t.programme_id, t.group_id, 'running', t.stage_number,
                 t.stage_id, t.stage_name, t.next_due_at, t.state, NULL, 0, now(), now()
             FROM template t, generate_series(1, 2000);
             INSERT INTO work_items (id, instance_id, step_id, activation, kind, title, assignee, stage_id, status, opened_at, due_at)

@@ -37,14 +37,18 @@ var seedWatch = Stopwatch.StartNew();
 await Seeder.SeedAsync(app.Services, data, options.Pairs, options.Started, clock.GetUtcNow());
 await using (var db = await dbs.CreateDbContextAsync())
 {
-    Console.WriteLine($"Seeded {await db.Pairs.CountAsync():N0} pairs ({options.Started} through WorkflowHost.StartAsync), " +
+    Console.WriteLine($"Seeded {await db.Groups.CountAsync():N0} pairs ({options.Started} through WorkflowHost.StartAsync), " +
                       $"{await db.WorkItems.CountAsync():N0} work items, {await db.Journal.CountAsync():N0} journal entries in {seedWatch.Elapsed.TotalSeconds:N1} s");
 }
 
-Person facilitatorPerson;
+ClaimsPrincipal facilitator;
 await using (var db = await dbs.CreateDbContextAsync())
-    facilitatorPerson = await db.People.AsNoTracking().SingleAsync(p => p.Role == PersonRoles.Facilitator);
-var facilitator = new ClaimsPrincipal(new ClaimsIdentity(CurrentUser.Claims(facilitatorPerson), "bench"));
+{
+    var place = await db.ProgrammePeople.AsNoTracking().SingleAsync(p => p.Role == PersonRoles.Facilitator);
+    var person = await db.People.AsNoTracking().SingleAsync(p => p.Id == place.PersonId);
+    facilitator = new ClaimsPrincipal(new ClaimsIdentity(CurrentUser.Claims(person, place.ProgrammeId, place), "bench"));
+}
+
 var now = clock.GetUtcNow();
 var today = DateOnly.FromDateTime(now.UtcDateTime);
 
@@ -66,7 +70,7 @@ var workloads = new[]
         async () =>
         {
             await using var db = await dbs.CreateDbContextAsync();
-            await DashboardQueries.SummaryAsync(db, now, today, CancellationToken.None);
+            await DashboardQueries.SummaryAsync(db, facilitator.ProgrammeId(), now, today, CancellationToken.None);
         },
         async connection =>
         {

@@ -7,31 +7,31 @@ namespace Mentoring.Bench.Web;
 public static class RawSql
 {
     public const string Page = """
-        SELECT p.id, p.number, m.id, m.name, e.id, e.name, p.theme, i.stage_number, i.stage_name, i.status, i.next_due_at
-        FROM pairs p
+        SELECT p.id, p.number, m.id, m.name, e.id, e.name, p.title, i.stage_number, i.stage_name, i.status, i.next_due_at
+        FROM "groups" p
         JOIN workflow_instances i ON p.instance_id = i.id
-        JOIN cities m ON p.mentor_city_id = m.id
-        JOIN cities e ON p.mentee_city_id = e.id
+        JOIN group_members gm ON gm.group_id = p.id AND gm.role = 'mentor' JOIN cities m ON gm.city_id = m.id
+        JOIN group_members ge ON ge.group_id = p.id AND ge.role = 'mentee' JOIN cities e ON ge.city_id = e.id
         ORDER BY p.number
         LIMIT 50 OFFSET 0
         """;
 
     public const string Spans = """
         SELECT p.id, j.at, j.type, j.data
-        FROM pairs p JOIN journal_entries j ON p.instance_id = j.instance_id
+        FROM "groups" p JOIN journal_entries j ON p.instance_id = j.instance_id
         WHERE p.id = ANY(@ids) AND j.type IN ('stage-started', 'stage-restarted', 'completed')
         ORDER BY j.id
         """;
 
-    public const string Count = "SELECT count(*)::int FROM pairs";
+    public const string Count = "SELECT count(*)::int FROM \"groups\"";
 
     private const string OpenItems = """
         SELECT w.id, p.id, p.number, c.name, w.kind, w.title, w.assignee, w.due_at, w.visit_date, w.visit_host, w.visit_phase
         FROM (SELECT * FROM work_items w
               WHERE w.status = 'open' AND w.kind IN ('task', 'study-visit', 'approval') AND {0}
               ORDER BY {1} LIMIT 100) w
-        JOIN pairs p ON w.instance_id = p.instance_id
-        JOIN cities c ON p.mentee_city_id = c.id
+        JOIN "groups" p ON w.instance_id = p.instance_id
+        JOIN group_members ge ON ge.group_id = p.id AND ge.role = 'mentee' JOIN cities c ON ge.city_id = c.id
         ORDER BY {1}
         """;
 
@@ -45,14 +45,14 @@ public static class RawSql
         GROUP BY w.instance_id
         """;
 
-    public const string ExportInstances = "SELECT p.id, p.instance_id FROM pairs p";
+    public const string ExportInstances = "SELECT p.id, p.instance_id FROM \"groups\" p";
 
     public const string ExportPairs = """
-        SELECT p.id, p.number, m.id, m.name, e.id, e.name, p.theme, i.stage_number, i.stage_name, i.status, i.next_due_at
-        FROM pairs p
+        SELECT p.id, p.number, m.id, m.name, e.id, e.name, p.title, i.stage_number, i.stage_name, i.status, i.next_due_at
+        FROM "groups" p
         JOIN workflow_instances i ON p.instance_id = i.id
-        JOIN cities m ON p.mentor_city_id = m.id
-        JOIN cities e ON p.mentee_city_id = e.id
+        JOIN group_members gm ON gm.group_id = p.id AND gm.role = 'mentor' JOIN cities m ON gm.city_id = m.id
+        JOIN group_members ge ON ge.group_id = p.id AND ge.role = 'mentee' JOIN cities e ON ge.city_id = e.id
         ORDER BY p.number
         """;
 

@@ -23,8 +23,10 @@ public static class Seeder
         var definitions = services.GetRequiredService<DefinitionStore>();
 
         await using var db = await dbs.CreateDbContextAsync();
-        var seeded = await db.Pairs.AsNoTracking().OrderBy(p => p.Number).ToListAsync();
-        var template = await db.Instances.AsNoTracking().FirstAsync(i => i.PairId == seeded[0].Id);
+        var seeded = await db.Groups.AsNoTracking().OrderBy(p => p.Number).ToListAsync();
+        var members = await db.GroupMembers.AsNoTracking().ToListAsync();
+        string CityOf(Group group, string role) => members.Single(m => m.GroupId == group.Id && m.Role == role).CityId;
+        var template = await db.Instances.AsNoTracking().FirstAsync(i => i.GroupId == seeded[0].Id);
         var definition = definitions.Get(template.DefinitionId, template.DefinitionVersion);
         var first = seeded.Max(p => p.Number) + 1;
         var actor = new Actor("bench", "Benchmark", ActorRole.System);
@@ -37,12 +39,14 @@ public static class Seeder
             for (var n = first + batch; n < first + Math.Min(batch + 50, viaHost); n++)
             {
                 var like = seeded[n % seeded.Count];
-                var pair = new Pair
+                var pair = new Group
                 {
-                    ProgrammeId = like.ProgrammeId, Number = n, MentorCityId = like.MentorCityId, MenteeCityId = like.MenteeCityId,
-                    Theme = like.Theme, Practices = like.Practices, InstanceId = Guid.CreateVersion7(),
+                    ProgrammeId = like.ProgrammeId, Number = n, Shape = like.Shape, Title = like.Title, Notes = like.Notes,
+                    WorkflowId = like.WorkflowId, InstanceId = Guid.CreateVersion7(),
                 };
-                db.Pairs.Add(pair);
+                db.Groups.Add(pair);
+                db.GroupMembers.Add(new GroupMember { GroupId = pair.Id, CityId = CityOf(like, "mentor"), Role = "mentor" });
+                db.GroupMembers.Add(new GroupMember { GroupId = pair.Id, CityId = CityOf(like, "mentee"), Role = "mentee" });
                 await db.SaveChangesAsync();
                 await host.StartAsync(db, definition, pair.ProgrammeId, pair, actor, CancellationToken.None);
             }
@@ -69,8 +73,8 @@ public static class Seeder
             await Run("INSERT INTO bench_stages VALUES (@n, @i, @m)", new NpgsqlParameter("n", stage.Number), new NpgsqlParameter("i", stage.Id), new NpgsqlParameter("m", stage.Name));
         await Run("CREATE TEMP TABLE bench_like (k int, mentor text, mentee text, theme text, practices text) ON COMMIT DROP");
         for (var k = 0; k < seeded.Count; k++)
-            await Run("INSERT INTO bench_like VALUES (@k, @a, @b, @t, @p)", new NpgsqlParameter("k", k), new NpgsqlParameter("a", seeded[k].MentorCityId), new NpgsqlParameter("b", seeded[k].MenteeCityId),
-                new NpgsqlParameter("t", seeded[k].Theme), new NpgsqlParameter("p", (object?)seeded[k].Practices ?? DBNull.Value));
+            await Run("INSERT INTO bench_like VALUES (@k, @a, @b, @t, @p)", new NpgsqlParameter("k", k), new NpgsqlParameter("a", CityOf(seeded[k], "mentor")), new NpgsqlParameter("b", CityOf(seeded[k], "mentee")),
+                new NpgsqlParameter("t", seeded[k].Title), new NpgsqlParameter("p", (object?)seeded[k].Notes ?? DBNull.Value));
         var stages = definition.Stages.Count;
         await Run($"""
             CREATE TEMP TABLE bench_n ON COMMIT DROP AS
@@ -81,7 +85,7 @@ public static class Seeder
             FROM generate_series(@from, @to) g
             """, new NpgsqlParameter("now", now), new NpgsqlParameter("from", from), new NpgsqlParameter("to", to));
         await Run("""
-            INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, pair_id, status, stage_number,
+            INSERT INTO workflow_instances (id, definition_id, definition_version, programme_id, group_id, status, stage_number,
                 stage_id, stage_name, next_due_at, state, fault, version, created_at, updated_at)
             SELECT n.instance_id, t.definition_id, t.definition_version, t.programme_id, n.pair_id,
                    CASE WHEN n.done THEN 'completed' ELSE 'running' END, s.number, s.id, s.name,
@@ -90,10 +94,14 @@ public static class Seeder
             CROSS JOIN (SELECT * FROM workflow_instances WHERE id = @template) t
             """, new NpgsqlParameter("now", now), new NpgsqlParameter("template", template.Id));
         await Run($"""
-            INSERT INTO pairs (id, programme_id, number, mentor_city_id, mentee_city_id, theme, practices, instance_id)
-            SELECT n.pair_id, @programme, n.num, l.mentor, l.mentee, l.theme, l.practices, n.instance_id
-            FROM bench_n n JOIN bench_like l ON l.k = n.num % {seeded.Count}
-            """, new NpgsqlParameter("programme", seeded[0].ProgrammeId));
+            INSERT INTO "groups" (id, programme_id, number, shape, title, notes, workflow_id, instance_id)
+            SELECT n.pair_id, @programme, n.num, 'pair', l.theme, l.practices, @workflow, n.instance_id
+            FROM bench_n n JOIN bench_like l ON l.k = n.num % {seeded.Count};
+            INSERT INTO group_members (group_id, city_id, role)
+            SELECT n.pair_id, l.mentor, 'mentor' FROM bench_n n JOIN bench_like l ON l.k = n.num % {seeded.Count};
+            INSERT INTO group_members (group_id, city_id, role)
+            SELECT n.pair_id, l.mentee, 'mentee' FROM bench_n n JOIN bench_like l ON l.k = n.num % {seeded.Count}
+            """, new NpgsqlParameter("programme", seeded[0].ProgrammeId), new NpgsqlParameter("workflow", seeded[0].WorkflowId));
         // Open work: a task for each side (due with the step), a gate on one pair in 30, a visit on steps 4, 5 and 7.
         await Run("""
             INSERT INTO work_items (id, instance_id, step_id, activation, kind, title, description, assignee, waits_for, stage_id,

@@ -23,10 +23,10 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
     private static readonly Actor Starter = new("bench", "Benchmark set-up", ActorRole.System);
 
     private WorkflowDefinition _pairWorkflow = null!;
-    private Pair[] _seededPairs = [];
+    private BenchPair[] _seededPairs = [];
     private Dictionary<string, Person> _coordinators = [];
     private int _nextPairNumber;
-    private readonly ConcurrentQueue<Pair> _unstarted = new();
+    private readonly ConcurrentQueue<BenchPair> _unstarted = new();
     private readonly ConcurrentBag<Guid> _started = [];
     private Resume[] _resumes = [];
     private int _nextResume = -1;
@@ -38,14 +38,17 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == IncluCitiesSeed.ProgrammeId, ct);
-        _pairWorkflow = definitions.Catalog.Latest(programme.PairWorkflow)
-                        ?? throw new InvalidOperationException($"The pair workflow '{programme.PairWorkflow}' is not loaded.");
-        _seededPairs = await db.Pairs.AsNoTracking().Where(p => p.ProgrammeId == programme.Id).OrderBy(p => p.Number)
+        var groups = await db.Groups.AsNoTracking().Where(p => p.ProgrammeId == programme.Id).OrderBy(p => p.Number)
             .Take(4).ToArrayAsync(ct);
-        _coordinators = await db.People.AsNoTracking()
-            .Where(p => p.ProgrammeId == programme.Id && p.Role == PersonRoles.Coordinator && p.CityId != null)
-            .ToDictionaryAsync(p => p.CityId!, ct);
-        _nextPairNumber = await db.Pairs.Where(p => p.ProgrammeId == programme.Id).MaxAsync(p => p.Number, ct) + 1;
+        _pairWorkflow = definitions.Catalog.Latest(groups[0].WorkflowId)
+                        ?? throw new InvalidOperationException($"The pair workflow '{groups[0].WorkflowId}' is not loaded.");
+        _seededPairs = await BenchPair.LoadAsync(db, groups, ct);
+        _coordinators = await (from place in db.ProgrammePeople.AsNoTracking()
+                where place.ProgrammeId == programme.Id && place.Role == PersonRoles.Coordinator && place.CityId != null
+                join p in db.People on place.PersonId equals p.Id
+                select new { place.CityId, Person = p })
+            .ToDictionaryAsync(p => p.CityId!, p => p.Person, ct);
+        _nextPairNumber = await db.Groups.Where(p => p.ProgrammeId == programme.Id).MaxAsync(p => p.Number, ct) + 1;
     }
 
     /// <summary>Pair rows, written in bulk and not timed: a start is timed from the instance on.</summary>
@@ -58,14 +61,17 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
             var pairs = Enumerable.Range(0, Math.Min(batch, count - done)).Select(_ =>
             {
                 var model = _seededPairs[_nextPairNumber % _seededPairs.Length];
-                return new Pair
+                return model with
                 {
-                    ProgrammeId = model.ProgrammeId, Number = _nextPairNumber++, MentorCityId = model.MentorCityId,
-                    MenteeCityId = model.MenteeCityId, Theme = model.Theme, Practices = model.Practices,
-                    InstanceId = Guid.CreateVersion7(),
+                    Group = new Group
+                    {
+                        ProgrammeId = model.Group.ProgrammeId, Number = _nextPairNumber++, Shape = model.Group.Shape,
+                        Title = model.Group.Title, Notes = model.Group.Notes, WorkflowId = model.Group.WorkflowId,
+                        InstanceId = Guid.CreateVersion7(),
+                    },
                 };
             }).ToList();
-            db.Pairs.AddRange(pairs);
+            foreach (var pair in pairs) pair.AddTo(db);
             await db.SaveChangesAsync(ct);
             foreach (var pair in pairs) _unstarted.Enqueue(pair);
         }
@@ -77,7 +83,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         if (!_unstarted.TryDequeue(out var pair)) return false;
         await using var db = await dbs.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var instance = await host.StartAsync(db, _pairWorkflow, pair.ProgrammeId, pair, Starter, ct);
+        var instance = await host.StartAsync(db, _pairWorkflow, pair.Group.ProgrammeId, pair.Group, Starter, ct);
         await transaction.CommitAsync(ct);
         _started.Add(instance.Id);
         return true;
@@ -92,7 +98,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
             await using var db = await dbs.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             for (var i = 0; i < Math.Min(batch, count - done) && _unstarted.TryDequeue(out var pair); i++)
-                _started.Add((await host.StartAsync(db, _pairWorkflow, pair.ProgrammeId, pair, Starter, ct)).Id);
+                _started.Add((await host.StartAsync(db, _pairWorkflow, pair.Group.ProgrammeId, pair.Group, Starter, ct)).Id);
             await transaction.CommitAsync(ct);
         }
     }
@@ -108,8 +114,9 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         const int spacing = 64;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var instanceIds = _started.ToArray();
-        var pairs = await db.Pairs.AsNoTracking().Where(p => instanceIds.Contains(p.InstanceId))
-            .ToDictionaryAsync(p => p.InstanceId, ct);
+        var pairs = (await BenchPair.LoadAsync(db,
+                await db.Groups.AsNoTracking().Where(p => instanceIds.Contains(p.InstanceId)).ToArrayAsync(ct), ct))
+            .ToDictionary(p => p.Group.InstanceId);
         var tasks = await db.WorkItems.AsNoTracking()
             .Where(w => instanceIds.Contains(w.InstanceId) && w.Status == WorkItemStatus.Open && w.Kind == "task")
             .OrderBy(w => w.InstanceId).ThenBy(w => w.StepId)
@@ -185,17 +192,17 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         return Run(iterations);
     }
 
-    private Resume Plan(WorkItem item, Pair pair)
+    private Resume Plan(WorkItem item, BenchPair pair)
     {
         var step = (TaskStep)_pairWorkflow.Locate(item.StepId).Step;
         var cityId = step.Assignee == Role.Mentee ? pair.MenteeCityId : pair.MentorCityId;
         var person = _coordinators[cityId];
         var actor = new Actor(person.Id.ToString(), person.Name, step.Assignee == Role.Mentee ? ActorRole.Mentee : ActorRole.Mentor);
         var command = new CompleteTask(actor, item.StepId, item.Activation,
-            Note: $"{person.Name}: done for pair {pair.Number}; the details are in the attached document.",
-            Link: step.Requires.Contains(Requirement.Link) ? $"https://docs.example/pairs/{pair.Number}/{item.StepId}" : null,
+            Note: $"{person.Name}: done for pair {pair.Group.Number}; the details are in the attached document.",
+            Link: step.Requires.Contains(Requirement.Link) ? $"https://docs.example/pairs/{pair.Group.Number}/{item.StepId}" : null,
             FileId: step.Requires.Contains(Requirement.File) ? $"file-{Guid.NewGuid():N}" : null);
-        return new Resume(pair.Id, item.InstanceId, item.Id, command);
+        return new Resume(pair.Group.Id, item.InstanceId, item.Id, command);
     }
 
     /// <summary>A fresh key per request, fingerprinted as <c>Idempotency.For</c> does from user, operation and body.</summary>
@@ -207,4 +214,23 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
     }
 
     private sealed record Resume(Guid PairId, Guid InstanceId, Guid ItemId, CompleteTask Command);
+
+    /// <summary>A pair as the benchmark makes them: the group and its mentor and mentee cities.</summary>
+    private sealed record BenchPair(Group Group, string MentorCityId, string MenteeCityId)
+    {
+        public static async Task<BenchPair[]> LoadAsync(MentoringDb db, Group[] groups, CancellationToken ct)
+        {
+            var ids = groups.Select(g => g.Id).ToList();
+            var members = await db.GroupMembers.AsNoTracking().Where(m => ids.Contains(m.GroupId)).ToListAsync(ct);
+            return groups.Select(g => new BenchPair(g, members.Single(m => m.GroupId == g.Id && m.Role == "mentor").CityId,
+                members.Single(m => m.GroupId == g.Id && m.Role == "mentee").CityId)).ToArray();
+        }
+
+        public void AddTo(MentoringDb db)
+        {
+            db.Groups.Add(Group);
+            db.GroupMembers.Add(new GroupMember { GroupId = Group.Id, CityId = MentorCityId, Role = "mentor" });
+            db.GroupMembers.Add(new GroupMember { GroupId = Group.Id, CityId = MenteeCityId, Role = "mentee" });
+        }
+    }
 }

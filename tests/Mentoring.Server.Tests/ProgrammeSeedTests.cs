@@ -24,7 +24,8 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
         Assert.All(pairs, p => Assert.NotNull(p.NextDueAt));
         await using var db = app.Db();
         Assert.Equal("Europe/Riga", (await db.Cities.SingleAsync(c => c.Id == "jelgava")).TimeZone);
-        Assert.Equal("KEDE", (await db.Cities.SingleAsync(c => c.Id == "livadeia")).Association);
+        Assert.Equal("kede", (await db.ProgrammeMembers.SingleAsync(c => c.CityId == "livadeia")).Association);
+        Assert.Equal("KEDE", (await db.Organisations.SingleAsync(o => o.Id == "kede")).Name);
         Assert.Equal(5, await db.Instances.CountAsync()); // four pairs and the programme
     }
 
@@ -35,7 +36,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
         await using var again = app.StartAnotherNode();
 
         await using var db = again.Db();
-        Assert.Equal(4, await db.Pairs.CountAsync());
+        Assert.Equal(4, await db.Groups.CountAsync());
         Assert.Equal(1, await db.Programmes.CountAsync());
     }
 
@@ -47,7 +48,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
         {
             await using var db = nodes[1].Db();
             Assert.Equal(1, await db.Programmes.CountAsync());
-            Assert.Equal(4, await db.Pairs.CountAsync());
+            Assert.Equal(4, await db.Groups.CountAsync());
             Assert.Equal(5, await db.Instances.CountAsync());
             Assert.Equal(3, await db.Definitions.CountAsync());
         }

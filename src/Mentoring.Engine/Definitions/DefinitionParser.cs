@@ -24,6 +24,7 @@ public sealed class DefinitionParser
     private readonly HashSet<string> _visitsSoFar = new(StringComparer.Ordinal);
     private readonly HashSet<string> _choiceVariables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LocalizedText> _texts = new(StringComparer.Ordinal);
+    private List<RoleDefinition> _roles = [];
 
     private DefinitionParser(string file, Func<string, bool>? templateExists)
     {
@@ -69,16 +70,21 @@ public sealed class DefinitionParser
                 return null;
             }
 
-            Allow(root, "$", "$schema", "id", "version", "name", "kind", "description", "stages");
+            Allow(root, "$", "$schema", "id", "version", "name", "kind", "description", "roles", "stages");
             var id = RequiredId(root, "$", "id");
             var version = RequiredInt(root, "$", "version", min: 1);
             var name = Text(root, "$", "name", required: true);
-            var kind = RequiredEnum(root, "$", "kind", ["pair", "programme"]) switch
+            var kind = RequiredEnum(root, "$", "kind", ["pair", "group", "programme"]) switch
             {
                 "programme" => WorkflowKind.Programme,
+                "group" => WorkflowKind.Group,
                 _ => WorkflowKind.Pair,
             };
             var description = Text(root, "$", "description", required: false);
+            // Read before the steps, which name these roles.
+            var declared = ParseRoles(root);
+            _roles = [.. declared ?? (kind == WorkflowKind.Programme ? [] : RoleDefinition.PairDefaults)];
+            if (_roles.All(r => r.Id != RoleDefinition.Facilitator.Id)) _roles.Add(RoleDefinition.Facilitator);
             var stages = new List<StageDefinition>();
             if (RequiredArray(root, "$", "stages", nonEmpty: true) is { } stagesElement)
             {
@@ -91,7 +97,7 @@ public sealed class DefinitionParser
             }
 
             if (_errors.Count > 0 || id is null || name is null) return null;
-            return new WorkflowDefinition(id, version, name, kind, description, stages)
+            return new WorkflowDefinition(id, version, name, kind, description, stages, _roles)
             {
                 ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
                 Source = json,
@@ -220,17 +226,65 @@ public sealed class DefinitionParser
         return template;
     }
 
+    /// <summary>The definition's own roles, or null when it declares none (its kind's defaults apply).</summary>
+    private List<RoleDefinition>? ParseRoles(JsonElement root)
+    {
+        if (OptionalArray(root, "$", "roles") is not { } array) return null;
+        var roles = new List<RoleDefinition>();
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var path = $"$.roles[{i++}]";
+            if (!IsObject(item, path)) continue;
+            Allow(item, path, "id", "name", "scope", "acts");
+            var id = RequiredId(item, path, "id");
+            var name = Text(item, path, "name", required: true);
+            var scope = item.TryGetProperty("scope", out _)
+                ? RequiredEnum(item, path, "scope", ["group", "programme"]) == "programme" ? RoleScope.Programme : RoleScope.Group
+                : id == RoleDefinition.Facilitator.Id ? RoleScope.Programme : RoleScope.Group;
+            var acts = true;
+            if (item.TryGetProperty("acts", out var actsElement))
+            {
+                if (actsElement.ValueKind is JsonValueKind.True or JsonValueKind.False) acts = actsElement.GetBoolean();
+                else Error(path + ".acts", "must be true or false");
+            }
+
+            if (id is null || name is null) continue;
+            if (id == Role.Both.Id)
+                Error(path + ".id", "'both' is not a role of its own: it means every group role that acts");
+            else if (id == RoleDefinition.Facilitator.Id && (scope != RoleScope.Programme || !acts))
+                Error(path, "the facilitator is a programme role that acts");
+            else if (roles.Any(r => r.Id == id))
+                Error(path + ".id", $"the role '{id}' is declared already");
+            else
+                roles.Add(new RoleDefinition(id, name, scope, acts));
+        }
+
+        return roles;
+    }
+
+    /// <summary>A role that acts on a step (assignee, proposer, confirmer, approver): one the definition declares whose
+    /// people act, or both.</summary>
     internal Role? RequiredRole(JsonElement element, string path, string property)
     {
         if (!element.TryGetProperty(property, out var value))
         {
-            Error(path, $"missing '{property}' (one of mentor, mentee, both, facilitator)");
+            Error(path, $"missing '{property}' (one of {KnownRoles()})");
             return null;
         }
 
-        return ToRole(value, $"{path}.{property}");
+        var valuePath = $"{path}.{property}";
+        if (ToRole(value, valuePath) is not { } role) return null;
+        if (_roles.FirstOrDefault(r => r.Id == role.Id) is { Acts: false })
+        {
+            Error(valuePath, $"the role '{role.Id}' does not act (\"acts\": false); its people read and comment only");
+            return null;
+        }
+
+        return role;
     }
 
+    /// <summary>Roles told of something (an email's <c>to</c>): any role the definition knows, acting or not.</summary>
     internal List<Role>? RequiredRoles(JsonElement element, string path, string property)
     {
         if (RequiredArray(element, path, property, nonEmpty: true) is not { } array) return null;
@@ -243,16 +297,24 @@ public sealed class DefinitionParser
 
     private Role? ToRole(JsonElement value, string path)
     {
-        switch (value.ValueKind == JsonValueKind.String ? value.GetString() : null)
+        var id = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        if (id == Role.Both.Id)
         {
-            case "mentor": return Role.Mentor;
-            case "mentee": return Role.Mentee;
-            case "both": return Role.Both;
-            case "facilitator": return Role.Facilitator;
-            default:
-                Error(path, "must be one of mentor, mentee, both, facilitator");
-                return null;
+            if (_roles.Any(r => r.Scope == RoleScope.Group && r.Acts)) return Role.Both;
+            Error(path, "'both' means every group role that acts, and this definition has none");
+            return null;
         }
+
+        if (id is not null && _roles.Any(r => r.Id == id)) return new Role(id);
+        Error(path, id is null ? $"must be a role id: one of {KnownRoles()}" : $"unknown role '{id}'; expected one of {KnownRoles()}");
+        return null;
+    }
+
+    private string KnownRoles()
+    {
+        var ids = _roles.Where(r => r.Id != RoleDefinition.Facilitator.Id).Select(r => r.Id).ToList();
+        if (_roles.Any(r => r.Scope == RoleScope.Group && r.Acts)) ids.Add(Role.Both.Id);
+        return string.Join(", ", [.. ids, RoleDefinition.Facilitator.Id]);
     }
 
     internal string? RequiredId(JsonElement element, string path, string property)

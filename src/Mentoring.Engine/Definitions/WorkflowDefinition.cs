@@ -1,10 +1,45 @@
+using Mentoring.Engine.Runtime;
+
 namespace Mentoring.Engine.Definitions;
 
-/// <summary>Whether a workflow runs once per mentor-mentee pair or once for the whole programme.</summary>
-public enum WorkflowKind { Pair, Programme }
+/// <summary>Whether a workflow runs once per group (<see cref="Pair"/>, the older word, means the same) or once for the
+/// whole programme.</summary>
+public enum WorkflowKind { Pair, Group, Programme }
 
-/// <summary>Who a step is for. <see cref="Both"/> means either coordinator may act, and both are told.</summary>
-public enum Role { Mentor, Mentee, Both, Facilitator }
+/// <summary>
+/// Who a step is for: the id of a role the definition declares (<see cref="RoleDefinition"/>), or one of the two every
+/// definition knows: <see cref="Facilitator"/>, and <see cref="Both"/>, which means every group role that acts (either
+/// may act, all are told). A value, so a role read back from a stored timer compares equal to the declared one.
+/// </summary>
+public readonly record struct Role(string Id)
+{
+    public static readonly Role Mentor = new("mentor");
+    public static readonly Role Mentee = new("mentee");
+    public static readonly Role Both = new("both");
+    public static readonly Role Facilitator = new("facilitator");
+
+    /// <summary>The role of an id as stored; timers written before roles were ids say "Mentor", so case is ignored.</summary>
+    public static Role Of(string id) => new(id.Trim().ToLowerInvariant());
+
+    public override string ToString() => Id ?? "";
+}
+
+/// <summary>Whether a role is filled by a group's member cities (their coordinators) or by the programme's people.</summary>
+public enum RoleScope { Group, Programme }
+
+/// <summary>A role a definition declares. <see cref="Acts"/> false: its people read and may comment, never act
+/// (the observer cities of a cluster).</summary>
+public sealed record RoleDefinition(string Id, string Name, RoleScope Scope = RoleScope.Group, bool Acts = true)
+{
+    public Role Role => new(Id);
+
+    /// <summary>The roles of a definition that declares none: a pair's mentor and mentee (a programme's: none).</summary>
+    public static readonly IReadOnlyList<RoleDefinition> PairDefaults =
+        [new("mentor", "mentor city"), new("mentee", "mentee city")];
+
+    /// <summary>Always there, declared or not: the programme's facilitator.</summary>
+    public static readonly RoleDefinition Facilitator = new("facilitator", "facilitator", RoleScope.Programme);
+}
 
 /// <summary>What completing a task needs.</summary>
 public enum Requirement { Note, Link, File }
@@ -15,8 +50,10 @@ public sealed class WorkflowDefinition
     private readonly Dictionary<string, StepLocation> _steps;
 
     public WorkflowDefinition(string id, int version, string name, WorkflowKind kind, string? description,
-        IReadOnlyList<StageDefinition> stages)
+        IReadOnlyList<StageDefinition> stages, IReadOnlyList<RoleDefinition>? roles = null)
     {
+        roles ??= kind == WorkflowKind.Programme ? [] : RoleDefinition.PairDefaults;
+        Roles = roles.Any(r => r.Id == RoleDefinition.Facilitator.Id) ? roles : [.. roles, RoleDefinition.Facilitator];
         Id = id;
         Version = version;
         Name = name;
@@ -34,6 +71,33 @@ public sealed class WorkflowDefinition
     public WorkflowKind Kind { get; }
     public string? Description { get; }
     public IReadOnlyList<StageDefinition> Stages { get; }
+
+    /// <summary>Its roles: those it declares (or the defaults of its kind), and the facilitator.</summary>
+    public IReadOnlyList<RoleDefinition> Roles { get; }
+
+    /// <summary>One instance per group (a pair, a cluster, a member), not one for the programme.</summary>
+    public bool IsPerGroup => Kind != WorkflowKind.Programme;
+
+    /// <summary>The group roles whose people act: what <see cref="Role.Both"/> stands for.</summary>
+    public IReadOnlyList<Role> ActingGroupRoles => Roles.Where(r => r.Scope == RoleScope.Group && r.Acts).Select(r => r.Role).ToList();
+
+    public RoleDefinition? RoleNamed(Role role) => Roles.FirstOrDefault(r => r.Id == role.Id);
+
+    /// <summary>The roles <paramref name="role"/> stands for: <see cref="Role.Both"/> is every acting group role.</summary>
+    public IReadOnlyList<Role> Expand(Role role) => role == Role.Both ? ActingGroupRoles : [role];
+
+    /// <summary>Whether <paramref name="actor"/> may act for <paramref name="role"/>: the facilitator and the system for
+    /// anyone; others for their own role when it acts, and for <see cref="Role.Both"/> when theirs is an acting group role.</summary>
+    public bool Allows(Actor actor, Role role)
+    {
+        if (actor.Role == ActorRole.Facilitator || actor.Role == ActorRole.System) return true;
+        var own = new Role(actor.Role.Id);
+        return RoleNamed(own) is { Acts: true } && Expand(role).Contains(own);
+    }
+
+    /// <summary>How a role reads in a message ("mentor city", "coordination team"); Both: the group's acting roles.</summary>
+    public string Describe(Role role) =>
+        role == Role.Both ? string.Join(" or ", ActingGroupRoles.Select(Describe)) : RoleNamed(role)?.Name ?? role.Id;
 
     /// <summary>The definition's source text hash, set by the loader; detects a version edited in place.</summary>
     public string ContentHash { get; init; } = "";

@@ -4,22 +4,28 @@ namespace Mentoring.Engine.Runtime;
 
 public enum InstanceStatus { Running, Completed, Faulted, Suspended, Cancelled }
 
-/// <summary>The side a person acts for in one instance.</summary>
-public enum ActorRole { Mentor, Mentee, Facilitator, System }
+/// <summary>The role a person acts as in one instance: a role id of the instance's definition (mentor, member, core,
+/// observer, coordination-team, ...), or <see cref="Facilitator"/>, or <see cref="System"/> for time and set-up.</summary>
+public readonly record struct ActorRole(string Id)
+{
+    public static readonly ActorRole Mentor = new("mentor");
+    public static readonly ActorRole Mentee = new("mentee");
+    public static readonly ActorRole Facilitator = new("facilitator");
+    public static readonly ActorRole System = new("system");
 
-/// <summary>Who asks for a change. Resolved by the host from the signed-in person and the pair.</summary>
+    public static ActorRole Of(Role role) => new(role.Id);
+
+    public override string ToString() => Id ?? "";
+}
+
+/// <summary>Who asks for a change. Resolved by the host from the signed-in person and the group.</summary>
 public sealed record Actor(string Id, string Name, ActorRole Role)
 {
     public static readonly Actor System = new("system", "Mentoring", ActorRole.System);
 
-    /// <summary>Whether this actor may act for <paramref name="role"/>. The facilitator may act for anyone.</summary>
-    public bool CanActFor(Role role) => Role switch
-    {
-        ActorRole.Facilitator or ActorRole.System => true,
-        ActorRole.Mentor => role is Definitions.Role.Mentor or Definitions.Role.Both,
-        ActorRole.Mentee => role is Definitions.Role.Mentee or Definitions.Role.Both,
-        _ => false,
-    };
+    /// <summary>Whether this actor may act for <paramref name="role"/> in an instance of <paramref name="definition"/>
+    /// (<see cref="WorkflowDefinition.Allows"/>).</summary>
+    public bool CanActFor(Role role, WorkflowDefinition definition) => definition.Allows(this, role);
 }
 
 /// <summary>What people (or time) wait on: each open one is a bookmark of the instance.</summary>

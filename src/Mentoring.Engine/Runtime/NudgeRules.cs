@@ -81,7 +81,7 @@ public static class NudgeRules
     /// <summary>Whom a nudge timer is for: the role in its data, or both sides (a follow-up written before timers
     /// named one).</summary>
     public static Role RoleOf(IReadOnlyDictionary<string, string>? data) =>
-        data?.GetValueOrDefault("role") is { } name && Enum.TryParse<Role>(name, true, out var parsed) ? parsed : Role.Both;
+        data?.GetValueOrDefault("role") is { Length: > 0 } name ? Role.Of(name) : Role.Both;
 
     private static Role RoleOf(DueNudge timer) => RoleOf(timer.Data);
 
@@ -160,7 +160,7 @@ public static class NudgeRules
             var data = TaskData(nudge, dueAt);
             data["task.daysOverdue"] = Days(LocalDate(nudge.Now, recipient).DayNumber - LocalDate(dueAt, recipient).DayNumber);
             // The city that owes the task; a programme task is the facilitator's own and names no city.
-            var cities = (assignee == Role.Both ? [Role.Mentor, Role.Mentee] : new[] { assignee })
+            var cities = definition.Expand(assignee)
                 .Select(nudge.Audience.CityName).OfType<string>().ToList();
             if (cities.Count > 0) data["task.assignee"] = string.Join(" / ", cities);
             data["isCopy"] = isCopy ? "true" : "false";

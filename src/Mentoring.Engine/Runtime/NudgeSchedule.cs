@@ -16,10 +16,11 @@ public static class NudgeSchedule
     /// recipient share a slot: where they would, only the one nearest the due date is kept.</summary>
     public static IEnumerable<(TimerPurpose Purpose, DateTimeOffset At, IReadOnlyDictionary<string, string> Data)> ForTask(
         ReminderRules rules, DateTimeOffset dueAt, Role assignee, IWorkflowServices services, DateTimeOffset now,
-        IReadOnlyDictionary<string, string>? extra = null)
+        IReadOnlyDictionary<string, string>? extra = null, IReadOnlyList<Role>? bothMeans = null)
     {
         var calendar = services.Calendar;
-        Role[] roles = assignee == Role.Both ? [Role.Mentor, Role.Mentee] : [assignee];
+        // Both is every acting group role of the definition; a pair's mentor and mentee when the caller does not say.
+        IReadOnlyList<Role> roles = assignee == Role.Both ? bothMeans ?? RoleDefinition.PairDefaults.Select(r => r.Role).ToList() : [assignee];
         foreach (var role in roles)
         {
             var zone = services.TimeZoneOf(role);
@@ -116,7 +117,7 @@ public static class NudgeSchedule
 
     private static Dictionary<string, string> Data(Role role, IReadOnlyDictionary<string, string>? extra, params (string Key, int Value)[] values)
     {
-        var data = new Dictionary<string, string>(extra ?? new Dictionary<string, string>()) { ["role"] = role.ToString().ToLowerInvariant() };
+        var data = new Dictionary<string, string>(extra ?? new Dictionary<string, string>()) { ["role"] = role.Id };
         foreach (var (key, value) in values) data[key] = value.ToString(CultureInfo.InvariantCulture);
         return data;
     }

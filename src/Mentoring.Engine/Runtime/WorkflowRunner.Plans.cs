@@ -202,7 +202,7 @@ public sealed partial class WorkflowRunner
         }
 
         private static Role? RoleOf(TimerScheduled timer) =>
-            timer.Data?.GetValueOrDefault("role") is { } name && Enum.TryParse<Role>(name, true, out var parsed) ? parsed : null;
+            timer.Data?.GetValueOrDefault("role") is { Length: > 0 } name ? Role.Of(name) : null;
 
         /// <summary>Open tasks and waits with a due date, each with the zone its date is reckoned in.</summary>
         private List<DatedStep> Dated() =>
@@ -226,7 +226,7 @@ public sealed partial class WorkflowRunner
         }
 
         private static Rejection? FacilitatorOnly(Actor by, string what) =>
-            by.Role is ActorRole.Facilitator or ActorRole.System ? null
+            by.Role == ActorRole.Facilitator || by.Role == ActorRole.System ? null
                 : new Rejection(RejectionKind.Forbidden, $"Only the facilitator can {what}.");
     }
 }

@@ -87,7 +87,7 @@ public sealed partial class WorkflowRunner
         private Rejection? CompleteTask(CompleteTask command)
         {
             if (Open<TaskStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Assignee))
+            if (!command.By.CanActFor(step.Assignee, definition))
                 return Forbidden(step.Title, step.Assignee);
 
             var errors = new Dictionary<string, string[]>();
@@ -120,7 +120,7 @@ public sealed partial class WorkflowRunner
         private Rejection? ProposeVisit(ProposeVisit command)
         {
             if (Open<StudyVisitStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Proposer)) return Forbidden(step.Title, step.Proposer);
+            if (!command.By.CanActFor(step.Proposer, definition)) return Forbidden(step.Title, step.Proposer);
             var visit = State.Visits[step.Id];
             if (visit.Phase is not (VisitPhase.Proposing or VisitPhase.Proposed))
                 return new Rejection(RejectionKind.Conflict, $"The visit is {Describe(visit.Phase)}; it can no longer be proposed again.");
@@ -148,7 +148,7 @@ public sealed partial class WorkflowRunner
         private Rejection? ConfirmVisit(ConfirmVisit command)
         {
             if (Open<StudyVisitStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Confirmer)) return Forbidden(step.Title, step.Confirmer);
+            if (!command.By.CanActFor(step.Confirmer, definition)) return Forbidden(step.Title, step.Confirmer);
             var visit = State.Visits[step.Id];
             if (visit.Phase != VisitPhase.Proposed)
                 return new Rejection(RejectionKind.Conflict, $"The visit is {Describe(visit.Phase)}; only a proposed visit can be confirmed.");
@@ -164,7 +164,7 @@ public sealed partial class WorkflowRunner
         private Rejection? RecordVisitHeld(RecordVisitHeld command)
         {
             if (Open<StudyVisitStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(Role.Both)) return Forbidden(step.Title, Role.Both);
+            if (!command.By.CanActFor(Role.Both, definition)) return Forbidden(step.Title, Role.Both);
             var visit = State.Visits[step.Id];
             if (visit.Phase != VisitPhase.Confirmed)
                 return new Rejection(RejectionKind.Conflict, $"The visit is {Describe(visit.Phase)}; only a confirmed visit can be recorded as held.");
@@ -186,7 +186,7 @@ public sealed partial class WorkflowRunner
         private Rejection? ReportVisit(ReportVisit command)
         {
             if (Open<StudyVisitStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(Role.Both)) return Forbidden(step.Title, Role.Both);
+            if (!command.By.CanActFor(Role.Both, definition)) return Forbidden(step.Title, Role.Both);
             var visit = State.Visits[step.Id];
             if (visit.Phase != VisitPhase.Held)
                 return new Rejection(RejectionKind.Conflict, $"The visit is {Describe(visit.Phase)}; it can be reported once it is held.");
@@ -215,7 +215,7 @@ public sealed partial class WorkflowRunner
         private Rejection? Approve(Approve command)
         {
             if (Open<ApprovalStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Approver)) return Forbidden(step.Title, step.Approver);
+            if (!command.By.CanActFor(step.Approver, definition)) return Forbidden(step.Title, step.Approver);
             var result = new Dictionary<string, object?> { ["comment"] = command.Comment };
             Close(step.Id, WorkItemOutcome.Completed, command.By, result);
             Record("approved", step.Id, command.By, result);
@@ -226,7 +226,7 @@ public sealed partial class WorkflowRunner
         private Rejection? SendBack(SendBack command)
         {
             if (Open<ApprovalStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Approver)) return Forbidden(step.Title, step.Approver);
+            if (!command.By.CanActFor(step.Approver, definition)) return Forbidden(step.Title, step.Approver);
             if (string.IsNullOrWhiteSpace(command.Reason))
                 return new Rejection(RejectionKind.Invalid, "Say why the stage is sent back.",
                     new Dictionary<string, string[]> { ["reason"] = ["A reason is required."] });
@@ -435,16 +435,14 @@ public sealed partial class WorkflowRunner
             return null;
         }
 
-        private static Rejection Forbidden(string title, Role role) => new(RejectionKind.Forbidden,
+        private Rejection Forbidden(string title, Role role) => new(RejectionKind.Forbidden,
             $"Only the {RoleName(role)} can do this for '{title}'.");
 
-        private static string RoleName(Role role) => role switch
-        {
-            Role.Mentor => "mentor city's coordinator",
-            Role.Mentee => "mentee city's coordinator",
-            Role.Both => "pair's coordinators",
-            _ => "facilitator",
-        };
+        /// <summary>Who may act, as the refusal names them: a group role's coordinator, a programme role itself.</summary>
+        private string RoleName(Role role) =>
+            role == Role.Both ? "group's coordinators"
+            : definition.RoleNamed(role) is { Scope: RoleScope.Group } group ? $"{group.Name}'s coordinator"
+            : definition.Describe(role);
 
         private static string Describe(VisitPhase phase) => phase switch
         {
@@ -490,7 +488,8 @@ public sealed partial class WorkflowRunner
                 ["planning"] = "true", ["title"] = planning.Title,
                 ["due"] = dueAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             };
-            foreach (var (purpose, at, timerData) in NudgeSchedule.ForTask(planning.Reminders, dueAt, step.Proposer, services, now, data))
+            foreach (var (purpose, at, timerData) in NudgeSchedule.ForTask(planning.Reminders, dueAt, step.Proposer, services, now, data,
+                         definition.ActingGroupRoles))
                 Effects.Add(new TimerScheduled(step.Id, activation, purpose, at, timerData));
         }
 
@@ -511,7 +510,8 @@ public sealed partial class WorkflowRunner
         public void ScheduleReminders(TaskStep task, int activation, DateTimeOffset? dueAt)
         {
             if (task.Reminders is not { } rules || dueAt is null) return;
-            foreach (var (purpose, at, data) in NudgeSchedule.ForTask(rules, dueAt.Value, task.Assignee, services, now))
+            foreach (var (purpose, at, data) in NudgeSchedule.ForTask(rules, dueAt.Value, task.Assignee, services, now,
+                         bothMeans: definition.ActingGroupRoles))
                 Effects.Add(new TimerScheduled(task.Id, activation, purpose, at, data));
         }
 
@@ -523,7 +523,7 @@ public sealed partial class WorkflowRunner
                 // One timer per side, each at that side's own slot: a follow-up to both cities is not sent at
                 // 09:00 in one of them and 08:00 in the other.
                 var followUp = step.FollowUps[i];
-                foreach (var role in followUp.To.SelectMany(r => r == Role.Both ? [Role.Mentor, Role.Mentee] : new[] { r }).Distinct())
+                foreach (var role in followUp.To.SelectMany(definition.Expand).Distinct())
                 {
                     var at = NudgeSchedule.FollowUpAt(date, followUp.DaysAfter, services.TimeZoneOf(role), services.Calendar, role, now);
                     Effects.Add(new TimerScheduled(step.Id, visit.Activation, TimerPurpose.FollowUp, at, new Dictionary<string, string>

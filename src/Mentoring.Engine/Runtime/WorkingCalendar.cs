@@ -68,17 +68,26 @@ public sealed record DayOff(DateOnly? Date, int? Month)
 /// The calendar of an instance whose programme or cities keep days off (holidays, "August off"): a working day of the
 /// week is still off when it is one of them. The programme's days count for everyone; a city's only for its own side.
 /// </summary>
-public sealed class DaysOffCalendar(WorkingHours hours, IReadOnlyCollection<DayOff> programme, IReadOnlyCollection<DayOff> mentorCity,
-    IReadOnlyCollection<DayOff> menteeCity) : WorkingCalendar(hours)
+public sealed class DaysOffCalendar(WorkingHours hours, IReadOnlyCollection<DayOff> programme,
+    IReadOnlyDictionary<Role, IReadOnlyCollection<DayOff>> byRole) : WorkingCalendar(hours)
 {
+    /// <summary>A pair's calendar: the programme's days, the mentor city's and the mentee city's.</summary>
+    public DaysOffCalendar(WorkingHours hours, IReadOnlyCollection<DayOff> programme, IReadOnlyCollection<DayOff> mentorCity,
+        IReadOnlyCollection<DayOff> menteeCity)
+        : this(hours, programme, new Dictionary<Role, IReadOnlyCollection<DayOff>> { [Role.Mentor] = mentorCity, [Role.Mentee] = menteeCity })
+    {
+    }
+
     public override bool IsWorkingDay(DateOnly date, Role role) => base.IsWorkingDay(date, role) && !IsDayOff(date, role);
 
-    /// <summary>Whether <paramref name="date"/> is a day off for <paramref name="role"/>: both cities' for
-    /// <see cref="Role.Both"/>, the programme's alone for the facilitator. The weekend is not a day off in this sense.</summary>
+    /// <summary>Whether <paramref name="date"/> is a day off for <paramref name="role"/>: its cities' days, every group
+    /// city's for <see cref="Role.Both"/>, the programme's alone for the facilitator. The weekend is not a day off in
+    /// this sense.</summary>
     public bool IsDayOff(DateOnly date, Role role) =>
         programme.Any(d => d.Covers(date))
-        || (role is Role.Mentor or Role.Both && mentorCity.Any(d => d.Covers(date)))
-        || (role is Role.Mentee or Role.Both && menteeCity.Any(d => d.Covers(date)));
+        || (role == Role.Both
+            ? byRole.Values.Any(days => days.Any(d => d.Covers(date)))
+            : byRole.TryGetValue(role, out var own) && own.Any(d => d.Covers(date)));
 }
 
 /// <summary>Moving planned instants by whole days, as the facilitator's plan tools do: by local calendar days in the

@@ -135,8 +135,9 @@ public sealed class AccountService(
         var model = new JsonObject { ["expires"] = TimeZoneInfo.ConvertTime(link.ExpiresAt, zone).ToString("f", culture) };
         if (purpose == LinkPurpose.Invitation)
         {
-            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? OutboxWriter.ProgrammeName(db, person.ProgrammeId) };
-            model["role"] = roleDescription ?? person.Role;
+            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? OutboxWriter.ProgrammeName(db, person.CurrentProgramme) };
+            model["role"] = roleDescription ?? db.ProgrammePeople.Where(p => p.PersonId == person.Id && p.ProgrammeId == person.CurrentProgramme)
+                .Select(p => p.Role).FirstOrDefault() ?? "";
         }
 
         outbox.AddToPerson(db, person, purpose, model, $"{site}/password/forgot", now,
@@ -186,9 +187,11 @@ public sealed class AccountService(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await db.Set<Account>().AnyAsync(ct)) return new Dictionary<string, string>();
-        var people = await db.People
-            .Where(p => p.Role == PersonRoles.Facilitator || p.Role == PersonRoles.Coordinator || p.Role == PersonRoles.Observer)
-            .OrderBy(p => p.Role).ThenBy(p => p.Email).ToListAsync(ct);
+        var people = await (from person in db.People
+                where !person.IsAdmin && db.ProgrammePeople.Any(p => p.PersonId == person.Id
+                    && (p.Role == PersonRoles.Facilitator || p.Role == PersonRoles.Coordinator || p.Role == PersonRoles.Observer))
+                orderby db.ProgrammePeople.Where(p => p.PersonId == person.Id).Min(p => p.Role), person.Email
+                select person).ToListAsync(ct);
         var passwords = new Dictionary<string, string>();
         foreach (var person in people.Where(p => p.Email is not null))
         {

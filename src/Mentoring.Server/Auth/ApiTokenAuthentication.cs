@@ -33,7 +33,7 @@ public sealed class ApiTokenAuthentication(
             .Join(db.People, t => t.PersonId, p => p.Id, (_, p) => p)
             .SingleOrDefaultAsync(Context.RequestAborted);
         if (person is null) return AuthenticateResult.Fail("Unknown or revoked API token.");
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(CurrentUser.Claims(person), SchemeName));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(await CurrentUser.ClaimsAsync(db, person, Context.RequestAborted), SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -1,54 +1,95 @@
 using System.Security.Claims;
 using Mentoring.Engine.Runtime;
+using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
+using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Auth;
 
-/// <summary>The signed-in person, as the claims carry it, and what they may do with a pair.</summary>
+/// <summary>The signed-in person, as the claims carry it: signed in to one programme at a time (the current one), with
+/// their role and city there, and what they may do with a group of it.</summary>
 public static class CurrentUser
 {
     public const string CityClaim = "mentoring:city";
     public const string OrganisationClaim = "mentoring:organisation";
     public const string ProgrammeClaim = "mentoring:programme";
 
-    public static IEnumerable<Claim> Claims(Person person)
+    /// <summary>The claims of <paramref name="person"/> in programme <paramref name="programmeId"/>, where they hold
+    /// <paramref name="place"/> (null for an admin without a place of their own there).</summary>
+    public static IEnumerable<Claim> Claims(Person person, string? programmeId, ProgrammePerson? place)
     {
         yield return new Claim(ClaimTypes.NameIdentifier, person.Id.ToString());
         yield return new Claim(ClaimTypes.Name, person.Name);
-        yield return new Claim(ClaimTypes.Role, person.Role);
-        yield return new Claim(ProgrammeClaim, person.ProgrammeId);
-        if (person.CityId is not null) yield return new Claim(CityClaim, person.CityId);
-        if (person.Organisation is not null) yield return new Claim(OrganisationClaim, person.Organisation);
+        if (place is not null) yield return new Claim(ClaimTypes.Role, place.Role);
+        if (person.IsAdmin) yield return new Claim(ClaimTypes.Role, PersonRoles.Admin);
+        if (programmeId is not null) yield return new Claim(ProgrammeClaim, programmeId);
+        if (place?.CityId is not null) yield return new Claim(CityClaim, place.CityId);
+        if (place?.Organisation is not null) yield return new Claim(OrganisationClaim, place.Organisation);
+    }
+
+    /// <summary>The claims of a person signing in (or sending an API token): in the programme they last switched to
+    /// while they still belong to it, else in the first programme they belong to; an admin may be in any.</summary>
+    public static async Task<IReadOnlyList<Claim>> ClaimsAsync(MentoringDb db, Person person, CancellationToken ct)
+    {
+        var places = await db.ProgrammePeople.AsNoTracking().Where(p => p.PersonId == person.Id)
+            .OrderBy(p => p.ProgrammeId).ToListAsync(ct);
+        var place = places.FirstOrDefault(p => p.ProgrammeId == person.CurrentProgramme) ?? places.FirstOrDefault();
+        var programmeId = place?.ProgrammeId;
+        if (person.IsAdmin && (person.CurrentProgramme is null || place?.ProgrammeId != person.CurrentProgramme))
+            programmeId = person.CurrentProgramme is { } current && await db.Programmes.AnyAsync(p => p.Id == current, ct)
+                ? current
+                : programmeId ?? await db.Programmes.OrderBy(p => p.Id).Select(p => p.Id).FirstOrDefaultAsync(ct);
+        return Claims(person, programmeId, places.FirstOrDefault(p => p.ProgrammeId == programmeId)).ToList();
     }
 
     public static Guid PersonId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
-    public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
+
+    /// <summary>Their role in the current programme (facilitator, coordinator, observer, a programme role id).</summary>
+    public static string Role(this ClaimsPrincipal user) =>
+        user.FindAll(ClaimTypes.Role).Select(c => c.Value).FirstOrDefault(r => r != PersonRoles.Admin) ?? "";
+
     public static string? CityId(this ClaimsPrincipal user) => user.FindFirstValue(CityClaim);
     public static string? Organisation(this ClaimsPrincipal user) => user.FindFirstValue(OrganisationClaim);
+
+    /// <summary>The programme everything they see and do is scoped to; "" when they belong to none.</summary>
+    public static string ProgrammeId(this ClaimsPrincipal user) => user.FindFirstValue(ProgrammeClaim) ?? "";
+
     public static bool IsFacilitator(this ClaimsPrincipal user) => user.IsInRole(PersonRoles.Facilitator);
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(PersonRoles.Admin);
 
-    /// <summary>May this person read the pair? Facilitator and admin: every pair. Coordinator: their own pair.
-    /// Observer: pairs with a city of their national association.</summary>
-    public static bool CanRead(this ClaimsPrincipal user, Pair pair, string? mentorAssociation, string? menteeAssociation) =>
-        user.Role() switch
+    /// <summary>Sees all of the current programme: its facilitator, or an admin.</summary>
+    public static bool SeesWholeProgramme(this ClaimsPrincipal user) => user.IsFacilitator() || user.IsAdmin();
+
+    /// <summary>May this person read the group? It must be of their current programme. Facilitator and admin: every
+    /// group. Coordinator: a group their city is a member of (observer cities too). Observer: groups with a city of
+    /// their national association.</summary>
+    public static bool CanRead(this ClaimsPrincipal user, Group group, IReadOnlyCollection<GroupMember> members,
+        IReadOnlyCollection<string?> memberAssociations)
+    {
+        if (group.ProgrammeId != user.ProgrammeId()) return false;
+        if (user.SeesWholeProgramme()) return true;
+        return user.Role() switch
         {
-            PersonRoles.Facilitator or PersonRoles.Admin => true,
-            PersonRoles.Coordinator => user.CityId() is { } city && (city == pair.MentorCityId || city == pair.MenteeCityId),
-            PersonRoles.Observer => user.Organisation() is { } org && (org == mentorAssociation || org == menteeAssociation),
+            PersonRoles.Coordinator => user.CityId() is { } city && members.Any(m => m.CityId == city),
+            PersonRoles.Observer => user.Organisation() is { } org && memberAssociations.Contains(org),
             _ => false,
         };
+    }
 
-    /// <summary>The side this person acts for in the pair, or null when they may not act on it at all.</summary>
-    public static Actor? ActorFor(this ClaimsPrincipal user, Pair? pair)
+    /// <summary>The role this person acts as in the group: the facilitator (and an admin) for everyone; a coordinator
+    /// as the group role their city holds, which may be one that only reads (an observer city: the workflow refuses
+    /// its acts). Null when they may not act on it at all.</summary>
+    public static Actor? ActorFor(this ClaimsPrincipal user, Group? group, IReadOnlyCollection<GroupMember>? members = null)
     {
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var name = user.FindFirstValue(ClaimTypes.Name) ?? id;
-        if (user.IsFacilitator()) return new Actor(id, name, ActorRole.Facilitator);
-        if (pair is null || !user.IsInRole(PersonRoles.Coordinator)) return null;
+        if (user.SeesWholeProgramme()) return new Actor(id, name, ActorRole.Facilitator);
+        if (group is not null && group.ProgrammeId != user.ProgrammeId()) return null;
+        if (!user.IsInRole(PersonRoles.Coordinator))
+            // A programme-scope role of the workflow (coordination-team, ...) acts as itself; the workflow says where.
+            return user.Role() is { Length: > 0 } role && role != PersonRoles.Observer ? new Actor(id, name, new ActorRole(role)) : null;
+        if (group is null) return null;
         var city = user.CityId();
-        return city == pair.MentorCityId ? new Actor(id, name, ActorRole.Mentor)
-            : city == pair.MenteeCityId ? new Actor(id, name, ActorRole.Mentee)
-            : null;
+        return members?.FirstOrDefault(m => m.CityId == city) is { } member ? new Actor(id, name, new ActorRole(member.Role)) : null;
     }
 }

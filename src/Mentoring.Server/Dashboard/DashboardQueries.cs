@@ -50,32 +50,51 @@ public static class DashboardQueries
         PairQueries.Summaries(db, user).AsNoTracking().Skip(Math.Max(0, page) * PageSize).Take(PageSize).ToListAsync(ct);
 
     /// <param name="today">The reader's local date: visits from today on are "to come".</param>
-    public static async Task<DashboardSummary> SummaryAsync(MentoringDb db, DateTimeOffset now, DateOnly today, CancellationToken ct)
+    /// <param name="programmeId">The reader's current programme: nothing of another shows.</param>
+    /// <param name="today">The reader's local date: visits from today on are "to come".</param>
+    public static async Task<DashboardSummary> SummaryAsync(MentoringDb db, string programmeId, DateTimeOffset now, DateOnly today,
+        CancellationToken ct)
     {
-        var total = await db.Pairs.CountAsync(ct);
-        var overdue = await OpenItemsAsync(db, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
-        var visits = await OpenItemsAsync(db, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
+        var total = await db.Groups.CountAsync(g => g.ProgrammeId == programmeId, ct);
+        var overdue = await OpenItemsAsync(db, programmeId, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
+        var visits = await OpenItemsAsync(db, programmeId, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
             i => i.VisitDate, 100, ct);
-        var gates = await OpenItemsAsync(db, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
+        var gates = await OpenItemsAsync(db, programmeId, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
         return new DashboardSummary(total, overdue, visits, gates);
     }
 
-    /// <summary>Open tasks, visits and approvals of every pair that match the filter, in the given order.</summary>
-    public static Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, System.Linq.Expressions.Expression<Func<WorkItem, bool>> filter,
-        System.Linq.Expressions.Expression<Func<WorkItem, TKey>> order, int take, CancellationToken ct) =>
-        (from item in db.WorkItems.Where(w => w.Status == WorkItemStatus.Open
-                && (w.Kind == "task" || w.Kind == "study-visit" || w.Kind == "approval")).Where(filter).OrderBy(order).Take(take)
-            join pair in db.Pairs on item.InstanceId equals pair.InstanceId
-            join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-            select new OpenItemRow(item.Id, pair.Id, pair.Number, mentee.Name, item.Kind, item.Title, item.Assignee, item.DueAt,
-                item.VisitDate, item.VisitHost, item.VisitPhase))
-        .AsNoTracking().ToListAsync(ct);
+    /// <summary>Open tasks, visits and approvals of every group of the programme that match the filter, in the given
+    /// order. <see cref="OpenItemRow.Mentee"/> names the group's members that are not its mentor (a pair's mentee).</summary>
+    public static async Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, string programmeId,
+        System.Linq.Expressions.Expression<Func<WorkItem, bool>> filter,
+        System.Linq.Expressions.Expression<Func<WorkItem, TKey>> order, int take, CancellationToken ct)
+    {
+        var programmeInstances = db.Instances.Where(i => i.ProgrammeId == programmeId && i.GroupId != null).Select(i => i.Id);
+        var rows = await (from item in db.WorkItems.Where(w => w.Status == WorkItemStatus.Open
+                    && (w.Kind == "task" || w.Kind == "study-visit" || w.Kind == "approval")
+                    && programmeInstances.Contains(w.InstanceId)).Where(filter).OrderBy(order).Take(take)
+                join g in db.Groups on item.InstanceId equals g.InstanceId
+                select new { item, Group = g })
+            .AsNoTracking().ToListAsync(ct);
+        var names = await MemberNamesAsync(db, rows.Select(r => r.Group.Id).Distinct().ToList(), ct);
+        return rows.Select(r => new OpenItemRow(r.item.Id, r.Group.Id, r.Group.Number, names.GetValueOrDefault(r.Group.Id, ""),
+            r.item.Kind, r.item.Title, r.item.Assignee, r.item.DueAt, r.item.VisitDate, r.item.VisitHost, r.item.VisitPhase)).ToList();
+    }
+
+    /// <summary>How each group is named in a list: its cities other than a mentor (a pair's mentee, a cluster's members).</summary>
+    private static async Task<Dictionary<Guid, string>> MemberNamesAsync(MentoringDb db, List<Guid> groupIds, CancellationToken ct) =>
+        (await (from m in db.GroupMembers.AsNoTracking()
+                where groupIds.Contains(m.GroupId) && m.Role != "mentor"
+                join c in db.Cities on m.CityId equals c.Id
+                orderby c.Name
+                select new { m.GroupId, c.Name }).ToListAsync(ct))
+        .GroupBy(r => r.GroupId).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Name)));
 
     public static async Task<Dictionary<Guid, List<StageSpan>>> SpansAsync(MentoringDb db, IReadOnlyList<PairSummary> pairs,
         DateTimeOffset now, CancellationToken ct)
     {
         var ids = pairs.Select(p => p.Id).ToList();
-        var rows = await (from pair in db.Pairs
+        var rows = await (from pair in db.Groups
                 where ids.Contains(pair.Id)
                 join entry in db.Journal on pair.InstanceId equals entry.InstanceId
                 where entry.Type == "stage-started" || entry.Type == "stage-restarted" || entry.Type == "completed"
@@ -108,7 +127,9 @@ public static class DashboardQueries
             .Where(w => w.Status == WorkItemStatus.Open && w.DueAt != null && w.DueAt < now)
             .GroupBy(w => w.InstanceId).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        var instances = await db.Pairs.AsNoTracking().Select(p => new { p.Id, p.InstanceId }).ToDictionaryAsync(p => p.Id, p => p.InstanceId, ct);
+        var programmeId = user.ProgrammeId();
+        var instances = await db.Groups.AsNoTracking().Where(g => g.ProgrammeId == programmeId)
+            .Select(p => new { p.Id, p.InstanceId }).ToDictionaryAsync(p => p.Id, p => p.InstanceId, ct);
         var csv = new StringBuilder("pair,mentor,mentee,theme,step,stage,status,next_due,overdue_items\r\n");
         await foreach (var p in PairQueries.Summaries(db, user).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
@@ -149,7 +170,7 @@ public static class DashboardQueries
             {
                 if (http.ApiKey(new NudgeRequest(itemId)) is not { } key)
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
-                var sent = await NudgeAsync(dbs, outbox, itemId, key, clock, email.Value.PublicUrl, ct);
+                var sent = await NudgeAsync(dbs, outbox, itemId, http.User.ProgrammeId(), key, clock, email.Value.PublicUrl, ct);
                 switch (sent.Kind)
                 {
                     case IdempotentKind.Done:
@@ -177,32 +198,38 @@ public static class DashboardQueries
     /// once per key (a double submit, a retry, or the same request twice at once is one nudge). Refused when the task
     /// is not open.</summary>
     public static Task<Idempotent<NudgeResponse>> NudgeAsync(IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox, Guid itemId,
-        IdempotencyKey key, TimeProvider clock, string publicUrl, CancellationToken ct) =>
+        string programmeId, IdempotencyKey key, TimeProvider clock, string publicUrl, CancellationToken ct) =>
         Idempotency.RunAsync<NudgeResponse>(dbs, key, clock, async db =>
-            await NudgeAsync(db, outbox, itemId, clock.GetUtcNow(), publicUrl, ct) is { } sent
+            await NudgeAsync(db, outbox, itemId, programmeId, clock.GetUtcNow(), publicUrl, ct) is { } sent
                 ? Idempotent<NudgeResponse>.Done(new NudgeResponse(sent))
                 : Idempotent<NudgeResponse>.Refused("not-open"), ct);
 
-    /// <summary>Adds the reminder's outbox rows to the context; null when the task is not open. The caller saves.</summary>
-    private static async Task<int?> NudgeAsync(MentoringDb db, OutboxWriter outbox, Guid itemId, DateTimeOffset now,
+    /// <summary>Adds the reminder's outbox rows to the context; null when the task is not open (or is another
+    /// programme's). The caller saves.</summary>
+    private static async Task<int?> NudgeAsync(MentoringDb db, OutboxWriter outbox, Guid itemId, string programmeId, DateTimeOffset now,
         string publicUrl, CancellationToken ct)
     {
         var row = await (from item in db.WorkItems
                 where item.Id == itemId && item.Status == WorkItemStatus.Open && item.Kind == "task"
-                join pair in db.Pairs on item.InstanceId equals pair.InstanceId
-                join mentor in db.Cities on pair.MentorCityId equals mentor.Id
-                join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-                select new { item, pair, Mentor = mentor.Name, Mentee = mentee.Name })
+                join pair in db.Groups on item.InstanceId equals pair.InstanceId
+                where pair.ProgrammeId == programmeId
+                select new { item, pair })
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null) return null;
-        var cities = row.item.Assignee switch
-        {
-            "mentor" => new[] { row.pair.MentorCityId },
-            "mentee" => [row.pair.MenteeCityId],
-            _ => [row.pair.MentorCityId, row.pair.MenteeCityId],
-        };
-        var people = await db.People.AsNoTracking()
-            .Where(p => p.Role == PersonRoles.Coordinator && p.CityId != null && cities.Contains(p.CityId)).ToListAsync(ct);
+        var members = await (from m in db.GroupMembers.AsNoTracking()
+                where m.GroupId == row.pair.Id
+                join c in db.Cities on m.CityId equals c.Id
+                select new { m.Role, m.CityId, c.Name }).ToListAsync(ct);
+        var mentor = members.FirstOrDefault(m => m.Role == "mentor")?.Name;
+        var mentee = members.FirstOrDefault(m => m.Role == "mentee")?.Name;
+        // A task for one role goes to the cities holding it; "both" (or a role no member holds) to every member city.
+        var cities = members.Where(m => m.Role == row.item.Assignee).Select(m => m.CityId).ToList();
+        if (cities.Count == 0) cities = members.Select(m => m.CityId).ToList();
+        var people = await (from place in db.ProgrammePeople.AsNoTracking()
+                where place.ProgrammeId == programmeId && place.Role == PersonRoles.Coordinator && place.CityId != null
+                      && cities.Contains(place.CityId)
+                join p in db.People on place.PersonId equals p.Id
+                select p).ToListAsync(ct);
         foreach (var person in people)
         {
             var culture = OutboxWriter.Culture(person.Language);
@@ -217,7 +244,7 @@ public static class DashboardQueries
             {
                 ["pair"] = new JsonObject
                 {
-                    ["number"] = row.pair.Number, ["mentor"] = row.Mentor, ["mentee"] = row.Mentee, ["theme"] = row.pair.Theme,
+                    ["number"] = row.pair.Number, ["mentor"] = mentor, ["mentee"] = mentee, ["theme"] = row.pair.Title,
                 },
                 ["task"] = task,
             };

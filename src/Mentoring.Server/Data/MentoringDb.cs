@@ -12,8 +12,12 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
 {
     public DbSet<ProgrammeRecord> Programmes => Set<ProgrammeRecord>();
     public DbSet<City> Cities => Set<City>();
+    public DbSet<ProgrammeMember> ProgrammeMembers => Set<ProgrammeMember>();
+    public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<Person> People => Set<Person>();
-    public DbSet<Pair> Pairs => Set<Pair>();
+    public DbSet<ProgrammePerson> ProgrammePeople => Set<ProgrammePerson>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<DefinitionSnapshot> Definitions => Set<DefinitionSnapshot>();
     public DbSet<WorkflowInstance> Instances => Set<WorkflowInstance>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();

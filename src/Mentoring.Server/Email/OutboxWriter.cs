@@ -57,7 +57,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         DateTimeOffset now, Guid? instanceId = null, string? protectedSecret = null)
     {
         Set(model, "recipient.name", person.Name);
-        Set(model, "programme.name", ProgrammeName(db, person.ProgrammeId));
+        Set(model, "programme.name", ProgrammeName(db, person.CurrentProgramme));
         Set(model, "link", link);
         var message = Row(NewMessageId(), instanceId, template, person.Language, person.Id, person.Name, person.Email,
             model.ToJsonString(), now);
@@ -77,7 +77,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
     }
 
     /// <summary>The programme's name as its row has it (tracked rows first), for the emails that name it.</summary>
-    public static string? ProgrammeName(MentoringDb db, string programmeId) => db.Programmes.Find(programmeId)?.Name;
+    public static string? ProgrammeName(MentoringDb db, string? programmeId) => programmeId is null ? null : db.Programmes.Find(programmeId)?.Name;
 
     private static OutboxMessage ForRecipient(string messageId, Guid? instanceId, string template, Recipient recipient,
         JsonObject model, DateTimeOffset now) =>
@@ -127,15 +127,15 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         var model = new JsonObject();
         Set(model, "recipient.name", recipient.Name);
         Set(model, "programme.name", context.Programme.Name);
-        var link = options.Value.PublicUrl.TrimEnd('/') + (context.Pair is { } p ? $"/pairs/{p.Id}" : "/programme");
+        var link = options.Value.PublicUrl.TrimEnd('/') + (context.Group is { } p ? $"/pairs/{p.Id}" : "/programme");
         if (workItemId is { } item) link += $"/items/{item}";
         Set(model, "link", link);
-        if (context.Pair is { } pair)
+        if (context.Group is { } pair)
         {
             Set(model, "pair.number", pair.Number);
             Set(model, "pair.mentor", context.MentorCity?.Name);
             Set(model, "pair.mentee", context.MenteeCity?.Name);
-            Set(model, "pair.theme", pair.Theme);
+            Set(model, "pair.theme", pair.Title);
         }
 
         foreach (var (key, value) in data) Set(model, key, Typed(InLanguage(value, recipient.Language), culture, zone));

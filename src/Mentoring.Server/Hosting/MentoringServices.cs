@@ -115,6 +115,7 @@ public static class MentoringServices
         api.MapTokensApi();
         api.MapDashboardApi();
         api.MapSetupApi();
+        api.MapProgrammeSwitch();
         app.MapFiles();
         return app;
     }

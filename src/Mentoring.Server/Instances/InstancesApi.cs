@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Instances;
 
-public sealed record InstanceSummary(Guid Id, string DefinitionId, int DefinitionVersion, Guid? PairId, string Status, int StageNumber,
+public sealed record InstanceSummary(Guid Id, string DefinitionId, int DefinitionVersion, Guid? GroupId, string Status, int StageNumber,
     string StageName, string? Fault, DateTimeOffset UpdatedAt);
 
 public sealed record OperatorRequest([property: Inputs.Text(Inputs.Limits.Comment, MultiLine = true)] string? Reason);
@@ -31,14 +31,14 @@ public static class InstancesApi
         var instances = app.MapGroup("/api/instances").WithTags("Operations")
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin));
         instances.MapGet("/", ListAsync);
-        instances.MapPost("/{id:guid}/suspend", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host, CancellationToken ct) =>
-            OperateAsync(http, host, id, body, by => new SuspendInstance(by, body.Reason), ct));
-        instances.MapPost("/{id:guid}/resume", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host, CancellationToken ct) =>
-            OperateAsync(http, host, id, body, by => new ResumeInstance(by), ct));
-        instances.MapPost("/{id:guid}/cancel", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host, CancellationToken ct) =>
-            OperateAsync(http, host, id, body, by => new CancelInstance(by, body.Reason), ct));
-        instances.MapPost("/{id:guid}/retry", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host, CancellationToken ct) =>
-            OperateAsync(http, host, id, body, by => new RetryFaulted(by), ct));
+        void Operation(string name, Func<Actor, OperatorRequest, WorkflowCommand> command) =>
+            instances.MapPost($"/{{id:guid}}/{name}", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host,
+                    IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
+                OperateAsync(http, host, dbs, id, body, by => command(by, body), ct));
+        Operation("suspend", (by, body) => new SuspendInstance(by, body.Reason));
+        Operation("resume", (by, _) => new ResumeInstance(by));
+        Operation("cancel", (by, body) => new CancelInstance(by, body.Reason));
+        Operation("retry", (by, _) => new RetryFaulted(by));
 
         var programme = app.MapGroup("/api/programme").WithTags("Programme").RequireAuthorization();
         programme.MapGet("/", GetProgrammeAsync);
@@ -57,14 +57,15 @@ public static class InstancesApi
         return app;
     }
 
-    private static async Task<Ok<List<InstanceSummary>>> ListAsync(IDbContextFactory<MentoringDb> dbs, CancellationToken ct,
-        string? status = null, int take = 100)
+    private static async Task<Ok<List<InstanceSummary>>> ListAsync(ClaimsPrincipal user, IDbContextFactory<MentoringDb> dbs,
+        CancellationToken ct, string? status = null, int take = 100)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var query = db.Instances.AsNoTracking();
+        var programmeId = user.ProgrammeId();
+        var query = db.Instances.AsNoTracking().Where(i => i.ProgrammeId == programmeId);
         if (!string.IsNullOrWhiteSpace(status)) query = query.Where(i => i.Status == status);
         return TypedResults.Ok(await query.OrderByDescending(i => i.UpdatedAt).Take(Math.Clamp(take, 1, 1000))
-            .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.PairId, i.Status, i.StageNumber, i.StageName,
+            .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.GroupId, i.Status, i.StageNumber, i.StageName,
                 i.Fault, i.UpdatedAt))
             .ToListAsync(ct));
     }
@@ -86,7 +87,7 @@ public static class InstancesApi
         if (programme.ProgrammeInstanceId is { } instanceId)
         {
             workflow = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId)
-                .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.PairId, i.Status, i.StageNumber, i.StageName,
+                .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.GroupId, i.Status, i.StageNumber, i.StageName,
                     i.Fault, i.UpdatedAt)).SingleAsync(ct);
             items = await PairQueries.ItemsAsync(db, instanceId, openOnly: true, ct,
                 definitions.Get(workflow.DefinitionId, workflow.DefinitionVersion));
@@ -97,12 +98,20 @@ public static class InstancesApi
         return TypedResults.Ok(new ProgrammeView(programme.Id, programme.Name, workflow, items, events));
     }
 
-    private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> OperateAsync(HttpContext http, WorkflowHost host, Guid id,
-        OperatorRequest body, Func<Actor, WorkflowCommand> command, CancellationToken ct)
+    private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> OperateAsync(HttpContext http, WorkflowHost host,
+        IDbContextFactory<MentoringDb> dbs, Guid id, OperatorRequest body, Func<Actor, WorkflowCommand> command, CancellationToken ct)
     {
         var key = http.ApiKey(body);
         if (key is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            // Another programme's instance is not there for this operator.
+            var programmeId = http.User.ProgrammeId();
+            if (!await db.Instances.AnyAsync(i => i.Id == id && i.ProgrammeId == programmeId, ct))
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such workflow instance");
+        }
+
         var actor = new Actor(http.User.PersonId().ToString(), http.User.Identity?.Name ?? "operator", ActorRole.Facilitator);
         var outcome = await host.ExecuteAsync(id, command(actor), key, ct);
         return outcome.Kind switch

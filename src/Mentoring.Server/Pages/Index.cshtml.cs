@@ -17,7 +17,9 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs) : PageModel
         if (User.IsInRole(PersonRoles.Coordinator) && User.CityId() is { } city)
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var pair = await db.Pairs.Where(p => p.MentorCityId == city || p.MenteeCityId == city).OrderBy(p => p.Number)
+            var programmeId = User.ProgrammeId();
+            var pair = await db.Groups.Where(g => g.ProgrammeId == programmeId && db.GroupMembers.Any(m => m.GroupId == g.Id && m.CityId == city))
+                .OrderBy(p => p.Number)
                 .Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
             if (pair is { } id) return Redirect($"/pairs/{id}");
         }

@@ -10,7 +10,7 @@ namespace Mentoring.Server.Pairs;
 
 /// <summary>Everything the pair page shows, read with the same queries and access rules as the pair API.</summary>
 public sealed record PairPageData(
-    Programme.Pair Pair,
+    Programme.Group Pair,
     PairSummary Summary,
     WorkflowDefinition? Definition,
     IReadOnlyList<WorkItemView> Items,
@@ -19,16 +19,17 @@ public sealed record PairPageData(
 {
     public enum Access { Ok, NotFound, Forbidden }
 
-    public static async Task<(Access Access, Programme.Pair? Pair)> CheckAsync(MentoringDb db, ClaimsPrincipal user, Guid pairId,
-        CancellationToken ct)
+    /// <summary>The group (with its members, for <see cref="CurrentUser.ActorFor"/>) if the user may read it.</summary>
+    public static async Task<(Access Access, Programme.Group? Pair, IReadOnlyList<Programme.GroupMember> Members)> CheckAsync(
+        MentoringDb db, ClaimsPrincipal user, Guid pairId, CancellationToken ct)
     {
-        var found = await PairQueries.FindAsync(db, pairId, ct);
-        if (found is not { } f) return (Access.NotFound, null);
-        return user.CanRead(f.Pair, f.MentorAssociation, f.MenteeAssociation) ? (Access.Ok, f.Pair) : (Access.Forbidden, null);
+        var found = await PairQueries.FindAsync(db, pairId, user.ProgrammeId(), ct);
+        if (found is not { } f) return (Access.NotFound, null, []);
+        return user.CanRead(f.Group, f.Members, f.Associations) ? (Access.Ok, f.Group, f.Members) : (Access.Forbidden, null, []);
     }
 
     public static async Task<PairPageData> LoadAsync(MentoringDb db, DefinitionStore definitions, ClaimsPrincipal user,
-        Programme.Pair pair, CancellationToken ct)
+        Programme.Group pair, CancellationToken ct)
     {
         var summary = await PairQueries.Summaries(db, user, pair.Id).AsNoTracking().SingleAsync(ct);
         var instance = await db.Instances.AsNoTracking().Where(i => i.Id == pair.InstanceId)

@@ -11,8 +11,20 @@ namespace Mentoring.Server.Pairs;
 
 public sealed record CityRef(string Id, string Name);
 
-public sealed record PairSummary(Guid Id, int Number, CityRef Mentor, CityRef Mentee, string Theme, int CurrentStep,
-    string Stage, string Status, DateTimeOffset? NextDueAt);
+/// <summary>A member city of a group and the role it holds there.</summary>
+public sealed record MemberRef(string Id, string Name, string Role);
+
+/// <summary>A group (a pair, a cluster, a member) as lists show it. <see cref="Mentor"/> and <see cref="Mentee"/> are
+/// a pair's two cities (empty for other shapes); <see cref="Theme"/> is the group's title.</summary>
+public sealed record PairSummary(Guid Id, int Number, IReadOnlyList<MemberRef> Members, string Theme, int CurrentStep,
+    string Stage, string Status, DateTimeOffset? NextDueAt)
+{
+    public CityRef Mentor => CityIn("mentor");
+    public CityRef Mentee => CityIn("mentee");
+
+    private CityRef CityIn(string role) =>
+        Members.FirstOrDefault(m => m.Role == role) is { } member ? new CityRef(member.Id, member.Name) : new CityRef("", "");
+}
 
 public sealed record WorkItemView(Guid Id, string Kind, string StepId, string Title, string? Description, string? Assignee,
     string Status, string StageId, DateTimeOffset OpenedAt, DateTimeOffset? DueAt, DateTimeOffset? ClosedAt, string? ClosedBy)
@@ -33,48 +45,59 @@ public sealed record PairDetail(PairSummary Pair, string? Practices, string? Fau
 
 public sealed record HistoryEntry(long Id, DateTimeOffset At, string Type, string? StepId, string Actor, JsonElement Data);
 
-/// <summary>The read side of pairs. Lists select only the columns they show; progress lives on the instance row.</summary>
+/// <summary>The read side of groups (the pairs feature's URLs). Lists select only the columns they show; progress lives
+/// on the instance row. Everything is of the reader's current programme.</summary>
 public static class PairQueries
 {
     public static IQueryable<PairSummary> Summaries(MentoringDb db, ClaimsPrincipal user, Guid? pairId = null)
     {
-        var pairs = pairId is { } id ? db.Pairs.Where(p => p.Id == id) : db.Pairs.AsQueryable();
-        if (user.IsInRole(PersonRoles.Coordinator))
+        var programmeId = user.ProgrammeId();
+        var groups = db.Groups.Where(g => g.ProgrammeId == programmeId);
+        if (pairId is { } id) groups = groups.Where(g => g.Id == id);
+        if (user.SeesWholeProgramme())
+        {
+        }
+        else if (user.IsInRole(PersonRoles.Coordinator))
         {
             var city = user.CityId();
-            pairs = pairs.Where(p => p.MentorCityId == city || p.MenteeCityId == city);
+            groups = groups.Where(g => db.GroupMembers.Any(m => m.GroupId == g.Id && m.CityId == city));
         }
         else if (user.IsInRole(PersonRoles.Observer))
         {
             var organisation = user.Organisation();
-            var cities = db.Cities.Where(c => c.Association == organisation).Select(c => c.Id);
-            pairs = pairs.Where(p => cities.Contains(p.MentorCityId) || cities.Contains(p.MenteeCityId));
+            var cities = db.ProgrammeMembers.Where(m => m.ProgrammeId == programmeId && m.Association == organisation).Select(m => m.CityId);
+            groups = groups.Where(g => db.GroupMembers.Any(m => m.GroupId == g.Id && cities.Contains(m.CityId)));
         }
-        else if (!user.IsFacilitator() && !user.IsAdmin())
+        else
         {
-            pairs = pairs.Where(_ => false);
+            groups = groups.Where(_ => false);
         }
 
-        return from pair in pairs
-            join instance in db.Instances on pair.InstanceId equals instance.Id
-            join mentor in db.Cities on pair.MentorCityId equals mentor.Id
-            join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-            orderby pair.Number
-            select new PairSummary(pair.Id, pair.Number, new CityRef(mentor.Id, mentor.Name), new CityRef(mentee.Id, mentee.Name),
-                pair.Theme, instance.StageNumber, instance.StageName, instance.Status, instance.NextDueAt);
+        return from g in groups
+            join instance in db.Instances on g.InstanceId equals instance.Id
+            orderby g.Number
+            select new PairSummary(g.Id, g.Number,
+                (from m in db.GroupMembers
+                    where m.GroupId == g.Id
+                    join c in db.Cities on m.CityId equals c.Id
+                    orderby m.Role, c.Name
+                    select new MemberRef(c.Id, c.Name, m.Role)).ToList(),
+                g.Title, instance.StageNumber, instance.StageName, instance.Status, instance.NextDueAt);
     }
 
-    /// <summary>The pair and the associations of its two cities (for the observers' access check), or null.</summary>
-    public static async Task<(Pair Pair, string? MentorAssociation, string? MenteeAssociation)?> FindAsync(MentoringDb db, Guid id,
-        CancellationToken cancellationToken)
+    /// <summary>The group of <paramref name="programmeId"/>, its members and their associations there (for the
+    /// observers' access check), or null: another programme's group is not found, as one that does not exist.</summary>
+    public static async Task<(Group Group, IReadOnlyList<GroupMember> Members, IReadOnlyList<string?> Associations)?> FindAsync(
+        MentoringDb db, Guid id, string programmeId, CancellationToken cancellationToken)
     {
-        var found = await (from pair in db.Pairs.AsNoTracking()
-                join mentor in db.Cities on pair.MentorCityId equals mentor.Id
-                join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-                where pair.Id == id
-                select new { pair, Mentor = mentor.Association, Mentee = mentee.Association })
-            .SingleOrDefaultAsync(cancellationToken);
-        return found is null ? null : (found.pair, found.Mentor, found.Mentee);
+        var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id && g.ProgrammeId == programmeId, cancellationToken);
+        if (group is null) return null;
+        var members = await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == id).ToListAsync(cancellationToken);
+        var cities = members.Select(m => m.CityId).ToList();
+        var associations = await db.ProgrammeMembers.AsNoTracking()
+            .Where(m => m.ProgrammeId == group.ProgrammeId && cities.Contains(m.CityId)).Select(m => m.Association)
+            .ToListAsync(cancellationToken);
+        return (group, members, associations);
     }
 
     /// <param name="definition">The instance's definition; when given, each item says what completing it needs.</param>

@@ -87,11 +87,11 @@ public static class PairsApi
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await ReadableAsync(db, user, pairId, ct) is { } problem) return problem;
         var summary = await PairQueries.Summaries(db, user, pairId).AsNoTracking().SingleAsync(ct);
-        var pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
+        var pair = await db.Groups.AsNoTracking().SingleAsync(p => p.Id == pairId, ct);
         var instance = await db.Instances.AsNoTracking().Where(i => i.Id == pair.InstanceId)
             .Select(i => new { i.Fault, i.DefinitionId, i.DefinitionVersion }).SingleAsync(ct);
         var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
-        return TypedResults.Ok(new PairDetail(summary, pair.Practices, instance.Fault,
+        return TypedResults.Ok(new PairDetail(summary, pair.Notes, instance.Fault,
             await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: true, ct, definition),
             await PairQueries.VisitsAsync(db, pair.InstanceId, ct)));
     }
@@ -101,7 +101,7 @@ public static class PairsApi
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await ReadableAsync(db, user, pairId, ct) is { } problem) return problem;
-        var instanceId = await db.Pairs.Where(p => p.Id == pairId).Select(p => p.InstanceId).SingleAsync(ct);
+        var instanceId = await db.Groups.Where(p => p.Id == pairId).Select(p => p.InstanceId).SingleAsync(ct);
         return TypedResults.Ok(await PairQueries.HistoryAsync(db, instanceId, after, Math.Clamp(take, 1, 1000), ct));
     }
 
@@ -155,10 +155,10 @@ public static class PairsApi
     /// <summary>404 for a pair that does not exist, 403 for one the user may not see.</summary>
     private static async Task<ProblemHttpResult?> ReadableAsync(MentoringDb db, ClaimsPrincipal user, Guid pairId, CancellationToken ct)
     {
-        var found = await PairQueries.FindAsync(db, pairId, ct);
+        var found = await PairQueries.FindAsync(db, pairId, user.ProgrammeId(), ct);
         if (found is not { } f)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such pair", detail: $"There is no pair {pairId}.");
-        return user.CanRead(f.Pair, f.MentorAssociation, f.MenteeAssociation) ? null
+        return user.CanRead(f.Group, f.Members, f.Associations) ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your pair",
                 detail: "You can only see the pairs of your own city or association.");
     }

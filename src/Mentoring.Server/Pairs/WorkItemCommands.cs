@@ -174,12 +174,12 @@ public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock)
                 : (Guid.Empty, null, CommandResult.Fail(CommandFailure.NoProgrammeWorkflow, "No programme workflow"));
         }
 
-        if (await PairQueries.FindAsync(db, id, ct) is not { } found)
+        if (await PairQueries.FindAsync(db, id, user.ProgrammeId(), ct) is not { } found)
             return (Guid.Empty, null, CommandResult.Fail(CommandFailure.PairNotFound, "No such pair", $"There is no pair {id}."));
-        if (!user.CanRead(found.Pair, found.MentorAssociation, found.MenteeAssociation))
+        if (!user.CanRead(found.Group, found.Members, found.Associations))
             return (Guid.Empty, null, CommandResult.Fail(CommandFailure.NotYourPair, "Not your pair",
                 "You can only see the pairs of your own city or association."));
-        return user.ActorFor(found.Pair) is { } actor ? (found.Pair.InstanceId, actor, null)
+        return user.ActorFor(found.Group, found.Members) is { } actor ? (found.Group.InstanceId, actor, null)
             : (Guid.Empty, null, CommandResult.Fail(CommandFailure.ReadOnly, "Read-only", "You can follow this pair but not act on it."));
     }
 

@@ -60,7 +60,7 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
         IdempotencyKey key, CancellationToken ct) =>
         RunAsync<PlanResponse>(caller, key, ShiftErrors(request), async (batch, by) =>
         {
-            var pair = await batch.Db.Pairs.AsNoTracking().SingleOrDefaultAsync(p => p.Id == pairId && p.ProgrammeId == caller.ProgrammeId, ct);
+            var pair = await batch.Db.Groups.AsNoTracking().SingleOrDefaultAsync(p => p.Id == pairId && p.ProgrammeId == caller.ProgrammeId, ct);
             if (pair is null) return BatchOutcome<PlanResponse>.Missing($"There is no pair {pairId}.");
             string? stepId = null;
             if (request.ItemId is { } itemId)
@@ -119,15 +119,18 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
         RecordVisitLateRequest request, IdempotencyKey key, CancellationToken ct) =>
         RunAsync<CommandResponse>(caller, key, request.Date is null ? DateRequired : null, async (batch, by) =>
         {
-            var pair = await batch.Db.Pairs.AsNoTracking().SingleOrDefaultAsync(p => p.Id == pairId && p.ProgrammeId == caller.ProgrammeId, ct);
+            var pair = await batch.Db.Groups.AsNoTracking().SingleOrDefaultAsync(p => p.Id == pairId && p.ProgrammeId == caller.ProgrammeId, ct);
             if (pair is null) return BatchOutcome<CommandResponse>.Missing($"There is no pair {pairId}.");
             var item = await batch.Db.WorkItems.AsNoTracking()
                 .SingleOrDefaultAsync(w => w.Id == visitId && w.InstanceId == pair.InstanceId && w.Kind == "study-visit", ct);
             if (item is null) return BatchOutcome<CommandResponse>.Missing($"This pair has no study visit {visitId}.");
             // The host may be named by its id or its name; the pair's pages and emails show the name.
             var host = (request.HostCity ?? "").Trim();
-            host = await batch.Db.Cities.Where(c => (c.Id == pair.MentorCityId || c.Id == pair.MenteeCityId) && (c.Id == host || c.Name == host))
-                .Select(c => c.Name).FirstOrDefaultAsync(ct) ?? host;
+            host = await (from m in batch.Db.GroupMembers
+                    where m.GroupId == pair.Id
+                    join c in batch.Db.Cities on m.CityId equals c.Id
+                    where c.Id == host || c.Name == host
+                    select c.Name).FirstOrDefaultAsync(ct) ?? host;
             return await ApplyOneAsync(batch, pair.InstanceId,
                 new RecordVisitHeldLate(by, item.StepId, item.Activation, request.Date!.Value, host, request.Participants ?? []), ct);
         }, ct);
@@ -141,7 +144,7 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
         RunAsync<CommandResponse>(caller, key, request.Date is null ? DateRequired : null, async (batch, by) =>
         {
             Guid? instanceId = pairId is { } id
-                ? await batch.Db.Pairs.Where(p => p.Id == id && p.ProgrammeId == caller.ProgrammeId).Select(p => (Guid?)p.InstanceId).SingleOrDefaultAsync(ct)
+                ? await batch.Db.Groups.Where(p => p.Id == id && p.ProgrammeId == caller.ProgrammeId).Select(p => (Guid?)p.InstanceId).SingleOrDefaultAsync(ct)
                 : await batch.Db.Programmes.Where(p => p.Id == caller.ProgrammeId).Select(p => p.ProgrammeInstanceId).SingleOrDefaultAsync(ct);
             if (instanceId is null)
                 return BatchOutcome<CommandResponse>.Missing(pairId is null ? "The programme has no workflow of its own." : $"There is no pair {pairId}.");
@@ -264,15 +267,18 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
         var items = await (from item in db.WorkItems
                 where ids.Contains(item.InstanceId) && item.Status == WorkItemStatus.Open && item.DueAt != null
                       && (item.Kind == "task" || item.Kind == "timer") && (stepId == null || item.StepId == stepId)
-                join pair in db.Pairs on item.InstanceId equals pair.InstanceId into pairs
+                join pair in db.Groups on item.InstanceId equals pair.InstanceId into pairs
                 from pair in pairs.DefaultIfEmpty()
-                select new { item.DueAt, item.Assignee, Mentor = pair == null ? null : pair.MentorCityId, Mentee = pair == null ? null : pair.MenteeCityId })
+                select new { item.DueAt, item.Assignee, GroupId = pair == null ? (Guid?)null : pair.Id })
             .AsNoTracking().ToListAsync(ct);
         if (items.Count == 0) return null;
         var zones = await db.Cities.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.TimeZone, ct);
+        var groups = await GroupNames.LoadAsync(db, items.Where(i => i.GroupId is not null).Select(i => i.GroupId!.Value).Distinct().ToList(), ct);
         return items.Min(i =>
         {
-            var city = i.Assignee == "mentor" ? i.Mentor : i.Mentee;
+            // Reckoned where the assignee's city is; "both" in the last role's city (a pair's mentee), as the engine does.
+            var members = i.GroupId is { } g ? groups[g] : new GroupNames([]);
+            var city = members.CityIds(i.Assignee ?? "").FirstOrDefault() ?? members.Members.Select(m => m.CityId).LastOrDefault();
             var zone = TimeZoneInfo.FindSystemTimeZoneById(city is not null && zones.TryGetValue(city, out var z) ? z : "Europe/Brussels");
             return NudgeSchedule.LocalDate(i.DueAt!.Value, zone);
         });
@@ -317,14 +323,15 @@ public sealed class PlanService(WorkflowHost host, IDbContextFactory<MentoringDb
 
     private static async Task<BatchOutcome<CalendarView>?> UnknownCityAsync(MentoringDb db, string programmeId, string? cityId,
         CancellationToken ct) =>
-        Clean(cityId) is not { } id || await db.Cities.AnyAsync(c => c.Id == id && c.ProgrammeId == programmeId, ct) ? null
+        Clean(cityId) is not { } id || await db.ProgrammeMembers.AnyAsync(c => c.CityId == id && c.ProgrammeId == programmeId, ct) ? null
             : BatchOutcome<CalendarView>.Refused(RejectionKind.Invalid, "The request is incomplete.",
                 new Dictionary<string, string[]> { ["cityId"] = [$"The programme has no city '{id}'."] });
 
     private static async Task<CalendarView> ViewCalendarAsync(MentoringDb db, string programmeId, CancellationToken ct)
     {
         var rows = await db.Set<CalendarDayOff>().AsNoTracking().Where(d => d.ProgrammeId == programmeId).ToListAsync(ct);
-        var cities = await db.Cities.AsNoTracking().Where(c => c.ProgrammeId == programmeId).OrderBy(c => c.Name).ToListAsync(ct);
+        var cities = await db.Cities.AsNoTracking()
+            .Where(c => db.ProgrammeMembers.Any(m => m.CityId == c.Id && m.ProgrammeId == programmeId)).OrderBy(c => c.Name).ToListAsync(ct);
         var name = await db.Programmes.Where(p => p.Id == programmeId).Select(p => p.Name).SingleOrDefaultAsync(ct) ?? programmeId;
         CalendarScope Scope(string? cityId, string scopeName) => new(cityId, scopeName,
             rows.Any(r => r.CityId == cityId && r.Month == AugustMonth),

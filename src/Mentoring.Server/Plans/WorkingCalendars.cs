@@ -21,18 +21,18 @@ public static class WorkingCalendars
             .Where(d => programmeIds.Contains(d.ProgrammeId) && (d.CityId == null || cityIds.Contains(d.CityId)))
             .ToListAsync(cancellationToken);
 
-    /// <summary>The calendar of one instance: the working hours, with the days off of its programme and its two cities
-    /// when there are any (<see cref="DaysOffCalendar"/>).</summary>
+    /// <summary>The calendar of one instance: the working hours, with the days off of its programme and of its group's
+    /// member cities, each for the role it holds, when there are any (<see cref="DaysOffCalendar"/>).</summary>
     public static WorkingCalendar For(WorkingHours hours, IReadOnlyCollection<CalendarDayOff> rows, string programmeId,
-        string? mentorCityId, string? menteeCityId)
+        IEnumerable<(Role Role, string CityId)> members)
     {
         List<DayOff> Of(string? cityId) => rows.Where(r => r.ProgrammeId == programmeId && r.CityId == cityId).Select(ToDayOff).ToList();
         var programme = Of(null);
-        var mentor = mentorCityId is null ? [] : Of(mentorCityId);
-        var mentee = menteeCityId is null ? [] : Of(menteeCityId);
-        return programme.Count == 0 && mentor.Count == 0 && mentee.Count == 0
+        var byRole = members.GroupBy(m => m.Role)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<DayOff>)g.SelectMany(m => Of(m.CityId)).ToList());
+        return programme.Count == 0 && byRole.Values.All(d => d.Count == 0)
             ? new WorkingCalendar(hours)
-            : new DaysOffCalendar(hours, programme, mentor, mentee);
+            : new DaysOffCalendar(hours, programme, byRole);
     }
 
     private static DayOff ToDayOff(CalendarDayOff row) => new(row.Date, row.Month);

@@ -16,7 +16,7 @@ public sealed class IncluCitiesSeed(WorkflowHost host, DefinitionStore definitio
 {
     public const string ProgrammeId = "inclucities";
 
-    private static readonly City[] Cities =
+    private static readonly (string Id, string Name, string Country, string Association, string TimeZone, string Language)[] Cities =
     [
         City("brussels", "City of Brussels", "BE", "Brulocalis", "Europe/Brussels", "fr"),
         City("saint-jean-de-la-ruelle", "Saint-Jean-de-la-Ruelle", "FR", "AFCCRE", "Europe/Paris", "fr"),
@@ -50,42 +50,61 @@ public sealed class IncluCitiesSeed(WorkflowHost host, DefinitionStore definitio
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var programme = new ProgrammeRecord
         {
-            Id = ProgrammeId, Name = "IncluCities", PairWorkflow = pairWorkflow.Id, ProgrammeWorkflow = programmeWorkflow?.Id,
-            CreatedAt = now,
+            Id = ProgrammeId, Name = "IncluCities", ProgrammeWorkflow = programmeWorkflow?.Id, CreatedAt = now,
+            Languages = """["en", "el", "fr", "nl", "it", "es", "lv"]""", TimeZone = "Europe/Brussels",
+            Terms = """{"group": {"en": "pair"}, "groups": {"en": "pairs"}, "member": {"en": "city"}, "members": {"en": "cities"}}""",
         };
         db.Programmes.Add(programme);
+        // Cities are installation-wide: one already there (another programme's) is joined, not added again.
+        var known = await db.Cities.Select(c => c.Id).ToListAsync(cancellationToken);
         foreach (var city in Cities)
-            db.Cities.Add(new City
+        {
+            if (!known.Contains(city.Id))
+                db.Cities.Add(new City { Id = city.Id, Name = city.Name, Country = city.Country, TimeZone = city.TimeZone, Language = city.Language });
+            db.ProgrammeMembers.Add(new ProgrammeMember { ProgrammeId = ProgrammeId, CityId = city.Id, Association = OrganisationId(city.Association) });
+        }
+
+        db.Organisations.Add(new Organisation { ProgrammeId = ProgrammeId, Id = "migration-work", Name = "Migration Work", Kind = OrganisationKinds.Facilitator });
+        db.Organisations.Add(new Organisation { ProgrammeId = ProgrammeId, Id = "cemr", Name = "CEMR", Kind = OrganisationKinds.Coordinator });
+        foreach (var association in Cities.GroupBy(c => c.Association))
+            db.Organisations.Add(new Organisation
             {
-                Id = city.Id, ProgrammeId = ProgrammeId, Name = city.Name, Country = city.Country, Association = city.Association,
-                TimeZone = city.TimeZone, Language = city.Language,
+                ProgrammeId = ProgrammeId, Id = OrganisationId(association.Key), Name = association.Key,
+                Kind = OrganisationKinds.Association, Country = association.First().Country,
             });
 
-        var people = new List<Person>
+        var people = new List<(Person Person, ProgrammePerson Place)>
         {
-            Person("Migration Work (facilitator)", "facilitator@migrationwork.example", PersonRoles.Facilitator, null, "Migration Work", "en", "Europe/Brussels", now),
-            Person("CEMR (programme coordinator)", "coordination@cemr.example", PersonRoles.Admin, null, "CEMR", "en", "Europe/Brussels", now),
+            Person("Migration Work (facilitator)", "facilitator@migrationwork.example", PersonRoles.Facilitator, null, "migration-work", "en", "Europe/Brussels", now),
+            Person("CEMR (programme coordinator)", "coordination@cemr.example", PersonRoles.Observer, null, "cemr", "en", "Europe/Brussels", now, admin: true),
         };
         people.AddRange(Cities.Select(c => Person($"{c.Name} coordinator", $"{c.Id}@inclucities.example", PersonRoles.Coordinator,
-            c.Id, c.Association, c.Language, c.TimeZone, now)));
-        people.AddRange(Cities.Select(c => c.Association!).Distinct().Select(a => Person($"{a} (national association)",
-            $"{a.ToLowerInvariant()}@associations.example", PersonRoles.Observer, null, a, "en", "Europe/Brussels", now)));
-        db.People.AddRange(people);
+            c.Id, OrganisationId(c.Association), c.Language, c.TimeZone, now)));
+        people.AddRange(Cities.Select(c => c.Association).Distinct().Select(a => Person($"{a} (national association)",
+            $"{a.ToLowerInvariant()}@associations.example", PersonRoles.Observer, null, OrganisationId(a), "en", "Europe/Brussels", now)));
+        db.People.AddRange(people.Select(p => p.Person));
+        db.ProgrammePeople.AddRange(people.Select(p => p.Place));
 
         var tokens = new Dictionary<string, string>();
-        foreach (var person in people)
+        foreach (var (person, _) in people)
         {
             var token = ApiTokenAuthentication.NewToken();
             db.ApiTokens.Add(new ApiToken { PersonId = person.Id, Name = "demo", Hash = ApiTokenAuthentication.Hash(token), CreatedAt = now });
             tokens[person.Email!] = token;
         }
 
-        var pairs = PairSeeds.Select(p => new Pair
+        var pairs = PairSeeds.Select(p => new Group
         {
-            ProgrammeId = ProgrammeId, Number = p.Number, MentorCityId = p.Mentor, MenteeCityId = p.Mentee, Theme = p.Theme,
-            Practices = p.Practices, InstanceId = Guid.CreateVersion7(),
+            ProgrammeId = ProgrammeId, Number = p.Number, Shape = "pair", Title = p.Theme, Notes = p.Practices,
+            WorkflowId = pairWorkflow.Id, InstanceId = Guid.CreateVersion7(),
         }).ToList();
-        db.Pairs.AddRange(pairs);
+        db.Groups.AddRange(pairs);
+        foreach (var (pair, seed) in pairs.Zip(PairSeeds))
+        {
+            db.GroupMembers.Add(new GroupMember { GroupId = pair.Id, CityId = seed.Mentor, Role = "mentor" });
+            db.GroupMembers.Add(new GroupMember { GroupId = pair.Id, CityId = seed.Mentee, Role = "mentee" });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
 
         var seeder = new Actor("seed", "Set-up", ActorRole.System);
@@ -102,15 +121,22 @@ public sealed class IncluCitiesSeed(WorkflowHost host, DefinitionStore definitio
         return tokens;
     }
 
-    private static City City(string id, string name, string country, string association, string zone, string language) => new()
-    {
-        Id = id, ProgrammeId = ProgrammeId, Name = name, Country = country, Association = association, TimeZone = zone, Language = language,
-    };
+    private static (string Id, string Name, string Country, string Association, string TimeZone, string Language) City(string id,
+        string name, string country, string association, string zone, string language) => (id, name, country, association, zone, language);
 
-    private static Person Person(string name, string email, string role, string? city, string? organisation, string language,
-        string zone, DateTimeOffset now) => new()
+    /// <summary>An organisation's id as the packages spell it: "Migration Work" is "migration-work".</summary>
+    private static string OrganisationId(string name) => name.Trim().ToLowerInvariant().Replace(' ', '-');
+
+    private static (Person, ProgrammePerson) Person(string name, string email, string role, string? city, string? organisation,
+        string language, string zone, DateTimeOffset now, bool admin = false)
     {
-        ProgrammeId = ProgrammeId, Name = name, Email = email, Role = role, CityId = city, Organisation = organisation,
-        Language = language, TimeZone = zone, CreatedAt = now,
-    };
+        var person = new Person
+        {
+            Name = name, Email = email, Language = language, TimeZone = zone, IsAdmin = admin, CurrentProgramme = ProgrammeId, CreatedAt = now,
+        };
+        return (person, new ProgrammePerson
+        {
+            ProgrammeId = ProgrammeId, PersonId = person.Id, Role = role, CityId = city, Organisation = organisation,
+        });
+    }
 }

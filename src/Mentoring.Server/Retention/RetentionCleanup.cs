@@ -47,14 +47,14 @@ public sealed class RetentionCleanup(
         if (options.Value.UploadsFor > TimeSpan.Zero)
         {
             var before = now - options.Value.UploadsFor;
-            // A programme is finished when its own workflow (the instance without a pair) is.
-            var programmes = db.Instances.Where(i => i.PairId == null && Finished.Contains(i.Status) && i.UpdatedAt < before)
+            // A programme is finished when its own workflow (the instance without a group) is.
+            var programmes = db.Instances.Where(i => i.GroupId == null && Finished.Contains(i.Status) && i.UpdatedAt < before)
                 .Select(i => i.ProgrammeId);
             var items = db.WorkItems.Where(w => db.Instances.Any(i => i.Id == w.InstanceId && programmes.Contains(i.ProgrammeId)))
                 .Select(w => w.Id);
-            var pairs = db.Pairs.Where(p => programmes.Contains(p.ProgrammeId)).Select(p => (Guid?)p.Id);
+            var groups = db.Groups.Where(g => programmes.Contains(g.ProgrammeId)).Select(g => (Guid?)g.Id);
             uploads = await db.Set<UploadedFile>()
-                .Where(f => (f.WorkItemId != null && items.Contains(f.WorkItemId.Value)) || pairs.Contains(f.PairId))
+                .Where(f => (f.WorkItemId != null && items.Contains(f.WorkItemId.Value)) || groups.Contains(f.GroupId))
                 .ExecuteDeleteAsync(cancellationToken);
         }
 

@@ -35,9 +35,10 @@ public sealed class FacilitatorDigest(
         var written = 0;
         foreach (var programme in await db.Programmes.AsNoTracking().Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken))
         {
-            var facilitators = await db.People.AsNoTracking()
-                .Where(p => p.ProgrammeId == programme.Id && p.Role == PersonRoles.Facilitator)
-                .Select(p => new { p.Id, p.Name, p.Email, p.Language, p.TimeZone })
+            var facilitators = await (from place in db.ProgrammePeople.AsNoTracking()
+                    where place.ProgrammeId == programme.Id && place.Role == PersonRoles.Facilitator
+                    join p in db.People on place.PersonId equals p.Id
+                    select new { p.Id, p.Name, p.Email, p.Language, p.TimeZone })
                 .ToListAsync(cancellationToken);
             var keys = facilitators.ToDictionary(f => f.Id, f => outbox.KeyedMessageId($"digest-{programme.Id}-{week}-{f.Id:N}"));
             var ids = keys.Values.ToList();
@@ -76,7 +77,7 @@ public sealed class FacilitatorDigest(
         return written;
     }
 
-    private sealed record Row(string Mentor, string Mentee, string Kind, string Title, string? Assignee, DateTimeOffset? DueAt,
+    private sealed record Row(GroupNames Group, string Kind, string Title, string? Assignee, DateTimeOffset? DueAt,
         DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
 
     private sealed record Content(List<Row> Overdue, int DueSoon, List<Row> Visits, List<Row> Approvals);
@@ -89,7 +90,7 @@ public sealed class FacilitatorDigest(
         CancellationToken cancellationToken)
     {
         var (visitFrom, visitUntil) = DigestRules.VisitWindow(now);
-        var rows = await (
+        var found = await (
                 from item in db.WorkItems
                 where item.Status == WorkItemStatus.Open
                       && ((item.Kind == EffectWriter.TaskItem && item.DueAt != null && item.DueAt < week.End)
@@ -97,12 +98,12 @@ public sealed class FacilitatorDigest(
                           || (item.Kind == EffectWriter.StudyVisitItem && item.VisitDate != null && item.VisitDate >= visitFrom && item.VisitDate <= visitUntil))
                 join instance in db.Instances on item.InstanceId equals instance.Id
                 where instance.ProgrammeId == programmeId && instance.Status == EffectWriter.Running
-                join pair in db.Pairs on instance.PairId equals pair.Id
-                join mentor in db.Cities on pair.MentorCityId equals mentor.Id
-                join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-                select new Row(mentor.Name, mentee.Name, item.Kind, item.Title, item.Assignee, item.DueAt, item.VisitDate,
-                    item.VisitHost, item.VisitPhase))
+                join pair in db.Groups on instance.GroupId equals pair.Id
+                select new { GroupId = pair.Id, item.Kind, item.Title, item.Assignee, item.DueAt, item.VisitDate, item.VisitHost, item.VisitPhase })
             .ToListAsync(cancellationToken);
+        var names = await GroupNames.LoadAsync(db, found.Select(r => r.GroupId).Distinct().ToList(), cancellationToken);
+        var rows = found.Select(r => new Row(names[r.GroupId], r.Kind, r.Title, r.Assignee, r.DueAt, r.VisitDate, r.VisitHost, r.VisitPhase))
+            .ToList();
         var sections = rows.ToLookup(r => DigestRules.SectionOf(Kinds[r.Kind], r.DueAt, r.VisitDate, now, week));
         return new Content(
             sections[DigestSection.Overdue].OrderBy(r => r.DueAt).ToList(),
@@ -116,7 +117,7 @@ public sealed class FacilitatorDigest(
         var culture = OutboxWriter.Culture(recipient.Language);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
         string Date(DateOnly date) => date.ToString("D", culture);
-        static string PairName(Row r) => $"{r.Mentor} – {r.Mentee}";
+        static string PairName(Row r) => r.Group.Line;
         return new JsonObject
         {
             ["recipient"] = new JsonObject { ["name"] = recipient.Name },
@@ -130,7 +131,7 @@ public sealed class FacilitatorDigest(
             ["overdue"] = new JsonArray([.. content.Overdue.Select(r => (JsonNode)new JsonObject
             {
                 ["pair"] = PairName(r), ["task"] = outbox.InLanguage(r.Title, recipient.Language),
-                ["city"] = AssigneeOf(r) switch { Role.Mentor => r.Mentor, Role.Mentee => r.Mentee, _ => $"{r.Mentor} / {r.Mentee}" },
+                ["city"] = r.Group.Of(AssigneeOf(r).Id) is { Length: > 0 } owing ? owing : string.Join(" / ", r.Group.Members.Select(m => m.Name)),
                 ["due"] = Date(NudgeSchedule.LocalDate(r.DueAt!.Value, zone)),
             })]),
             ["upcomingVisits"] = new JsonArray([.. content.Visits.Select(r => (JsonNode)new JsonObject
@@ -148,11 +149,8 @@ public sealed class FacilitatorDigest(
     /// <summary>The host city as people know it; proposals may name it by id ("jelgava") or by name.</summary>
     private static string HostName(Row r) =>
         r.VisitHost is not { } host ? ""
-        : host.Equals(r.Mentor, StringComparison.OrdinalIgnoreCase) || host.Equals(Slug(r.Mentor), StringComparison.OrdinalIgnoreCase) ? r.Mentor
-        : host.Equals(r.Mentee, StringComparison.OrdinalIgnoreCase) || host.Equals(Slug(r.Mentee), StringComparison.OrdinalIgnoreCase) ? r.Mentee
-        : host;
+        : r.Group.Members.FirstOrDefault(m => host.Equals(m.Name, StringComparison.OrdinalIgnoreCase)
+                                              || host.Equals(m.CityId, StringComparison.OrdinalIgnoreCase)).Name ?? host;
 
-    private static Role? AssigneeOf(Row r) => Enum.TryParse<Role>(r.Assignee, ignoreCase: true, out var role) ? role : null;
-
-    private static string Slug(string name) => name.ToLowerInvariant().Replace(' ', '-');
+    private static Role AssigneeOf(Row r) => r.Assignee is { Length: > 0 } assignee ? Role.Of(assignee) : Role.Both;
 }

@@ -40,7 +40,8 @@ public sealed class NudgeSender(
         // Everything the batch needs, read once for all its timers rather than once per timer.
         var instanceIds = claimed.Select(t => t.InstanceId).Distinct().ToList();
         var instances = await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id)).ToListAsync(cancellationToken);
-        var contexts = await InstanceContext.LoadManyAsync(db, instances, hours, cancellationToken);
+        var contexts = await InstanceContext.LoadManyAsync(db, instances, hours, cancellationToken,
+            i => definitions.Catalog.Find(i.DefinitionId, i.DefinitionVersion));
         var byId = instances.ToDictionary(i => i.Id);
         // Inside the claim's transaction, so a step completed meanwhile reads as closed. Reported visits are read too:
         // their follow-ups still go.

@@ -55,18 +55,28 @@ public static class ProgrammeSetup
         if (string.IsNullOrWhiteSpace(request.Name)) return AddPersonResult.Invalid("Give the person's name.");
         if (!MailAddress.TryCreate(request.Email?.Trim(), out _)) return AddPersonResult.Invalid("Give a valid email address.");
         if (!PersonRoles.All.Contains(request.Role)) return AddPersonResult.Invalid("Choose a role.");
-        var city = request.Role == PersonRoles.Coordinator ? await db.Cities.SingleOrDefaultAsync(c => c.Id == request.CityId, ct) : null;
+        var programmeId = by.ProgrammeId();
+        var city = request.Role == PersonRoles.Coordinator
+            ? await db.Cities.SingleOrDefaultAsync(c => c.Id == request.CityId
+                && db.ProgrammeMembers.Any(m => m.CityId == c.Id && m.ProgrammeId == programmeId), ct)
+            : null;
         if (request.Role == PersonRoles.Coordinator && city is null) return AddPersonResult.Invalid("A coordinator needs a city.");
         if (!Languages.Contains(request.Language)) return AddPersonResult.Invalid("Choose one of the listed languages.");
         var email = EmailAddress.Normalise(request.Email);
         if (await db.People.WithEmail(email).AnyAsync(ct)) return AddPersonResult.Taken(email);
         var person = new Person
         {
-            ProgrammeId = by.FindFirst(CurrentUser.ProgrammeClaim)!.Value, Name = request.Name.Trim(), Email = email, Role = request.Role!,
-            CityId = city?.Id, Organisation = city?.Association, Language = request.Language!,
-            TimeZone = city?.TimeZone ?? "Europe/Brussels", CreatedAt = now,
+            Name = request.Name.Trim(), Email = email, Language = request.Language!, TimeZone = city?.TimeZone ?? "Europe/Brussels",
+            IsAdmin = request.Role == PersonRoles.Admin, CurrentProgramme = programmeId, CreatedAt = now,
         };
         db.People.Add(person);
+        var association = city is null ? null
+            : await db.ProgrammeMembers.Where(m => m.ProgrammeId == programmeId && m.CityId == city.Id).Select(m => m.Association).SingleAsync(ct);
+        db.ProgrammePeople.Add(new ProgrammePerson
+        {
+            ProgrammeId = programmeId, PersonId = person.Id,
+            Role = request.Role == PersonRoles.Admin ? PersonRoles.Observer : request.Role!, CityId = city?.Id, Organisation = association,
+        });
         if (request.Invite) await InviteAsync(db, accounts, by, person, city, ct);
         try
         {
@@ -92,20 +102,39 @@ public static class ProgrammeSetup
     public static async Task InviteAsync(MentoringDb db, AccountService accounts, ClaimsPrincipal by, Person person, City? city,
         CancellationToken ct)
     {
-        city ??= person.CityId is null ? null : await db.Cities.SingleAsync(c => c.Id == person.CityId, ct);
+        var programmeId = by.ProgrammeId();
+        var place = db.ProgrammePeople.Local.FirstOrDefault(p => p.PersonId == person.Id && p.ProgrammeId == programmeId)
+                    ?? await db.ProgrammePeople.AsNoTracking().SingleOrDefaultAsync(p => p.PersonId == person.Id && p.ProgrammeId == programmeId, ct);
+        city ??= place?.CityId is null ? null : await db.Cities.SingleAsync(c => c.Id == place.CityId, ct);
         var inviter = await db.People.AsNoTracking().SingleAsync(p => p.Id == by.PersonId(), ct);
-        accounts.AddLink(db, person, LinkPurpose.Invitation, inviter, city is null ? person.Role : $"{person.Role}, {city.Name}");
+        var role = place?.Role ?? "";
+        accounts.AddLink(db, person, LinkPurpose.Invitation, inviter, city is null ? role : $"{role}, {city.Name}");
     }
+
+    /// <summary>The programme's cities, with their association there.</summary>
+    public static Task<List<CityView>> CitiesAsync(MentoringDb db, string programmeId, CancellationToken ct) =>
+        (from m in db.ProgrammeMembers.AsNoTracking()
+            where m.ProgrammeId == programmeId
+            join c in db.Cities on m.CityId equals c.Id
+            orderby c.Name
+            select new CityView(c.Id, c.Name, c.Country, m.Association, c.TimeZone, c.Language)).ToListAsync(ct);
+
+    /// <summary>The programme's people, with their role and city there.</summary>
+    public static Task<List<PersonView>> PeopleAsync(MentoringDb db, string programmeId, CancellationToken ct) =>
+        (from place in db.ProgrammePeople.AsNoTracking()
+            where place.ProgrammeId == programmeId
+            join p in db.People on place.PersonId equals p.Id
+            orderby place.Role, p.Name
+            select new PersonView(p.Id, p.Name, p.Email, place.Role, place.CityId, p.Language)).ToListAsync(ct);
 
     public static IEndpointRouteBuilder MapSetupApi(this IEndpointRouteBuilder app)
     {
         var setup = app.MapGroup("/api/setup").WithTags("Programme set-up")
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin));
-        setup.MapGet("/cities", async (IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
+        setup.MapGet("/cities", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            return TypedResults.Ok(await db.Cities.AsNoTracking().OrderBy(c => c.Name)
-                .Select(c => new CityView(c.Id, c.Name, c.Country, c.Association, c.TimeZone, c.Language)).ToListAsync(ct));
+            return TypedResults.Ok(await CitiesAsync(db, http.User.ProgrammeId(), ct));
         });
         setup.MapPut("/cities/{id}", async Task<Results<NoContent, ValidationProblem>> (string id, UpdateCityRequest body,
             IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
@@ -114,11 +143,10 @@ public static class ProgrammeSetup
             var error = await UpdateCityAsync(db, id, body.TimeZone, body.Language, ct);
             return error is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["city"] = [error] });
         });
-        setup.MapGet("/people", async (IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
+        setup.MapGet("/people", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            return TypedResults.Ok(await db.People.AsNoTracking().OrderBy(p => p.Role).ThenBy(p => p.Name)
-                .Select(p => new PersonView(p.Id, p.Name, p.Email, p.Role, p.CityId, p.Language)).ToListAsync(ct));
+            return TypedResults.Ok(await PeopleAsync(db, http.User.ProgrammeId(), ct));
         });
         setup.MapPost("/people", async Task<Results<Created<PersonView>, ValidationProblem, ProblemHttpResult>> (AddPersonRequest body,
             HttpContext http, IDbContextFactory<MentoringDb> dbs, AccountService accounts, TimeProvider clock, CancellationToken ct) =>
@@ -128,7 +156,7 @@ public static class ProgrammeSetup
             return result switch
             {
                 { Outcome: AddPersonOutcome.Added, Person: { } p } =>
-                    TypedResults.Created($"/api/setup/people/{p.Id}", new PersonView(p.Id, p.Name, p.Email, p.Role, p.CityId, p.Language)),
+                    TypedResults.Created($"/api/setup/people/{p.Id}", (await PeopleAsync(db, http.User.ProgrammeId(), ct)).Single(v => v.Id == p.Id)),
                 { Outcome: AddPersonOutcome.EmailTaken } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                     title: "The email address is taken.", detail: string.Format(EmailTaken, result.Email)),
                 _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["person"] = [result.Error!] }),

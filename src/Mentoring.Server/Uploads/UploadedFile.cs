@@ -12,7 +12,7 @@ public sealed class UploadedFile
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid UploadedBy { get; init; }
     /// <summary>Null for a programme task's file (facilitator only) and for an old file no completion could be found for.</summary>
-    public Guid? PairId { get; init; }
+    public Guid? GroupId { get; init; }
     public Guid? WorkItemId { get; init; }
     public required string FileName { get; init; }
     public required string ContentType { get; init; }
@@ -27,7 +27,7 @@ internal sealed class UploadedFileConfiguration : IEntityTypeConfiguration<Uploa
     {
         b.ToTable("uploaded_files").HasKey(f => f.Id);
         b.HasOne<Person>().WithMany().HasForeignKey(f => f.UploadedBy).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Pair>().WithMany().HasForeignKey(f => f.PairId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Group>().WithMany().HasForeignKey(f => f.GroupId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Workflows.WorkItem>().WithMany().HasForeignKey(f => f.WorkItemId).OnDelete(DeleteBehavior.Restrict);
         b.Snake();
     }

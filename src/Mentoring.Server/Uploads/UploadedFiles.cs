@@ -56,7 +56,7 @@ public static class UploadedFiles
     public static void Add(MentoringDb db, PendingUpload upload, Guid personId, Guid? pairId, Guid workItemId, DateTimeOffset now) =>
         db.Set<UploadedFile>().Add(new UploadedFile
         {
-            Id = upload.Id, UploadedBy = personId, PairId = pairId, WorkItemId = workItemId, FileName = upload.FileName,
+            Id = upload.Id, UploadedBy = personId, GroupId = pairId, WorkItemId = workItemId, FileName = upload.FileName,
             ContentType = upload.ContentType, Size = upload.Content.Length, Content = upload.Content, UploadedAt = now,
         });
 
@@ -98,8 +98,12 @@ public static class UploadedFiles
     private static async Task<bool> MayReadAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, UploadedFile file,
         CancellationToken ct)
     {
-        if (user.IsFacilitator() || user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
-        return file.PairId is { } pairId && await PairPageData.CheckAsync(db, user, pairId, ct) is (PairPageData.Access.Ok, _);
+        if (user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
+        if (user.IsFacilitator())
+            // Every file of their programme, a group's or the programme workflow's own, and none of another programme.
+            return await db.WorkItems.AnyAsync(w => w.Id == file.WorkItemId
+                && db.Instances.Any(i => i.Id == w.InstanceId && i.ProgrammeId == user.ProgrammeId()), ct);
+        return file.GroupId is { } pairId && await PairPageData.CheckAsync(db, user, pairId, ct) is (PairPageData.Access.Ok, _, _);
     }
 }
 

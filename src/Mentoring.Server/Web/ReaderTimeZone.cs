@@ -26,10 +26,10 @@ public static class ReaderTimeZone
         {
             var dbs = context.RequestServices.GetRequiredService<IDbContextFactory<MentoringDb>>();
             await using var db = await dbs.CreateDbContextAsync(context.RequestAborted);
+            // A coordinator reads in their city's zone (in the current programme), anyone else in their own.
+            var city = context.User.IsInRole(PersonRoles.Coordinator) ? context.User.FindFirstValue(Auth.CurrentUser.CityClaim) : null;
             var zone = await db.People.Where(p => p.Id == personId)
-                .Select(p => p.Role == PersonRoles.Coordinator && p.CityId != null
-                    ? db.Cities.Where(c => c.Id == p.CityId).Select(c => c.TimeZone).FirstOrDefault() ?? p.TimeZone
-                    : p.TimeZone)
+                .Select(p => db.Cities.Where(c => c.Id == city).Select(c => c.TimeZone).FirstOrDefault() ?? p.TimeZone)
                 .FirstOrDefaultAsync(context.RequestAborted);
             if (zone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found)) Fmt.Zone = found;
         }

@@ -17,7 +17,8 @@ public sealed class WorkflowInstance
     public required string DefinitionId { get; init; }
     public int DefinitionVersion { get; init; }
     public required string ProgrammeId { get; init; }
-    public Guid? PairId { get; init; }
+    /// <summary>The group this instance runs for; null for the programme's own workflow.</summary>
+    public Guid? GroupId { get; init; }
     public required string Status { get; set; }
     public int StageNumber { get; set; }
     public required string StageId { get; set; }

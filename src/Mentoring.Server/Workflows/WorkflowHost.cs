@@ -248,7 +248,7 @@ public sealed class WorkflowHost(
     };
 
     /// <summary>Creates an instance and runs it to its first waits, in the caller's transaction.</summary>
-    public async Task<WorkflowInstance> StartAsync(MentoringDb db, WorkflowDefinition definition, string programmeId, Pair? pair,
+    public async Task<WorkflowInstance> StartAsync(MentoringDb db, WorkflowDefinition definition, string programmeId, Group? group,
         Actor by, CancellationToken cancellationToken, Guid? instanceId = null)
     {
         var now = clock.GetUtcNow();
@@ -256,8 +256,8 @@ public sealed class WorkflowHost(
         var first = definition.Stages[0];
         var instance = new WorkflowInstance
         {
-            Id = instanceId ?? pair?.InstanceId ?? Guid.CreateVersion7(),
-            DefinitionId = definition.Id, DefinitionVersion = definition.Version, ProgrammeId = programmeId, PairId = pair?.Id,
+            Id = instanceId ?? group?.InstanceId ?? Guid.CreateVersion7(),
+            DefinitionId = definition.Id, DefinitionVersion = definition.Version, ProgrammeId = programmeId, GroupId = group?.Id,
             Status = "running", StageNumber = first.Number, StageId = first.Id, StageName = first.Name, State = "{}",
             Version = 0, CreatedAt = now, UpdatedAt = now,
         };
@@ -275,7 +275,7 @@ public sealed class WorkflowHost(
     {
         var now = clock.GetUtcNow();
         var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
-        var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), cancellationToken);
+        var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), cancellationToken, definition);
         var state = instance.State == "{}" ? null : JsonSerializer.Deserialize<InstanceState>(instance.State, Json);
         var result = Runner.Run(definition, state, command, context, now);
         if (!result.Applied) return new CommandOutcome(OutcomeKind.Rejected, Rejection: result.Rejection);

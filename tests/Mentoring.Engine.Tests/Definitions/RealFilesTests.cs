@@ -32,6 +32,19 @@ public class RealFilesTests
         Assert.Equal(["visit-1", "visit-2", "visit-3"], pair.StepsOf<StudyVisitStep>().Select(v => v.Id));
     }
 
+    [Theory]
+    [InlineData("inclucities-pair", "0656570e81565c2f7f2a7dbf5959842727c63b1403778b4a582b0a2f30b11b7e")]
+    [InlineData("inclucities-programme", "516749e46ba48b75f2ccbc4145da25fbc91551ff92ff4ce479e40bec696d88fc")]
+    [InlineData("greek-network-visits", "86876a4f96ce736b9c24f345ce327487ca38ac1dca7f232d61f336da46f5a764")]
+    public void The_shipped_v1_files_load_unchanged_with_the_roles_of_their_kind(string id, string contentHash)
+    {
+        // Instances ran on these versions: the server refuses a version whose hash changed, so roles must not need an edit.
+        var definition = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists).Get(id, 1);
+
+        Assert.Equal(contentHash, definition.ContentHash);
+        Assert.Equal(definition.IsPerGroup ? ["mentor", "mentee", "facilitator"] : ["facilitator"], definition.Roles.Select(r => r.Id));
+    }
+
     [Fact]
     public void Every_event_a_pair_waits_for_is_signalled_by_the_programme()
     {

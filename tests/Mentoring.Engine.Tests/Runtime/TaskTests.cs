@@ -155,11 +155,12 @@ public class TaskTests
     }
 
     [Theory]
-    [InlineData(Role.Mentee)]
-    [InlineData(Role.Mentor)]
-    [InlineData(Role.Facilitator)]
-    public void The_other_side_may_not_complete_a_task(Role assignee)
+    [InlineData("mentee")]
+    [InlineData("mentor")]
+    [InlineData("facilitator")]
+    public void The_other_side_may_not_complete_a_task(string assigneeId)
     {
+        var assignee = Role.Of(assigneeId);
         var instance = Started(Steps(Task("task", assignee)));
         var other = assignee == Role.Mentee ? Actors.Mentor : Actors.Mentee;
 
@@ -169,11 +170,12 @@ public class TaskTests
     }
 
     [Theory]
-    [InlineData(Role.Mentee)]
-    [InlineData(Role.Mentor)]
-    [InlineData(Role.Both)]
-    public void The_facilitator_may_complete_a_task_for_anyone(Role assignee)
+    [InlineData("mentee")]
+    [InlineData("mentor")]
+    [InlineData("both")]
+    public void The_facilitator_may_complete_a_task_for_anyone(string assigneeId)
     {
+        var assignee = Role.Of(assigneeId);
         var instance = Started(Steps(Task("task", assignee)));
 
         instance.Complete("task", by: Actors.Facilitator).Applied();
@@ -182,10 +184,11 @@ public class TaskTests
     }
 
     [Theory]
-    [InlineData(ActorRole.Mentor)]
-    [InlineData(ActorRole.Mentee)]
-    public void Either_coordinator_may_complete_a_task_for_both(ActorRole side)
+    [InlineData("mentor")]
+    [InlineData("mentee")]
+    public void Either_coordinator_may_complete_a_task_for_both(string sideId)
     {
+        var side = new ActorRole(sideId);
         var instance = Started(Steps(Task("finalise-benchmark", Role.Both)));
 
         instance.Complete("finalise-benchmark", by: side == ActorRole.Mentor ? Actors.Mentor : Actors.Mentee).Applied();

@@ -11,10 +11,10 @@ internal static class Actors
     public static readonly Actor Facilitator = new("migration-work", "Migration Work", ActorRole.Facilitator);
 
     /// <summary>Someone who may act for <paramref name="role"/>; for <see cref="Role.Both"/>, the mentee.</summary>
-    public static Actor For(Role role) => role switch
+    public static Actor For(Role role) => role.Id switch
     {
-        Role.Mentor => Mentor,
-        Role.Mentee or Role.Both => Mentee,
+        "mentor" => Mentor,
+        "mentee" or "both" => Mentee,
         _ => Facilitator,
     };
 

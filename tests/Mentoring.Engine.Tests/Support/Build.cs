@@ -17,17 +17,17 @@ internal static class Build
 
     public static StepDefinition[] Steps(params StepDefinition[] steps) => steps;
 
-    public static TaskStep Task(string id, Role assignee = Role.Mentee, DueRule? due = null,
+    public static TaskStep Task(string id, Role? assignee = null, DueRule? due = null,
         Requirement[]? requires = null, ChoiceSpec? choice = null, ReminderRules? reminders = null) =>
-        new(id, Title(id), null, assignee, due, requires ?? [], choice, reminders);
+        new(id, Title(id), null, assignee ?? Role.Mentee, due, requires ?? [], choice, reminders);
 
-    public static TaskStep Choice(string id, string variable, Role assignee = Role.Both, params string[] options) =>
-        Task(id, assignee, choice: new ChoiceSpec(variable, options.Length > 0 ? options : ["yes", "no"]));
+    public static TaskStep Choice(string id, string variable, Role? assignee = null, params string[] options) =>
+        Task(id, assignee ?? Role.Both, choice: new ChoiceSpec(variable, options.Length > 0 ? options : ["yes", "no"]));
 
-    public static StudyVisitStep Visit(string id, Role proposer = Role.Mentee, Role confirmer = Role.Mentor,
-        params FollowUp[] followUps) => new(id, Title(id), null, proposer, confirmer, followUps);
+    public static StudyVisitStep Visit(string id, Role? proposer = null, Role? confirmer = null,
+        params FollowUp[] followUps) => new(id, Title(id), null, proposer ?? Role.Mentee, confirmer ?? Role.Mentor, followUps);
 
-    public static ApprovalStep Approval(string id, Role approver = Role.Facilitator) => new(id, Title(id), null, approver);
+    public static ApprovalStep Approval(string id, Role? approver = null) => new(id, Title(id), null, approver ?? Role.Facilitator);
 
     public static WaitForEventStep Wait(string id, string eventName) => new(id, Title(id), null, eventName);
 

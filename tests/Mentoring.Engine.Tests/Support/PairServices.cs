@@ -27,10 +27,10 @@ internal sealed class PairServices : IWorkflowServices, INudgeAudience
         public override bool IsWorkingDay(DateOnly date, Role role) => base.IsWorkingDay(date, role) && !holidays.Contains(date);
     }
 
-    public TimeZoneInfo TimeZoneOf(Role role) => role switch
+    public TimeZoneInfo TimeZoneOf(Role role) => role.Id switch
     {
-        Role.Mentor => Zones.Brussels,
-        Role.Mentee or Role.Both => Zones.Riga,
+        "mentor" => Zones.Brussels,
+        "mentee" or "both" => Zones.Riga,
         _ => Zones.Brussels,
     };
 
@@ -42,17 +42,17 @@ internal sealed class PairServices : IWorkflowServices, INudgeAudience
     /// <summary>The programme raised <paramref name="eventName"/>.</summary>
     public void Raise(string eventName) => _events.Add(eventName);
 
-    public string? CityName(Role role) => role switch { Role.Mentor => "Schaerbeek", Role.Mentee => "Jelgava", _ => null };
+    public string? CityName(Role role) => role.Id switch { "mentor" => "Schaerbeek", "mentee" => "Jelgava", _ => null };
 
     public string HostCityName(string host) => host switch { "schaerbeek" => "Schaerbeek", "jelgava" => "Jelgava", _ => host };
 
     IReadOnlyList<Recipient> INudgeAudience.RecipientsFor(Role role) => RecipientsFor(role).ToList();
 
-    private static IEnumerable<Recipient> RecipientsFor(Role role) => role switch
+    private static IEnumerable<Recipient> RecipientsFor(Role role) => role.Id switch
     {
-        Role.Mentor => [new("sophie", "Sophie Lambert", "sophie@schaerbeek.example", "fr", "Europe/Brussels", Role.Mentor)],
-        Role.Mentee => [new("ilze", "Ilze Kalniņa", "ilze@jelgava.example", "lv", "Europe/Riga", Role.Mentee)],
-        Role.Both => [.. RecipientsFor(Role.Mentor), .. RecipientsFor(Role.Mentee)],
+        "mentor" => [new("sophie", "Sophie Lambert", "sophie@schaerbeek.example", "fr", "Europe/Brussels", Role.Mentor)],
+        "mentee" => [new("ilze", "Ilze Kalniņa", "ilze@jelgava.example", "lv", "Europe/Riga", Role.Mentee)],
+        "both" => [.. RecipientsFor(Role.Mentor), .. RecipientsFor(Role.Mentee)],
         _ => [new("migration-work", "Migration Work", "team@migrationwork.example", "en", "Europe/Brussels", Role.Facilitator)],
     };
 }

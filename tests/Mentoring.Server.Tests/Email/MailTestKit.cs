@@ -267,7 +267,7 @@ public static class MailTestKit
         string title = "Needs assessment: who needs what", int count = 1)
     {
         await using var db = app.Db();
-        var pair = await db.Pairs.AsNoTracking().SingleAsync(p => p.MenteeCityId == menteeCity);
+        var pair = await db.Groups.AsNoTracking().SingleAsync(p => db.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == menteeCity));
         var instance = await db.Instances.SingleAsync(i => i.Id == pair.InstanceId);
         var context = await InstanceContext.LoadAsync(db, instance, WorkingHours.Default, CancellationToken.None);
         var writer = app.Service<OutboxWriter>();

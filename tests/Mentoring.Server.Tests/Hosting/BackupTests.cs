@@ -193,10 +193,10 @@ public sealed class BackupTests(DatabaseFixture database)
     {
         await using var db = app.Db();
         var person = await db.People.SingleAsync(p => p.Email == People.Coordinator("jelgava"));
-        var pair = await db.Pairs.OrderBy(p => p.Number).FirstAsync();
+        var pair = await db.Groups.OrderBy(p => p.Number).FirstAsync();
         db.Set<UploadedFile>().Add(new UploadedFile
         {
-            UploadedBy = person.Id, PairId = pair.Id, FileName = name, ContentType = "application/pdf", Size = content.Length,
+            UploadedBy = person.Id, GroupId = pair.Id, FileName = name, ContentType = "application/pdf", Size = content.Length,
             Content = content, UploadedAt = app.Clock.GetUtcNow(),
         });
         await db.SaveChangesAsync();

@@ -26,13 +26,13 @@ public sealed class RetentionTests(DatabaseFixture database)
         Guid programme;
         await using (var db = app.Db())
         {
-            pairs = await db.Pairs.OrderBy(p => p.Number).Select(p => p.InstanceId).ToArrayAsync();
-            programme = await db.Instances.Where(i => i.PairId == null).Select(i => i.Id).SingleAsync();
+            pairs = await db.Groups.OrderBy(p => p.Number).Select(p => p.InstanceId).ToArrayAsync();
+            programme = await db.Instances.Where(i => i.GroupId == null).Select(i => i.Id).SingleAsync();
             var jelgava = await db.People.SingleAsync(p => p.Email == People.Coordinator("jelgava"));
-            var pair = await db.Pairs.FirstAsync(p => p.Number == 1);
+            var pair = await db.Groups.FirstAsync(p => p.Number == 1);
             db.Set<UploadedFile>().Add(new UploadedFile
             {
-                UploadedBy = jelgava.Id, PairId = pair.Id, FileName = "needs.pdf", ContentType = "application/pdf", Size = 5,
+                UploadedBy = jelgava.Id, GroupId = pair.Id, FileName = "needs.pdf", ContentType = "application/pdf", Size = 5,
                 Content = "%PDF-"u8.ToArray(), UploadedAt = now,
             });
             foreach (var instance in pairs.Take(2))
@@ -66,7 +66,7 @@ public sealed class RetentionTests(DatabaseFixture database)
         var facilitator = await app.ClientForAsync(People.Facilitator);
         await using (var db = app.Db())
         {
-            var pairId = await db.Pairs.Where(p => p.InstanceId == pairs[0]).Select(p => p.Id).SingleAsync();
+            var pairId = await db.Groups.Where(p => p.InstanceId == pairs[0]).Select(p => p.Id).SingleAsync();
             Assert.Equal(HttpStatusCode.OK, (await facilitator.GetAsync($"/api/pairs/{pairId}/history")).StatusCode);
         }
 

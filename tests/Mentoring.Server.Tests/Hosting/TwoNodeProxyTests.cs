@@ -37,7 +37,7 @@ public sealed class TwoNodeProxyTests(DatabaseFixture database)
         await using var b = nodes[1];
         await using (var db = a.Db())
         {
-            Assert.Equal(4, await db.Pairs.CountAsync());
+            Assert.Equal(4, await db.Groups.CountAsync());
             Assert.Equal(MigrationCount(), await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM schema_migrations").SingleAsync());
         }
 

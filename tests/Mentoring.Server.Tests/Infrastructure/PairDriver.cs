@@ -18,12 +18,12 @@ public sealed class PairDriver
     private PairDriver(MentoringApp app, Guid pairId, Dictionary<string, HttpClient> clients, HttpClient facilitator)
     {
         _app = app;
-        PairId = pairId;
+        GroupId = pairId;
         _clients = clients;
         _facilitator = facilitator;
     }
 
-    public Guid PairId { get; }
+    public Guid GroupId { get; }
     public List<int> StepsSeen { get; } = [];
     public List<string> Done { get; } = [];
 
@@ -46,7 +46,7 @@ public sealed class PairDriver
     public async Task<WorkItemView> RunUntilOpenAsync(string stepId, int maxRounds = 200)
     {
         await RunUntilAsync(detail => detail.OpenItems.Any(i => i.StepId == stepId), maxRounds);
-        return await _facilitator.OpenItemAsync(PairId, stepId);
+        return await _facilitator.OpenItemAsync(GroupId, stepId);
     }
 
     /// <summary>Runs rounds until <paramref name="stop"/> holds for the pair (or its workflow ends).</summary>
@@ -54,7 +54,7 @@ public sealed class PairDriver
     {
         for (var round = 0; round < maxRounds; round++)
         {
-            var detail = await _facilitator.PairAsync(PairId);
+            var detail = await _facilitator.PairAsync(GroupId);
             if (StepsSeen.Count == 0 || StepsSeen[^1] != detail.Pair.CurrentStep) StepsSeen.Add(detail.Pair.CurrentStep);
             if (detail.Pair.Status != "running" || stop(detail)) return;
             var acted = false;
@@ -71,12 +71,12 @@ public sealed class PairDriver
         switch (item.Kind)
         {
             case "task":
-                response = await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{PairId}/tasks/{item.Id}/complete",
+                response = await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{GroupId}/tasks/{item.Id}/complete",
                     $"Done: {item.Title}", "https://example.org/shared/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
                 break;
             case "study-visit":
-                var visit = (await _facilitator.PairAsync(PairId)).Visits.Single(v => v.Id == item.Id);
-                var path = $"/api/pairs/{PairId}/visits/{item.Id}";
+                var visit = (await _facilitator.PairAsync(GroupId)).Visits.Single(v => v.Id == item.Id);
+                var path = $"/api/pairs/{GroupId}/visits/{item.Id}";
                 switch (visit.Phase)
                 {
                     case "proposing":
@@ -97,7 +97,7 @@ public sealed class PairDriver
 
                 break;
             case "approval":
-                response = await _facilitator.CommandAsync($"/api/pairs/{PairId}/approvals/{item.Id}/approve", new { comment = "Good work." });
+                response = await _facilitator.CommandAsync($"/api/pairs/{GroupId}/approvals/{item.Id}/approve", new { comment = "Good work." });
                 break;
             default:
                 return false; // waits for the programme or for time

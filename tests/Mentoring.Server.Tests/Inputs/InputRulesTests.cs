@@ -25,7 +25,7 @@ public sealed class InputRulesTests(DatabaseFixture database)
         await using var app = await StartAsync(database, provider);
         var driver = await PairDriver.ForAsync(app, "schaerbeek", "jelgava");
         var visit = await driver.RunUntilOpenAsync("visit-1");
-        var path = $"/api/pairs/{driver.PairId}/visits/{visit.Id}";
+        var path = $"/api/pairs/{driver.GroupId}/visits/{visit.Id}";
 
         foreach (var date in new[] { "9999-12-31", "9999-12-20" })
         {
@@ -37,15 +37,15 @@ public sealed class InputRulesTests(DatabaseFixture database)
         }
 
         var page = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
-        await page.GetAsync($"/pairs/{driver.PairId}");
+        await page.GetAsync($"/pairs/{driver.GroupId}");
         Assert.Contains("max=\"", page.LastPage);
-        var form = await page.PostAsync($"/pairs/{driver.PairId}?handler=Propose", new Dictionary<string, string>
+        var form = await page.PostAsync($"/pairs/{driver.GroupId}?handler=Propose", new Dictionary<string, string>
         {
             ["itemId"] = visit.Id.ToString(), ["key"] = page.Hidden("key"), ["date"] = "9999-12-31", ["host"] = "Schaerbeek",
         });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, form.StatusCode);
         Assert.Contains("Date must be between", WebClient.Alert(page.LastPage));
-        Assert.Equal("proposing", (await driver.As("mentee").PairAsync(driver.PairId)).Visits.Single(v => v.Id == visit.Id).Phase);
+        Assert.Equal("proposing", (await driver.As("mentee").PairAsync(driver.GroupId)).Visits.Single(v => v.Id == visit.Id).Phase);
 
         // The last day of the window is still a date the pair can work with, up to the follow-ups' due dates.
         var last = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime).AddYears(Limits.DateWindowYears);

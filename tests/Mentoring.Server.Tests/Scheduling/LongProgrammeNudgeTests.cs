@@ -77,7 +77,7 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
         var instances = await db.Instances.AsNoTracking().ToDictionaryAsync(i => i.Id);
         var people = await db.People.AsNoTracking().ToListAsync();
         var zones = people.ToDictionary(p => p.Id, p => ZoneOf(p, db));
-        var inJelgava = people.Where(p => p.CityId == "jelgava").Select(p => p.Id).ToHashSet();
+        var inJelgava = (await db.ProgrammePeople.AsNoTracking().Where(p => p.CityId == "jelgava").Select(p => p.PersonId).ToListAsync()).ToHashSet();
         var definitions = app.Service<DefinitionStore>();
         NudgeDefectTests.AssertDelivered(app, rows);
 
@@ -127,14 +127,14 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
             w => Assert.True(w.DueAt > w.OpenedAt, $"'{w.Title}' opened {w.OpenedAt:u} already due {w.DueAt:u}"));
 
         // The pause before the first visit was prompted; a visit reported before its report reminder got none.
-        var pair4Instance = (await db.Pairs.SingleAsync(p => p.Id == pair.Id)).InstanceId;
+        var pair4Instance = (await db.Groups.SingleAsync(p => p.Id == pair.Id)).InstanceId;
         var pair4 = nudges.Where(n => n.Item.InstanceId == pair4Instance).ToList();
         Assert.Contains(pair4, n => n.Item.StepId == "visit-1" && n.Row.Template == "task-overdue"
                                     && JsonNode.Parse(n.Row.Model)!["task"]!["title"]!.GetValue<string>().StartsWith("Propose a date", StringComparison.Ordinal));
         Assert.DoesNotContain(pair4, n => n.Row.Template == "visit-report-due");
         Assert.Equal(3, pair4.Count(n => n.Row.Template == "action-plan-update"));
         Assert.Contains(pair4, n => n.Item.StepId == LateTask && n.Row.Template == "task-overdue");
-        Assert.Contains(nudges, n => instances[n.Item.InstanceId].PairId is null && n.Row.Template == "task-overdue");
+        Assert.Contains(nudges, n => instances[n.Item.InstanceId].GroupId is null && n.Row.Template == "task-overdue");
     }
 
     private static bool IsDone(WorkItemView task, DateOnly today) => task.StepId switch
@@ -186,5 +186,6 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
     }
 
     private static TimeZoneInfo ZoneOf(Person person, MentoringDb db) => TimeZoneInfo.FindSystemTimeZoneById(
-        person.CityId is { } city ? db.Cities.AsNoTracking().Single(c => c.Id == city).TimeZone : person.TimeZone);
+        db.ProgrammePeople.AsNoTracking().Where(p => p.PersonId == person.Id && p.CityId != null)
+            .Select(p => db.Cities.Single(c => c.Id == p.CityId).TimeZone).FirstOrDefault() ?? person.TimeZone);
 }

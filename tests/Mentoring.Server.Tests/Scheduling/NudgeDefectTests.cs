@@ -22,7 +22,7 @@ public sealed class NudgeDefectTests(DatabaseFixture database) : IDisposable
     {
         await using var app = await StartAsync(database, provider);
         Guid programme;
-        await using (var db = app.Db()) programme = await db.Instances.Where(i => i.PairId == null).Select(i => i.Id).SingleAsync();
+        await using (var db = app.Db()) programme = await db.Instances.Where(i => i.GroupId == null).Select(i => i.Id).SingleAsync();
 
         // "Send the needs assessment" is due a week in: reminded 2 days before, on the day, then overdue.
         await app.RunUntilAsync(app.Clock.GetUtcNow().AddDays(12));
@@ -93,7 +93,7 @@ public sealed class NudgeDefectTests(DatabaseFixture database) : IDisposable
         // Every pair's first tasks (due after 21 days) run through their whole escalation chain.
         await app.RunUntilAsync(new DateTimeOffset(2026, 2, 23, 7, 0, 0, TimeSpan.Zero));
         await using var db = app.Db();
-        var pairInstances = await db.Pairs.Select(p => p.InstanceId).ToListAsync();
+        var pairInstances = await db.Groups.Select(p => p.InstanceId).ToListAsync();
         var toFacilitator = await db.Outbox.Where(m => m.InstanceId != null && pairInstances.Contains(m.InstanceId.Value)
                                                        && m.RecipientEmail == People.Facilitator && m.Template == "task-overdue").CountAsync();
         Assert.Equal(0, toFacilitator);

@@ -45,10 +45,10 @@ internal static class Nudges
             && Guid.TryParse(link[(at + "/items/".Length)..], out var id) ? id : null;
     }
 
-    public static async Task<Pair> PairAsync(this MentoringApp app, int number)
+    public static async Task<Group> PairAsync(this MentoringApp app, int number)
     {
         await using var db = app.Db();
-        return await db.Pairs.AsNoTracking().SingleAsync(p => p.Number == number);
+        return await db.Groups.AsNoTracking().SingleAsync(p => p.Number == number);
     }
 
     public static async Task<List<TimerRecord>> TimersAsync(this MentoringApp app, Guid instanceId, string? stepId = null)

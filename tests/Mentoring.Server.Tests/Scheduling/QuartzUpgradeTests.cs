@@ -52,7 +52,7 @@ public sealed class QuartzUpgradeTests(DatabaseFixture database)
         var tables = await TablesAsync(upgraded);
         Assert.DoesNotContain(tables, table => table.StartsWith("qrtz_", StringComparison.Ordinal));
         Assert.Contains("workflow_instances", tables);
-        Assert.Equal(4, await upgraded.Pairs.CountAsync());
+        Assert.Equal(4, await upgraded.Groups.CountAsync());
         Assert.Empty(await runner.PendingAsync());
         Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/health/ready")).StatusCode);
     }

@@ -46,7 +46,7 @@ public sealed class SevenStepNudgeScheduleTests(DatabaseFixture database)
         Assert.True(finished, $"the pair did not finish its seven steps in 700 simulated days; it is at step {last.Pair.CurrentStep} " +
             $"({last.Pair.Status}) with open: {string.Join(", ", last.OpenItems.Select(i => $"{i.StepId} ({i.Kind}, due {i.DueAt:u})"))}");
         await using var db = app.Db();
-        var instanceId = (await db.Pairs.SingleAsync(p => p.Id == pair.Id)).InstanceId;
+        var instanceId = (await db.Groups.SingleAsync(p => p.Id == pair.Id)).InstanceId;
         var nudges = (await db.Journal.Where(j => j.InstanceId == instanceId && j.Type.EndsWith("-sent")).ToListAsync())
             .Select(j => (j.StepId, j.Type, Data: JsonDocument.Parse(j.Data).RootElement)).ToList();
         var stageOfStep = await db.WorkItems.Where(w => w.InstanceId == instanceId)

@@ -81,7 +81,7 @@ public sealed class FileOwnershipTests(DatabaseFixture database)
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
         var file = await SingleFileAsync(app);
-        Assert.Equal(pair, file.PairId);
+        Assert.Equal(pair, file.GroupId);
         Assert.Equal(needs, file.WorkItemId);
         var completed = (await jelgava.HistoryAsync(pair)).Single(h => h.Type == "task-completed");
         Assert.Equal(file.Id.ToString(), completed.Data.GetProperty("fileId").GetString());
@@ -180,15 +180,17 @@ public sealed class FileOwnershipTests(DatabaseFixture database)
         (await (await app.ClientForAsync(People.Coordinator("schaerbeek"))).CompleteAsync(jelgavaPair, strengths, new { note = "Ours" }))
             .EnsureSuccessStatusCode();
         await using var db = app.Db();
-        var capacisFile = await db.Set<UploadedFile>().Where(f => f.PairId == capaciPair).Select(f => f.Id).SingleAsync();
+        var capacisFile = await db.Set<UploadedFile>().Where(f => f.GroupId == capaciPair).Select(f => f.Id).SingleAsync();
         // What the old code let Schaerbeek write: its own completion naming Capaci's file. Then the files as M003 left them.
         await db.WorkItems.Where(w => w.Id == strengths)
             .ExecuteUpdateAsync(u => u.SetProperty(w => w.Result, $"{{\"note\":\"Ours\",\"fileId\":\"{capacisFile}\"}}"));
-        await db.Set<UploadedFile>().ExecuteUpdateAsync(u => u.SetProperty(f => f.PairId, (Guid?)null).SetProperty(f => f.WorkItemId, (Guid?)null));
+        await db.Set<UploadedFile>().ExecuteUpdateAsync(u => u.SetProperty(f => f.GroupId, (Guid?)null).SetProperty(f => f.WorkItemId, (Guid?)null));
 
-        await db.Database.ExecuteSqlRawAsync(Mentoring.Server.Data.Migrations.M007_FileOwners.Backfill);
+        // M007's backfill, with the names M014 gave its tables since.
+        await db.Database.ExecuteSqlRawAsync(Mentoring.Server.Data.Migrations.M007_FileOwners.Backfill
+            .Replace("JOIN pairs p", "JOIN \"groups\" p").Replace("SET pair_id", "SET group_id"));
 
-        var owners = await db.Set<UploadedFile>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => (f.PairId, f.WorkItemId));
+        var owners = await db.Set<UploadedFile>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => (f.GroupId, f.WorkItemId));
         Assert.Equal(((Guid?)capaciPair, (Guid?)capaciNeeds), owners[capacisFile]);
         Assert.Equal(((Guid?)jelgavaPair, (Guid?)jelgavaNeeds), owners.Single(o => o.Key != capacisFile).Value);
     }

@@ -28,7 +28,9 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
                 sp.GetRequiredService<IOptions<LocalizationOptions>>(), sp.GetRequiredService<ILoggerFactory>()))));
         var data = await DataAsync(app);
         var vocabulary = Resx.In("en").Values.SelectMany(Words).Where(w => w.Length >= 4).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var pair = await db(app).Pairs.Where(p => p.MenteeCityId == "jelgava").Select(p => p.Id).SingleAsync();
+        var context = db(app);
+        var pair = await context.Groups.Where(p => context.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == "jelgava"))
+            .Select(p => p.Id).SingleAsync();
 
         var found = new List<string>();
         var anonymous = WebClient.For(app);
@@ -74,9 +76,9 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         data.AddRange(await db.People.Select(p => p.Name).ToListAsync());
         data.AddRange(await db.People.Where(p => p.Email != null).Select(p => p.Email!).ToListAsync());
         data.AddRange(await db.Cities.Select(c => c.Name).ToListAsync());
-        data.AddRange(await db.Cities.Where(c => c.Association != null).Select(c => c.Association!).ToListAsync());
-        data.AddRange(await db.Pairs.Select(p => p.Theme).ToListAsync());
-        data.AddRange(await db.Pairs.Where(p => p.Practices != null).Select(p => p.Practices!).ToListAsync());
+        data.AddRange(await db.Organisations.Select(o => o.Name).ToListAsync());
+        data.AddRange(await db.Groups.Select(p => p.Title).ToListAsync());
+        data.AddRange(await db.Groups.Where(p => p.Notes != null).Select(p => p.Notes!).ToListAsync());
         data.AddRange(await db.Programmes.Select(p => p.Name).ToListAsync());
         data.AddRange(app.Services.GetRequiredService<DefinitionStore>().Catalog.All.SelectMany(d => d.Texts.Keys));
         data.AddRange(TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id));

@@ -123,13 +123,13 @@ public sealed class WebAccessTests(DatabaseFixture database)
     internal static async Task<Guid> PairIdAsync(MentoringApp app, string menteeCity)
     {
         await using var db = app.Db();
-        return await db.Pairs.Where(p => p.MenteeCityId == menteeCity).Select(p => p.Id).SingleAsync();
+        return await db.Groups.Where(p => db.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == menteeCity)).Select(p => p.Id).SingleAsync();
     }
 
     internal static async Task<Guid> OpenTaskAsync(MentoringApp app, Guid pairId, string stepId)
     {
         await using var db = app.Db();
-        var instance = await db.Pairs.Where(p => p.Id == pairId).Select(p => p.InstanceId).SingleAsync();
+        var instance = await db.Groups.Where(p => p.Id == pairId).Select(p => p.InstanceId).SingleAsync();
         return await db.WorkItems.Where(w => w.InstanceId == instance && w.StepId == stepId && w.Status == WorkItemStatus.Open)
             .Select(w => w.Id).SingleAsync();
     }

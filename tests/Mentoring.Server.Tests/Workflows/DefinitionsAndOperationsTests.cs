@@ -33,10 +33,10 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         var host = restarted.Service<WorkflowHost>();
         await using var db = restarted.Db();
         var started = await host.StartAsync(db, restarted.Service<DefinitionStore>().Catalog.Latest("inclucities-pair")!,
-            "inclucities", await db.Pairs.FirstAsync(), Engine.Runtime.Actor.System, CancellationToken.None, Guid.CreateVersion7());
+            "inclucities", await db.Groups.FirstAsync(), Engine.Runtime.Actor.System, CancellationToken.None, Guid.CreateVersion7());
 
         Assert.Equal(2, started.DefinitionVersion);
-        Assert.All(await db.Instances.Where(i => i.PairId != null && i.Id != started.Id).ToListAsync(),
+        Assert.All(await db.Instances.Where(i => i.GroupId != null && i.Id != started.Id).ToListAsync(),
             i => Assert.Equal(1, i.DefinitionVersion));
         var facilitator = await restarted.ClientForAsync(People.Facilitator);
         var pair = await facilitator.PairOfAsync("jelgava");
@@ -179,7 +179,8 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         var pair = await mentee.PairOfAsync("jelgava");
         // Stage 2 opens with an email step to both coordinators: make Jelgava's coordinator unreachable.
         await using (var db = app.Db())
-            await db.People.Where(p => p.CityId == "jelgava").ExecuteUpdateAsync(s => s.SetProperty(p => p.Email, (string?)null));
+            await db.People.Where(p => db.ProgrammePeople.Any(c => c.PersonId == p.Id && c.CityId == "jelgava"))
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Email, (string?)null));
         await mentee.CompleteAsync(pair.Id, (await facilitator.OpenItemAsync(pair.Id, "mentee-needs-self-assessment")).Id);
         await mentor.CompleteAsync(pair.Id, (await mentor.OpenItemAsync(pair.Id, "mentor-strengths-on-theme")).Id);
         await facilitator.CommandAsync($"/api/pairs/{pair.Id}/approvals/{(await facilitator.OpenItemAsync(pair.Id, "approve-matching")).Id}/approve");
@@ -193,7 +194,8 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         Assert.Equal("faulted", (await facilitator.PairAsync(pair.Id)).Pair.Status);
 
         await using (var db = app.Db())
-            await db.People.Where(p => p.CityId == "jelgava").ExecuteUpdateAsync(s => s.SetProperty(p => p.Email, "jelgava@inclucities.example"));
+            await db.People.Where(p => db.ProgrammePeople.Any(c => c.PersonId == p.Id && c.CityId == "jelgava"))
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Email, "jelgava@inclucities.example"));
         var retry = await facilitator.CommandAsync($"/api/instances/{InstanceOf(app, pair.Id)}/retry", new { });
 
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
@@ -270,7 +272,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     private static Guid InstanceOf(MentoringApp app, Guid pairId)
     {
         using var db = app.Db();
-        return db.Pairs.Single(p => p.Id == pairId).InstanceId;
+        return db.Groups.Single(p => p.Id == pairId).InstanceId;
     }
 
     /// <summary>Runs the built server as a process, as an operator does; one that has not exited after a minute (it

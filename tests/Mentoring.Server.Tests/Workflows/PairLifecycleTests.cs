@@ -18,14 +18,14 @@ public sealed class PairLifecycleTests(DatabaseFixture database)
         await driver.RunToCompletionAsync();
 
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], driver.StepsSeen);
-        var pair = await driver.As("facilitator").PairAsync(driver.PairId);
+        var pair = await driver.As("facilitator").PairAsync(driver.GroupId);
         Assert.Equal("completed", pair.Pair.Status);
         Assert.Empty(pair.OpenItems);
         Assert.Equal(3, pair.Visits.Count(v => v.Phase == "reported"));
         Assert.Contains("programme:hold-mentoring-training", driver.Done);
         Assert.Contains("programme:hold-training-academy", driver.Done);
 
-        var history = await driver.As("mentee").HistoryAsync(driver.PairId);
+        var history = await driver.As("mentee").HistoryAsync(driver.GroupId);
         Assert.Equal("started", history[0].Type);
         Assert.Equal("completed", history[^1].Type);
         Assert.Contains(history, h => h.Type == "event-received" && h.StepId == "wait-mentoring-training");
@@ -34,10 +34,10 @@ public sealed class PairLifecycleTests(DatabaseFixture database)
         Assert.Equal(7, history.Count(h => h.Type == "stage-started"));
 
         await using var db = app.Db();
-        var instanceId = (await db.Pairs.SingleAsync(p => p.Id == driver.PairId)).InstanceId;
+        var instanceId = (await db.Groups.SingleAsync(p => p.Id == driver.GroupId)).InstanceId;
         Assert.Equal(0, await db.Timers.CountAsync(t => t.InstanceId == instanceId && t.Purpose == "resume"));
         Assert.Equal(0, await db.WorkItems.CountAsync(w => w.InstanceId == instanceId && w.Status == WorkItemStatus.Open));
         // The other pairs did not move: each instance has its own state.
-        Assert.Equal(3, await db.Instances.CountAsync(i => i.PairId != null && i.StageNumber == 1));
+        Assert.Equal(3, await db.Instances.CountAsync(i => i.GroupId != null && i.StageNumber == 1));
     }
 }

@@ -83,7 +83,7 @@ public sealed class ResumeSemanticsTests(DatabaseFixture database)
         var detail = await mentee.PairAsync(pair.Id);
         Assert.Equal(["approve-matching"], detail.OpenItems.Select(i => i.StepId));
         await using var db = app.Db();
-        var instance = await db.Instances.SingleAsync(i => i.PairId == pair.Id);
+        var instance = await db.Instances.SingleAsync(i => i.GroupId == pair.Id);
         Assert.Equal(3, instance.Version); // started, then one commit per completion
     }
 

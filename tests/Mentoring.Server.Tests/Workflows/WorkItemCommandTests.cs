@@ -32,7 +32,7 @@ public sealed class WorkItemCommandTests(DatabaseFixture database)
         var menteeTask = await WebAccessTests.OpenTaskAsync(app, pair, MenteeTask);
         var mentorTask = await WebAccessTests.OpenTaskAsync(app, pair, MentorTask);
         string mentorCity;
-        await using (var db = app.Db()) mentorCity = await db.Pairs.Where(p => p.Id == pair).Select(p => p.MentorCityId).SingleAsync();
+        await using (var db = app.Db()) mentorCity = await db.GroupMembers.Where(m => m.GroupId == pair && m.Role == "mentor").Select(m => m.CityId).SingleAsync();
         var jelgava = await UserAsync(app, People.Coordinator("jelgava"));
         var mentor = await UserAsync(app, People.Coordinator(mentorCity));
         var observer = await UserAsync(app, People.Observer("lps"));
@@ -135,6 +135,6 @@ public sealed class WorkItemCommandTests(DatabaseFixture database)
     {
         await using var db = app.Db();
         var person = await db.People.AsNoTracking().SingleAsync(p => p.Email == email);
-        return new ClaimsPrincipal(new ClaimsIdentity(CurrentUser.Claims(person), "test"));
+        return new ClaimsPrincipal(new ClaimsIdentity(await CurrentUser.ClaimsAsync(db, person, CancellationToken.None), "test"));
     }
 }

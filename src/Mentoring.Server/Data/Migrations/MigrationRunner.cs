@@ -14,7 +14,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
     public static readonly IReadOnlyList<Migration> All =
         [new M001_Initial(), new M002_Quartz(), new M003_Accounts(), new M005_DashboardIndexes(),
         new M006_AccountSecurity(), new M007_FileOwners(),
-        new M009_PlansAndCalendars(), new M010_DropQuartz(), new M013_PageLanguage()];
+        new M009_PlansAndCalendars(), new M010_DropQuartz(), new M013_PageLanguage(), new M014_Programmes()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
@@ -26,6 +26,10 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
     internal async Task<IReadOnlyList<Migration>> MigrateAsync(IReadOnlyList<Migration> all, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // SQLite changes a table's columns by rebuilding it (M014), which foreign-key enforcement forbids while other
+        // tables point at it; enforcement is off for the migration and every key is checked before the commit instead.
+        // The pragma does nothing inside a transaction, so it comes first.
+        if (connection is SqliteConnection) await ExecuteAsync(connection, null, "PRAGMA foreign_keys = OFF;", cancellationToken);
         await using var transaction = await BeginLockedAsync(connection, cancellationToken);
         await ExecuteAsync(connection, transaction, """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -57,7 +61,9 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        if (connection is SqliteConnection) await CheckForeignKeysAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (connection is SqliteConnection) await ExecuteAsync(connection, null, "PRAGMA foreign_keys = ON;", cancellationToken);
         return pending;
     }
 
@@ -131,6 +137,18 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         var pg = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, pg, $"SELECT pg_advisory_xact_lock({PostgresLockKey});", cancellationToken);
         return pg;
+    }
+
+    private static async Task CheckForeignKeysAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA foreign_key_check;";
+        var broken = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) broken.Add($"{reader.GetString(0)} row {reader.GetValue(1)} -> {reader.GetString(2)}");
+        if (broken.Count > 0)
+            throw new InvalidOperationException("The migration would leave rows that point at nothing: " + string.Join("; ", broken.Take(10)));
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)

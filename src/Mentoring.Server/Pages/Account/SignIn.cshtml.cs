@@ -4,12 +4,14 @@ using Mentoring.Server.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using System.Security.Claims;
 
 namespace Mentoring.Server.Pages.Account;
 
-public sealed class SignInModel(AccountService accounts, Texts text, IOptions<WebOptions> options, TimeProvider clock) : PageModel
+public sealed class SignInModel(AccountService accounts, Texts text, IOptions<WebOptions> options, TimeProvider clock,
+    IDbContextFactory<Data.MentoringDb> dbs) : PageModel
 {
     public string? Error { get; private set; }
     public string? Email { get; private set; }
@@ -30,7 +32,9 @@ public sealed class SignInModel(AccountService accounts, Texts text, IOptions<We
             return Page();
         }
 
-        var identity = new ClaimsIdentity(CurrentUser.Claims(person).Append(new Claim(AccountService.SecurityStampClaim, stamp ?? "")),
+        IReadOnlyList<Claim> claims;
+        await using (var db = await dbs.CreateDbContextAsync(ct)) claims = await CurrentUser.ClaimsAsync(db, person, ct);
+        var identity = new ClaimsIdentity(claims.Append(new Claim(AccountService.SecurityStampClaim, stamp ?? "")),
             WebServices.CookieScheme);
         await HttpContext.SignInAsync(WebServices.CookieScheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IsPersistent = false, IssuedUtc = clock.GetUtcNow(), ExpiresUtc = clock.GetUtcNow() + options.Value.SessionLength });

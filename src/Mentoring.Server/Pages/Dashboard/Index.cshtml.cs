@@ -1,3 +1,4 @@
+using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
@@ -32,7 +33,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
         PageNumber = Math.Max(0, p);
         await using var db = await dbs.CreateDbContextAsync(ct);
         Pairs = await DashboardQueries.PageAsync(db, User, PageNumber, ct);
-        var summary = await DashboardQueries.SummaryAsync(db, Now, Fmt.Today(Now), ct);
+        var summary = await DashboardQueries.SummaryAsync(db, User.ProgrammeId(), Now, Fmt.Today(Now), ct);
         (TotalPairs, Overdue, Visits, Gates) = (summary.TotalPairs, summary.Overdue, summary.Visits, summary.Gates);
         Spans = await DashboardQueries.SpansAsync(db, Pairs, Now, ct);
     }
@@ -46,7 +47,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
             return Redirect("/dashboard");
         }
 
-        var sent = await DashboardQueries.NudgeAsync(dbs, outbox, itemId, idempotencyKey, clock, email.Value.PublicUrl, ct);
+        var sent = await DashboardQueries.NudgeAsync(dbs, outbox, itemId, User.ProgrammeId(), idempotencyKey, clock, email.Value.PublicUrl, ct);
         TempData["Message"] = sent.Kind switch
         {
             IdempotentKind.Done or IdempotentKind.Replayed => text["Reminder sent."],

@@ -1,3 +1,4 @@
+using Mentoring.Server.Auth;
 using System.Globalization;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
@@ -94,21 +95,20 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
     {
         Pauses = (await plans.PausesAsync(PlanCaller.From(User), ct)).Response ?? new PauseState(null, []);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        Pairs = await (from pair in db.Pairs
-                join mentor in db.Cities on pair.MentorCityId equals mentor.Id
-                join mentee in db.Cities on pair.MenteeCityId equals mentee.Id
-                orderby pair.Number
-                select new PairChoice(pair.Id, pair.Number, mentor.Name, mentee.Name))
-            .AsNoTracking().ToListAsync(ct);
+        var programmeId = User.ProgrammeId();
+        var groups = await db.Groups.AsNoTracking().Where(g => g.ProgrammeId == programmeId).OrderBy(g => g.Number).ToListAsync(ct);
+        var names = await GroupNames.LoadAsync(db, groups.Select(g => g.Id).ToList(), ct);
+        Pairs = groups.Select(g => new PairChoice(g.Id, g.Number, names[g.Id].Mentor, names[g.Id].Mentee)).ToList();
         var visits = await (from item in db.WorkItems
                 where item.Status == WorkItemStatus.Open && item.Kind == "study-visit"
                       && item.VisitPhase != "held" && item.VisitPhase != "reported"
-                join pair in db.Pairs on item.InstanceId equals pair.InstanceId
+                join pair in db.Groups on item.InstanceId equals pair.InstanceId
+                where pair.ProgrammeId == programmeId
                 orderby pair.Number
                 select new { PairId = pair.Id, pair.Number, ItemId = item.Id, item.Title })
             .AsNoTracking().ToListAsync(ct);
         Visits = visits.Select(v => new LateChoice($"{v.PairId}/{v.ItemId}", $"{string.Format(text["Pair {0}"], v.Number)}: {text.DefinitionText(v.Title)}")).ToList();
-        var programmeInstance = await db.Programmes.Select(p => p.ProgrammeInstanceId).FirstOrDefaultAsync(ct);
+        var programmeInstance = await db.Programmes.Where(p => p.Id == programmeId).Select(p => p.ProgrammeInstanceId).FirstOrDefaultAsync(ct);
         ProgrammeTasks = await db.WorkItems.AsNoTracking()
             .Where(w => w.InstanceId == programmeInstance && w.Status == WorkItemStatus.Open && w.Kind == "task")
             .OrderBy(w => w.OpenedAt).Select(w => new LateChoice(w.Id.ToString(), w.Title)).ToListAsync(ct);

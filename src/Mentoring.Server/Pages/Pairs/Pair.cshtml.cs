@@ -97,23 +97,25 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         }, ct);
 
     /// <summary>The command with the form's key, through the same service as the API; null when it was done.</summary>
-    private async Task<string?> RunAsync(Programme.Pair pair, WorkItemCommand command, CancellationToken ct) =>
+    private async Task<string?> RunAsync(Programme.Group pair, WorkItemCommand command, CancellationToken ct) =>
         PageCommands.Message(await commands.RunAsync(pair.Id, command, User, _sentKey, ct), text);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private async Task<IActionResult> ActAsync(Guid id, string? key, Func<Programme.Pair, Task<string?>> act, CancellationToken ct)
+    private async Task<IActionResult> ActAsync(Guid id, string? key, Func<Programme.Group, Task<string?>> act, CancellationToken ct)
     {
-        Programme.Pair pair;
+        Programme.Group pair;
+        IReadOnlyList<Programme.GroupMember> members;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
-            var (access, found) = await PairPageData.CheckAsync(db, User, id, ct);
+            var (access, found, foundMembers) = await PairPageData.CheckAsync(db, User, id, ct);
             if (access == PairPageData.Access.NotFound) return NotFound();
             if (access == PairPageData.Access.Forbidden) return Forbid();
             pair = found!;
+            members = foundMembers;
         }
 
-        if (User.ActorFor(pair) is null) return Forbid();
+        if (User.ActorFor(pair, members) is null) return Forbid();
         if (string.IsNullOrWhiteSpace(key))
         {
             Error = text["The form is out of date: reload the page and try again."];
@@ -137,11 +139,11 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
     private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var (access, pair) = await PairPageData.CheckAsync(db, User, id, ct);
+        var (access, pair, members) = await PairPageData.CheckAsync(db, User, id, ct);
         if (access == PairPageData.Access.NotFound) return NotFound();
         if (access == PairPageData.Access.Forbidden) return Forbid();
         Data = await PairPageData.LoadAsync(db, definitions, User, pair!, ct);
-        Actor = User.ActorFor(pair);
+        Actor = User.ActorFor(pair, members);
         return null;
     }
 

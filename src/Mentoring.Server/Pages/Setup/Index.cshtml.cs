@@ -1,3 +1,4 @@
+using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Setup;
@@ -15,8 +16,8 @@ namespace Mentoring.Server.Pages.Setup;
 public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountService accounts, Texts text, TimeProvider clock) : PageModel
 {
     public static IReadOnlyList<string> Languages => ProgrammeSetup.Languages;
-    public IReadOnlyList<City> Cities { get; private set; } = [];
-    public IReadOnlyList<Person> People { get; private set; } = [];
+    public IReadOnlyList<CityView> Cities { get; private set; } = [];
+    public IReadOnlyList<PersonView> People { get; private set; } = [];
     public string? Error { get; private set; }
 
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
@@ -73,7 +74,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
     private async Task LoadAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        Cities = await db.Cities.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct);
-        People = await db.People.AsNoTracking().OrderBy(p => p.Role).ThenBy(p => p.Name).ToListAsync(ct);
+        Cities = await ProgrammeSetup.CitiesAsync(db, User.ProgrammeId(), ct);
+        People = await ProgrammeSetup.PeopleAsync(db, User.ProgrammeId(), ct);
     }
 }

@@ -169,7 +169,7 @@ public sealed class BrowserTests(DatabaseFixture database)
     private static async Task<Guid> PairIdAsync(BrowserApp app)
     {
         await using var db = app.Db();
-        return await db.Pairs.Where(p => p.MenteeCityId == "jelgava").Select(p => p.Id).SingleAsync();
+        return await db.Groups.Where(p => db.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == "jelgava")).Select(p => p.Id).SingleAsync();
     }
 
     /// <summary>Completes every open task and approval of the pair and of the programme through the REST API until the

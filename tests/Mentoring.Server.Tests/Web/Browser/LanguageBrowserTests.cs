@@ -19,7 +19,7 @@ public sealed class LanguageBrowserTests(DatabaseFixture database)
         foreach (var email in new[] { People.Facilitator, People.Coordinator("jelgava") }) await BrowserTests.SetPasswordAsync(app, email);
         Guid pairId;
         await using (var db = app.Db())
-            pairId = await db.Pairs.Where(p => p.MenteeCityId == "jelgava").Select(p => p.Id).SingleAsync();
+            pairId = await db.Groups.Where(p => db.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == "jelgava")).Select(p => p.Id).SingleAsync();
         var facilitator = await BrowserTests.SignInAsync(app, People.Facilitator);
         var jelgava = await BrowserTests.SignInAsync(app, People.Coordinator("jelgava"));
 
