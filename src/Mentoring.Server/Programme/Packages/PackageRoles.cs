@@ -8,10 +8,10 @@ public sealed record DeclaredRole(string Id, bool ProgrammeScope, bool Acts);
 /// <summary>What a package needs to know of a workflow's roles: which it declares, and which its steps name.</summary>
 public static class PackageRoles
 {
+    /// <summary>The roles the workflow declares (or its kind's defaults), without the facilitator every workflow has.</summary>
     public static IReadOnlyList<DeclaredRole> Declared(WorkflowDefinition definition) =>
-        definition.Kind == WorkflowKind.Pair
-            ? [new DeclaredRole("mentor", false, true), new DeclaredRole("mentee", false, true)]
-            : [];
+        definition.Roles.Where(r => r.Id != RoleDefinition.Facilitator.Id)
+            .Select(r => new DeclaredRole(r.Id, r.Scope == RoleScope.Programme, r.Acts)).ToList();
 
     /// <summary>The group-scope roles the workflow's steps assign work or email to by name (not "both", which
     /// means whichever acting members the group has).</summary>
@@ -21,6 +21,6 @@ public static class PackageRoles
             .Concat(definition.StepsOf<ApprovalStep>().Select(a => a.Approver))
             .Concat(definition.StepsOf<StudyVisitStep>().SelectMany(v => v.FollowUps.SelectMany(f => f.To).Append(v.Proposer).Append(v.Confirmer)))
             .Concat(definition.StepsOf<EmailStep>().SelectMany(e => e.To));
-        return named.Where(r => r is Role.Mentor or Role.Mentee).Select(r => r.ToString().ToLowerInvariant()).Distinct();
+        return named.Where(r => definition.RoleNamed(r) is { Scope: RoleScope.Group }).Select(r => r.Id).Distinct();
     }
 }

@@ -34,15 +34,6 @@ public sealed record PackageTerms(LocalizedText Group, LocalizedText Groups, Loc
     private static LocalizedText English(string text) => new(new Dictionary<string, string> { [LocalizedText.English] = text });
 }
 
-public static class OrganisationKinds
-{
-    public const string Facilitator = "facilitator";
-    public const string Coordinator = "coordinator";
-    public const string Association = "association";
-    public const string Other = "other";
-    public static readonly string[] All = [Facilitator, Coordinator, Association, Other];
-}
-
 public sealed record PackageOrganisation(string Id, string Name, string Kind, string? Country);
 
 /// <summary>A member city (or municipality) of the programme; cities are shared by every programme they are in.</summary>
