@@ -1,3 +1,4 @@
+using Mentoring.Server.Programme.Packages;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,7 +38,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
     public async Task PrepareAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == IncluCitiesSeed.ProgrammeId, ct);
+        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == DemoProgramme.ProgrammeId, ct);
         var groups = await db.Groups.AsNoTracking().Where(p => p.ProgrammeId == programme.Id).OrderBy(p => p.Number)
             .Take(4).ToArrayAsync(ct);
         _pairWorkflow = definitions.Catalog.Latest(groups[0].WorkflowId)

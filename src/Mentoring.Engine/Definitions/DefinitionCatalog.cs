@@ -37,16 +37,30 @@ public sealed class DefinitionCatalog
     public WorkflowDefinition? Latest(string id) =>
         _definitions.Values.Where(d => d.Id == id).MaxBy(d => d.Version);
 
-    /// <summary>Reads every <c>*.json</c> file in <paramref name="folder"/> except the schema, collecting every error.</summary>
+    /// <summary>Whether a <c>*.json</c> file in the workflows folder is a workflow definition: not a JSON Schema, not a
+    /// programme package's <c>programme.json</c>.</summary>
+    public static bool IsDefinitionFile(string file)
+    {
+        var name = Path.GetFileName(file);
+        return !name.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)
+               && !name.Equals(PackageFileName, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The file of a programme package that is not a workflow definition.</summary>
+    public const string PackageFileName = "programme.json";
+
+    /// <summary>Reads every <c>*.json</c> file in <paramref name="folder"/> and its sub-folders (a programme package keeps
+    /// its own workflows in <c>workflows/&lt;id&gt;/</c>) except the schemas and the packages' <c>programme.json</c>,
+    /// collecting every error.</summary>
     public static DefinitionCatalog LoadFolder(string folder, Func<string, bool>? templateExists)
     {
         if (!Directory.Exists(folder))
             throw new DefinitionException([new DefinitionError(folder, "", "the workflows folder does not exist")]);
         var errors = new List<DefinitionError>();
         var definitions = new List<(WorkflowDefinition Definition, string File)>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(file).EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!IsDefinitionFile(file)) continue;
             var name = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
             var definition = DefinitionParser.TryParse(name, File.ReadAllText(file), templateExists, out var fileErrors);
             errors.AddRange(fileErrors);

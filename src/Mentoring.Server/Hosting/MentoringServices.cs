@@ -9,6 +9,7 @@ using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
@@ -69,7 +70,8 @@ public static class MentoringServices
         builder.Services.AddSingleton<OutboxWriter>();
         builder.Services.AddSingleton<WorkflowHost>();
         builder.Services.AddSingleton<WorkItemCommands>();
-        builder.Services.AddSingleton<IncluCitiesSeed>();
+        builder.Services.AddSingleton<ProgrammeImporter>();
+        builder.Services.AddSingleton<DemoProgramme>();
         builder.Services.AddSingleton<ReadinessState>();
         // ServerStart runs it before the host starts; it is also the first hosted service, so that a host started
         // directly (the benchmarks) starts nothing else before the database is migrated and seeded.

@@ -4,6 +4,7 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -14,12 +15,13 @@ namespace Mentoring.Server.Hosting;
 /// <summary>
 /// The server's commands, run instead of the web server when the first argument names one:
 /// <c>validate [folder]</c>, <c>migrate</c>, <c>tokens create --email ADDRESS [--name NAME]</c>,
+/// <c>programme import FOLDER [--check]</c>, <c>admin create --email ADDRESS --name NAME</c>,
 /// <c>render-templates [--out folder]</c>, <c>backup FILE</c>, <c>restore FILE [--force]</c>,
 /// <c>instances migrate ...</c> (<see cref="Versions.MigrateCommand"/>).
 /// </summary>
 public static class ServerCommands
 {
-    public static readonly string[] Names = ["validate", "migrate", "tokens", "render-templates", "backup", "restore", "instances"];
+    public static readonly string[] Names = ["validate", "migrate", "tokens", "programme", "admin", "render-templates", "backup", "restore", "instances"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -33,6 +35,8 @@ public static class ServerCommands
                 "migrate" => await MigrateAsync(services),
                 "tokens" => await TokensAsync(services, args[1..]),
                 "instances" => await InstancesAsync(services, args[1..]),
+                "programme" => await PackageCommands.ProgrammeAsync(services, args[1..], Usage),
+                "admin" => await PackageCommands.AdminAsync(services, args[1..], Usage),
                 "render-templates" => Email.TemplatePreview.Run(services, args[1..]),
                 "backup" when args.Length == 2 => await Backups.BackupAsync(services.GetRequiredService<DatabaseOptions>(), args[1]),
                 "restore" when args.Length == 2 || (args.Length == 3 && args[2] == "--force") =>
@@ -140,6 +144,8 @@ public static class ServerCommands
               validate [folder]                          check workflow definitions (default: workflows/) and templates
               migrate                                    apply database migrations and exit
               tokens create --email ADDRESS [--name N]   create a personal API token
+              programme import FOLDER [--check]          create or update a programme from its package (--check: print the plan only)
+              admin create --email ADDRESS --name N      make an administrator of the installation; prints a sign-in link
               render-templates [--out folder]            render every email template with its sample (default: data/template-preview)
               backup FILE                                copy the SQLite database (uploads included) while the server runs
               restore FILE [--force]                     put a backup in place (--force: over a database that is not empty)

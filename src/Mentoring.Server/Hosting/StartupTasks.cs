@@ -1,6 +1,6 @@
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
-using Mentoring.Server.Programme;
+using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -30,7 +30,7 @@ public sealed class StartupTasks(
     MigrationRunner migrations,
     IDbContextFactory<MentoringDb> dbs,
     DefinitionStore definitions,
-    IncluCitiesSeed seed,
+    DemoProgramme demo,
     TimeProvider clock,
     ReadinessState readiness,
     IEnumerable<IDemoCredentialIssuer> issuers,
@@ -66,14 +66,14 @@ public sealed class StartupTasks(
         {
             try
             {
-                var tokens = await seed.SeedIfEmptyAsync(db, cancellationToken);
+                var tokens = await demo.ImportIfEmptyAsync(db, cancellationToken);
                 if (tokens.Count > 0) await PrintDemoCredentialsAsync(tokens, cancellationToken);
             }
             catch (DbUpdateException)
             {
                 await using var fresh = await dbs.CreateDbContextAsync(cancellationToken);
                 if (!await fresh.Programmes.AnyAsync(cancellationToken)) throw;
-                logger.LogInformation("Another node seeded the programme at the same time; using its data");
+                logger.LogInformation("Another node imported the demo programme at the same time; using its data");
             }
         }
 
@@ -84,7 +84,7 @@ public sealed class StartupTasks(
     private async Task PrintDemoCredentialsAsync(IReadOnlyDictionary<string, string> tokens, CancellationToken cancellationToken)
     {
         Console.WriteLine();
-        Print("The IncluCities demo programme was created. API tokens (shown once; `tokens create` makes new ones):", tokens);
+        Print("The IncluCities demo programme was imported from workflows/inclucities. API tokens (shown once; `tokens create` makes new ones):", tokens);
         foreach (var issuer in issuers) Print(issuer.Heading, await issuer.IssueAsync(cancellationToken));
     }
 

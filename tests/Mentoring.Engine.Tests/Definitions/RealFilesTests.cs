@@ -14,11 +14,12 @@ public class RealFilesTests
         .Select(Path.GetFileName).OfType<string>().Where(name => name.Length == 2).Order());
 
     [Fact]
-    public void The_workflows_folder_loads_all_three_definitions_with_their_templates()
+    public void The_workflows_folder_loads_every_definition_of_the_packages_with_their_templates()
     {
         var catalog = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists);
 
-        Assert.Equal(["greek-network-visits", "inclucities-pair", "inclucities-programme"], catalog.All.Select(d => d.Id).Order());
+        Assert.Equal(["cities-network-membership", "cities-network-programme", "greek-network-visits", "inclucities-pair", "inclucities-programme"],
+            catalog.All.Select(d => d.Id).Order());
         Assert.All(catalog.All, d => Assert.Equal(1, d.Version));
     }
 

@@ -5,7 +5,7 @@ using Mentoring.Engine.Tests.Support;
 namespace Mentoring.Engine.Tests.Scenarios;
 
 /// <summary>
-/// Pair 4 of IncluCities (Schaerbeek mentors Jelgava) through all seven steps of workflows/inclucities-pair.v1.json,
+/// Pair 4 of IncluCities (Schaerbeek mentors Jelgava) through all seven steps of workflows/inclucities/inclucities-pair.v1.json,
 /// in simulated time: people do what is open, a couple of days apart; the programme raises its events when the pair
 /// waits for them; visits happen on their dates and the consultation timer runs its two weeks.
 /// </summary>
@@ -23,7 +23,7 @@ public class IncluCitiesPairTests
 
     private static Run Begin()
     {
-        var file = Path.Combine(Repository.Workflows, "inclucities-pair.v1.json");
+        var file = Path.Combine(Repository.Workflows, "inclucities", "inclucities-pair.v1.json");
         var definition = DefinitionParser.Parse(file, File.ReadAllText(file));
         var programme = new PairServices();
         var pair = new Instance(definition, programme, KickOff);

@@ -114,8 +114,12 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
     {
         var source = Mentoring.Server.Workflows.ContentPath.Resolve("workflows");
         var copy = Path.Combine(Path.GetTempPath(), "mentoring-workflows-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.EnumerateFiles(source, "*.json")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        foreach (var file in Directory.EnumerateFiles(source, "*.json", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
         return copy;
     }
 

@@ -56,7 +56,7 @@ public sealed class NudgeDefectTests(DatabaseFixture database) : IDisposable
     public async Task A_task_owed_by_both_coordinators_copies_the_facilitator_once_per_escalation_at_nine_in_brussels(DatabaseProvider provider)
     {
         // The rule asks for emailed copies, on a task both coordinators owe.
-        var file = Path.Combine(_workflows, "inclucities-pair.v1.json");
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
         File.WriteAllText(file, File.ReadAllText(file)
             .Replace("\"assignee\": \"mentee\",\n                \"due\": { \"daysAfterStageStart\": 21 },\n                \"requires\": [\"note\", \"file\"],\n                \"reminders\": { \"daysBefore\": [7, 2], \"onDueDate\": true, \"overdue\": { \"everyDays\": 3, \"max\": 4, \"copyFacilitatorFrom\": 2 } }",
                 "\"assignee\": \"both\",\n                \"due\": { \"daysAfterStageStart\": 21 },\n                \"requires\": [\"note\", \"file\"],\n                \"reminders\": { \"daysBefore\": [7, 2], \"onDueDate\": true, \"overdue\": { \"everyDays\": 3, \"max\": 4, \"copyFacilitatorFrom\": 2, \"copyFacilitatorByEmail\": true } }"));

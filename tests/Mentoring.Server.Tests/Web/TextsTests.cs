@@ -19,7 +19,7 @@ public sealed class TextsTests
     private static IEnumerable<string> KeysBuiltFromCodes()
     {
         var literals = string.Join("\n", Directory.GetFiles(Path.Combine(Resx.Root, "src"), "*.cs", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(Path.Combine(Resx.Root, "workflows"), "*.json")).Select(File.ReadAllText));
+            .Concat(Directory.GetFiles(Path.Combine(Resx.Root, "workflows"), "*.json", SearchOption.AllDirectories)).Select(File.ReadAllText));
         foreach (var key in Resx.In("en").Keys)
         {
             var code = Regex.Replace(key, "^(journal|needs|mail)-", "");

@@ -24,7 +24,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, provider, settings);
-        var version2 = File.ReadAllText(Path.Combine(_workflows, "inclucities-pair.v1.json"))
+        var version2 = File.ReadAllText(Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json"))
             .Replace("\"version\": 1", "\"version\": 2")
             .Replace("Complete the needs self-assessment", "Complete the revised needs self-assessment");
         File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v2.json"), version2);
@@ -48,7 +48,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var file = Path.Combine(_workflows, "inclucities-pair.v1.json");
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("Collect good practices", "Collect some practices"));
 
         var error = Assert.Throws<DefinitionException>(() => app.StartAnotherNode());
@@ -62,7 +62,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var v1 = Path.Combine(_workflows, "inclucities-pair.v1.json");
+        var v1 = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
         File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v2.json"), File.ReadAllText(v1).Replace("\"version\": 1", "\"version\": 2"));
         File.Delete(v1);
 
@@ -120,7 +120,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var file = Path.Combine(_workflows, "inclucities-pair.v1.json");
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("Collect good practices", "Collect some practices"));
 
         var (exit, output) = await RunServerAsync(ServerArgs(app.Setting("Database:ConnectionString")));
