@@ -1,3 +1,4 @@
+using Mentoring.Server.Auth;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Web;
@@ -20,7 +21,7 @@ public static class EmailApi
     }
 
     private static async Task<Results<Ok<List<EmailLogEntry>>, ValidationProblem>> ListAsync(string? status, int? take, int? skip,
-        OutboxAdmin admin, CancellationToken ct)
+        HttpContext http, OutboxAdmin admin, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (status is not null && !Statuses.Contains(status))
@@ -28,7 +29,7 @@ public static class EmailApi
         if (take is < 1 or > OutboxAdmin.MaxTake) errors["take"] = [$"Between 1 and {OutboxAdmin.MaxTake}."];
         if (skip is < 0) errors["skip"] = ["Zero or more."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await admin.ListAsync(status, skip ?? 0, take ?? 50, ct));
+        return TypedResults.Ok(await admin.ListAsync(http.User.ProgrammeId(), status, skip ?? 0, take ?? 50, ct));
     }
 
     private static async Task<Results<Ok<EmailLogEntry>, ProblemHttpResult>> ResendAsync(HttpContext http, Guid id,
@@ -38,7 +39,7 @@ public static class EmailApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
                 detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
 
-        var result = await admin.ResendAsync(id, key, ct);
+        var result = await admin.ResendAsync(http.User.ProgrammeId(), id, key, ct);
         switch (result.Outcome)
         {
             case ResendOutcome.Resent:

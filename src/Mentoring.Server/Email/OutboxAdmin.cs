@@ -18,11 +18,18 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
 {
     public const int MaxTake = 500;
 
+    /// <summary>The mail of one programme: its workflows' mail, and mail outside a workflow (account links, the digest)
+    /// to its people.</summary>
+    private static IQueryable<OutboxMessage> Of(MentoringDb db, string programmeId) =>
+        db.Outbox.Where(m => m.InstanceId != null
+            ? db.Instances.Any(i => i.Id == m.InstanceId && i.ProgrammeId == programmeId)
+            : db.ProgrammePeople.Any(p => p.PersonId == m.RecipientId && p.ProgrammeId == programmeId));
+
     /// <summary>Newest first; <paramref name="status"/> null lists every status.</summary>
-    public async Task<List<EmailLogEntry>> ListAsync(string? status, int skip, int take, CancellationToken cancellationToken)
+    public async Task<List<EmailLogEntry>> ListAsync(string programmeId, string? status, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var query = db.Outbox.AsNoTracking();
+        var query = Of(db, programmeId).AsNoTracking();
         if (status is not null) query = query.Where(m => m.Status == status);
         return await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
             .Skip(Math.Max(skip, 0)).Take(Math.Clamp(take, 1, MaxTake))
@@ -35,10 +42,10 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
     /// The facilitator's log page: sent mail, mail that failed and is being retried (pending with attempts and an
     /// error), and dead mail. Mail merely queued is left out: nothing has happened to it yet.
     /// </summary>
-    public async Task<(List<EmailLogEntry> Page, int Total)> LogAsync(int skip, int take, CancellationToken cancellationToken)
+    public async Task<(List<EmailLogEntry> Page, int Total)> LogAsync(string programmeId, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
-        var query = db.Outbox.AsNoTracking().Where(m => m.Status == OutboxStatus.Sent || m.Status == OutboxStatus.Dead
+        var query = Of(db, programmeId).AsNoTracking().Where(m => m.Status == OutboxStatus.Sent || m.Status == OutboxStatus.Dead
             || (m.Status == OutboxStatus.Pending && m.Attempts > 0 && m.LastError != null));
         var total = await query.CountAsync(cancellationToken);
         var page = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
@@ -56,11 +63,11 @@ public sealed class OutboxAdmin(IDbContextFactory<MentoringDb> dbs, OutboxWriter
     /// A pending message is left alone: it is going out already. Either way the recipient's current address is used,
     /// since a missing or mistyped address is the usual reason for a resend.
     /// </summary>
-    public async Task<ResendResult> ResendAsync(Guid id, IdempotencyKey key, CancellationToken cancellationToken)
+    public async Task<ResendResult> ResendAsync(string programmeId, Guid id, IdempotencyKey key, CancellationToken cancellationToken)
     {
         var outcome = await Idempotency.RunAsync<EmailLogEntry>(dbs, key, clock, async db =>
         {
-            var message = await db.Outbox.SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+            var message = await Of(db, programmeId).SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
             if (message is null) return Idempotent<EmailLogEntry>.Refused(new ResendResult(ResendOutcome.NotFound));
             if (message.Status == OutboxStatus.Pending)
                 return Idempotent<EmailLogEntry>.Refused(new ResendResult(ResendOutcome.AlreadyPending, Entry(message)));

@@ -31,9 +31,12 @@ public static class ProgrammeSetup
 {
     public static readonly string[] Languages = ["en", "el", "fr", "nl", "it", "es", "lv"];
 
-    public static async Task<string?> UpdateCityAsync(MentoringDb db, string id, string? timeZone, string? language, CancellationToken ct)
+    /// <summary>A city of <paramref name="programmeId"/>: another programme's city is not there for its facilitator.</summary>
+    public static async Task<string?> UpdateCityAsync(MentoringDb db, string programmeId, string id, string? timeZone, string? language,
+        CancellationToken ct)
     {
-        var city = await db.Cities.SingleOrDefaultAsync(c => c.Id == id, ct);
+        var city = await db.Cities.SingleOrDefaultAsync(c => c.Id == id
+            && db.ProgrammeMembers.Any(m => m.CityId == c.Id && m.ProgrammeId == programmeId), ct);
         if (city is null) return "There is no such city.";
         if (timeZone is null || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) return "Unknown time zone: use a name such as Europe/Athens.";
         if (!Languages.Contains(language)) return "Choose one of the listed languages.";
@@ -55,6 +58,8 @@ public static class ProgrammeSetup
         if (string.IsNullOrWhiteSpace(request.Name)) return AddPersonResult.Invalid("Give the person's name.");
         if (!MailAddress.TryCreate(request.Email?.Trim(), out _)) return AddPersonResult.Invalid("Give a valid email address.");
         if (!PersonRoles.All.Contains(request.Role)) return AddPersonResult.Invalid("Choose a role.");
+        // An admin acts in every programme, so only an admin makes another.
+        if (request.Role == PersonRoles.Admin && !by.IsAdmin()) return AddPersonResult.Invalid("Choose a role.");
         var programmeId = by.ProgrammeId();
         var city = request.Role == PersonRoles.Coordinator
             ? await db.Cities.SingleOrDefaultAsync(c => c.Id == request.CityId
@@ -137,10 +142,10 @@ public static class ProgrammeSetup
             return TypedResults.Ok(await CitiesAsync(db, http.User.ProgrammeId(), ct));
         });
         setup.MapPut("/cities/{id}", async Task<Results<NoContent, ValidationProblem>> (string id, UpdateCityRequest body,
-            IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
+            HttpContext http, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var error = await UpdateCityAsync(db, id, body.TimeZone, body.Language, ct);
+            var error = await UpdateCityAsync(db, http.User.ProgrammeId(), id, body.TimeZone, body.Language, ct);
             return error is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["city"] = [error] });
         });
         setup.MapGet("/people", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>

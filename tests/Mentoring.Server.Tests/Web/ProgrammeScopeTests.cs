@@ -133,7 +133,7 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await livadeia.GetAsync($"/api/pairs/{cluster}")).StatusCode);
 
         var switched = await livadeia.PostAsync("/programme", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
-        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.True(switched.IsSuccessStatusCode, $"{switched.StatusCode}"); // redirected to the start page, which the client follows
         Assert.Equal(Network, (await livadeia.GetFromJsonAsync<MeView>("/api/me", Api.Json))!.Programme);
         Assert.Equal([cluster], (await livadeia.PairsAsync()).Select(p => p.Id));
         Assert.Equal(HttpStatusCode.NotFound, (await livadeia.GetAsync($"/api/pairs/{await WebAccessTests.PairIdAsync(app, "livadeia")}")).StatusCode);

@@ -1,3 +1,4 @@
+using Mentoring.Server.Auth;
 using Mentoring.Server.Email;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
@@ -26,7 +27,7 @@ public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatu
     public async Task OnGetAsync(int p, CancellationToken ct)
     {
         PageNumber = Math.Max(0, p);
-        (Messages, Total) = await admin.LogAsync(PageNumber * PageSize, PageSize, ct);
+        (Messages, Total) = await admin.LogAsync(User.ProgrammeId(), PageNumber * PageSize, PageSize, ct);
     }
 
     public async Task<IActionResult> OnPostResendAsync(Guid id, string? key, int p, CancellationToken ct)
@@ -38,7 +39,7 @@ public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatu
             return Redirect(Back(p));
         }
 
-        var result = await admin.ResendAsync(id, idempotencyKey, ct);
+        var result = await admin.ResendAsync(User.ProgrammeId(), id, idempotencyKey, ct);
         TempData["Message"] = result.Outcome switch
         {
             ResendOutcome.Resent or ResendOutcome.Replayed => text["The email is queued to be sent again."],

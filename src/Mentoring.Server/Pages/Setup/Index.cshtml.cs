@@ -26,7 +26,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
     {
         if (PageCommands.Invalid(new UpdateCityRequest(timeZone, language), clock, text) is { } invalid) return await FailAsync(invalid, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await ProgrammeSetup.UpdateCityAsync(db, id, timeZone, language, ct) is { } error) return await FailAsync(text[error], ct);
+        if (await ProgrammeSetup.UpdateCityAsync(db, User.ProgrammeId(), id, timeZone, language, ct) is { } error) return await FailAsync(text[error], ct);
         TempData["Message"] = text["Saved."];
         return Redirect("/setup");
     }
@@ -46,7 +46,9 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
     public async Task<IActionResult> OnPostInviteAsync(Guid personId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var person = await db.People.SingleOrDefaultAsync(p => p.Id == personId, ct);
+        var programmeId = User.ProgrammeId();
+        var person = await db.People.SingleOrDefaultAsync(p => p.Id == personId
+            && db.ProgrammePeople.Any(place => place.PersonId == p.Id && place.ProgrammeId == programmeId), ct);
         if (person is null) return NotFound();
         await ProgrammeSetup.InviteAsync(db, accounts, User, person, null, ct);
         await db.SaveChangesAsync(ct);
@@ -58,6 +60,12 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, AccountServic
     /// they list and revoke those themselves.</summary>
     public async Task<IActionResult> OnPostSignOutAsync(Guid personId, CancellationToken ct)
     {
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            var programmeId = User.ProgrammeId();
+            if (!await db.ProgrammePeople.AnyAsync(p => p.PersonId == personId && p.ProgrammeId == programmeId, ct)) return NotFound();
+        }
+
         if (await accounts.SignOutEverywhereAsync(personId, ct) == SignOutEverywhereOutcome.NotFound) return NotFound();
         TempData["Message"] = text["Signed out everywhere."];
         return Redirect("/setup");
