@@ -127,8 +127,10 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         var model = new JsonObject();
         Set(model, "recipient.name", recipient.Name);
         Set(model, "programme.name", context.Programme.Name);
-        var link = options.Value.PublicUrl.TrimEnd('/') + (context.Pair is { } p ? $"/pairs/{p.Id}" : "/programme");
-        if (workItemId is { } item) link += $"/items/{item}";
+        // A message about a work item opens it (Dashboard/TaskLinks.cs finds its page); any other, its pair or the programme.
+        var site = options.Value.PublicUrl.TrimEnd('/');
+        var link = workItemId is { } item ? Dashboard.TaskLinks.For(site, item)
+            : site + (context.Pair is { } p ? $"/pairs/{p.Id}" : "/programme");
         Set(model, "link", link);
         if (context.Pair is { } pair)
         {
