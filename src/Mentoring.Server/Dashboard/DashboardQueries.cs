@@ -254,6 +254,7 @@ public static class DashboardQueries
                 {
                     ["number"] = row.pair.Number, ["mentor"] = row.Mentor, ["mentee"] = row.Mentee, ["theme"] = row.pair.Theme,
                 },
+                ["group"] = OutboxWriter.GroupWords(person.Language),
                 ["task"] = task,
             };
             outbox.AddToPerson(db, person, "task-reminder", model, TaskLinks.For(publicUrl, row.item.Id), now,

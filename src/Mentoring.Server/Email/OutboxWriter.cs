@@ -138,6 +138,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
             Set(model, "pair.mentor", context.MentorCity?.Name);
             Set(model, "pair.mentee", context.MenteeCity?.Name);
             Set(model, "pair.theme", pair.Theme);
+            model["group"] = GroupWords(recipient.Language);
         }
 
         foreach (var (key, value) in data) Set(model, key, Typed(InLanguage(value, recipient.Language), culture, zone));
@@ -153,6 +154,19 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
                 return text.In(language).Text;
         return value;
     }
+
+    /// <summary>What the programme calls a group, in the language: <c>word</c> ("binôme") and <c>label</c> ("Binôme"),
+    /// for the emails' "Pair: Schaerbeek – Jelgava (pair 4)" lines. Until programmes carry their terms from their
+    /// package, the pages' word for a pair in that language.</summary>
+    public static JsonObject GroupWords(string language)
+    {
+        var culture = Culture(language);
+        var label = PageTexts.GetString("Pair", culture) ?? "Pair";
+        return new JsonObject { ["word"] = label.ToLower(culture), ["label"] = label };
+    }
+
+    private static readonly System.Resources.ResourceManager PageTexts =
+        new($"{typeof(OutboxWriter).Assembly.GetName().Name}.Resources.{Web.Texts.ResourceName}", typeof(OutboxWriter).Assembly);
 
     public static CultureInfo Culture(string language)
     {
