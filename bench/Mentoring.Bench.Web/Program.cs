@@ -31,6 +31,8 @@ await app.Services.GetServices<IHostedService>().OfType<StartupTasks>().Single()
 
 var clock = app.Services.GetRequiredService<TimeProvider>();
 var dbs = app.Services.GetRequiredService<IDbContextFactory<MentoringDb>>();
+var definitions = app.Services.GetRequiredService<Mentoring.Server.Workflows.DefinitionStore>().Catalog;
+var texts = app.Services.GetRequiredService<Texts>();
 await using var data = NpgsqlDataSource.Create(connectionString);
 
 var seedWatch = Stopwatch.StartNew();
@@ -83,7 +85,7 @@ var workloads = new[]
         async () =>
         {
             await using var db = await dbs.CreateDbContextAsync();
-            await DashboardQueries.CsvAsync(db, facilitator, now, CancellationToken.None);
+            await DashboardQueries.CsvAsync(db, definitions, texts, facilitator, now, CancellationToken.None);
         },
         async connection =>
         {

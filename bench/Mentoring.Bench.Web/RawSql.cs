@@ -45,7 +45,8 @@ public static class RawSql
         GROUP BY w.instance_id
         """;
 
-    public const string ExportInstances = "SELECT p.id, p.instance_id FROM \"groups\" p";
+    public const string ExportInstances =
+        "SELECT p.id, p.instance_id, i.definition_id, i.definition_version FROM \"groups\" p JOIN workflow_instances i ON i.id = p.instance_id";
 
     public const string ExportPairs = """
         SELECT p.id, p.number, m.id, m.name, e.id, e.name, p.title, i.stage_number, i.stage_name, i.status, i.next_due_at

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Mentoring.Engine.Definitions;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
@@ -25,11 +26,14 @@ public sealed record NudgeRequest(Guid ItemId);
 
 public sealed record StageSpan(int Number, DateTimeOffset From, DateTimeOffset To);
 
+/// <summary>The pairs of one page that run one workflow, with that workflow's steps: the dashboard's columns.</summary>
+public sealed record WorkflowProgress(WorkflowSteps Steps, IReadOnlyList<PairSummary> Pairs);
+
 /// <summary>The dashboard beside its table of pairs: how many pairs, and the lists of what is overdue, coming and waiting.</summary>
 public sealed record DashboardSummary(int TotalPairs, IReadOnlyList<OpenItemRow> Overdue, IReadOnlyList<OpenItemRow> Visits,
     IReadOnlyList<OpenItemRow> Gates);
 
-/// <summary>The facilitator's view of every pair: progress against the seven steps, what is overdue, visits to come,
+/// <summary>The facilitator's view of every pair: progress against its workflow's steps, what is overdue, visits to come,
 /// gates to approve, and the CSV export. Reads only the columns it shows; one page of pairs at a time.</summary>
 public static class DashboardQueries
 {
@@ -48,6 +52,29 @@ public static class DashboardQueries
     public static Task<List<PairSummary>> PageAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, int page,
         CancellationToken ct) =>
         PairQueries.Summaries(db, user).AsNoTracking().Skip(Math.Max(0, page) * PageSize).Take(PageSize).ToListAsync(ct);
+
+    /// <summary>The page's pairs by the workflow they run, each with the steps of the definition versions its pairs run,
+    /// in the order of the page: a programme whose groups run different workflows shows one table per workflow, since a
+    /// step number means another step in each.</summary>
+    public static async Task<IReadOnlyList<WorkflowProgress>> ByWorkflowAsync(MentoringDb db, DefinitionCatalog catalog,
+        IReadOnlyList<PairSummary> pairs, CancellationToken ct)
+    {
+        var ids = pairs.Select(p => p.Id).ToList();
+        var runs = await (from grp in db.Groups
+                where ids.Contains(grp.Id)
+                join instance in db.Instances on grp.InstanceId equals instance.Id
+                select new { grp.Id, instance.DefinitionId, instance.DefinitionVersion })
+            .AsNoTracking().ToDictionaryAsync(r => r.Id, ct);
+        return pairs.GroupBy(p => runs[p.Id].DefinitionId)
+            .Select(g =>
+            {
+                var versions = g.Select(p => runs[p.Id].DefinitionVersion).Distinct()
+                    .Select(v => catalog.Find(g.Key, v)).OfType<WorkflowDefinition>().ToList();
+                var steps = versions.Count > 0 ? WorkflowSteps.Of(versions) : new WorkflowSteps(g.Key, g.Key, []);
+                return new WorkflowProgress(steps, g.ToList());
+            })
+            .ToList();
+    }
 
     /// <param name="today">The reader's local date: visits from today on are "to come".</param>
     /// <param name="programmeId">The reader's current programme: nothing of another shows.</param>
@@ -120,22 +147,30 @@ public static class DashboardQueries
         return spans;
     }
 
-    public static async Task<string> CsvAsync(MentoringDb db, System.Security.Claims.ClaimsPrincipal user, DateTimeOffset now,
-        CancellationToken ct)
+    /// <summary>The progress export: each pair's step of its workflow's last step (<c>step</c>, <c>steps</c>, from the
+    /// definition it runs) and the step's name in the reader's language (<paramref name="text"/>).</summary>
+    public static async Task<string> CsvAsync(MentoringDb db, DefinitionCatalog catalog, Texts text,
+        System.Security.Claims.ClaimsPrincipal user, DateTimeOffset now, CancellationToken ct)
     {
         var overdue = await db.WorkItems.AsNoTracking()
             .Where(w => w.Status == WorkItemStatus.Open && w.DueAt != null && w.DueAt < now)
             .GroupBy(w => w.InstanceId).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var programmeId = user.ProgrammeId();
-        var instances = await db.Groups.AsNoTracking().Where(g => g.ProgrammeId == programmeId)
-            .Select(p => new { p.Id, p.InstanceId }).ToDictionaryAsync(p => p.Id, p => p.InstanceId, ct);
-        var csv = new StringBuilder("pair,mentor,mentee,theme,step,stage,status,next_due,overdue_items\r\n");
+        var instances = await (from grp in db.Groups
+                where grp.ProgrammeId == programmeId
+                join instance in db.Instances on grp.InstanceId equals instance.Id
+                select new { grp.Id, grp.InstanceId, instance.DefinitionId, instance.DefinitionVersion })
+            .AsNoTracking().ToDictionaryAsync(p => p.Id, ct);
+        var csv = new StringBuilder("pair,mentor,mentee,theme,step,steps,stage,status,next_due,overdue_items\r\n");
         await foreach (var p in PairQueries.Summaries(db, user).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
-            overdue.TryGetValue(instances[p.Id], out var late);
+            var run = instances[p.Id];
+            overdue.TryGetValue(run.InstanceId, out var late);
+            var steps = catalog.Find(run.DefinitionId, run.DefinitionVersion) is { } definition ? WorkflowSteps.Of(definition).Last : 0;
             csv.Append(p.Number).Append(',').Append(Cell(p.Mentor.Name)).Append(',').Append(Cell(p.Mentee.Name)).Append(',')
-                .Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(Cell(p.Stage)).Append(',')
+                .Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(steps).Append(',')
+                .Append(Cell(text.DefinitionText(p.Stage))).Append(',')
                 .Append(p.Status).Append(',').Append(p.NextDueAt is { } due ? Fmt.IsoDateTime(due) : null)
                 .Append(',').Append(late).Append("\r\n");
         }
@@ -152,11 +187,11 @@ public static class DashboardQueries
 
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard/export.csv", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, TimeProvider clock,
-                CancellationToken ct) =>
+        app.MapGet("/dashboard/export.csv", async (HttpContext http, IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions,
+                Texts text, TimeProvider clock, CancellationToken ct) =>
             {
                 await using var db = await dbs.CreateDbContextAsync(ct);
-                var csv = await CsvAsync(db, http.User, clock.GetUtcNow(), ct);
+                var csv = await CsvAsync(db, definitions.Catalog, text, http.User, clock.GetUtcNow(), ct);
                 return Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8",
                     "pairs-progress.csv");
             })
@@ -191,7 +226,7 @@ public static class DashboardQueries
             })
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin))
             .WithTags("Dashboard");
-        return app;
+        return app.MapTaskLinks();
     }
 
     /// <summary>A manual reminder for an open task, written to the outbox for the coordinator(s) it is assigned to,
@@ -216,6 +251,7 @@ public static class DashboardQueries
                 select new { item, pair })
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null) return null;
+        var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == programmeId, ct);
         var members = await (from m in db.GroupMembers.AsNoTracking()
                 where m.GroupId == row.pair.Id
                 join c in db.Cities on m.CityId equals c.Id
@@ -246,9 +282,10 @@ public static class DashboardQueries
                 {
                     ["number"] = row.pair.Number, ["mentor"] = mentor, ["mentee"] = mentee, ["theme"] = row.pair.Title,
                 },
+                ["group"] = OutboxWriter.GroupWords(programme, person.Language),
                 ["task"] = task,
             };
-            outbox.AddToPerson(db, person, "task-reminder", model, $"{publicUrl.TrimEnd('/')}/pairs/{row.pair.Id}", now,
+            outbox.AddToPerson(db, person, "task-reminder", model, TaskLinks.For(publicUrl, row.item.Id), now,
                 instanceId: row.item.InstanceId);
         }
 

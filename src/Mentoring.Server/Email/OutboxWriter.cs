@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
+using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
 using Microsoft.Extensions.Options;
 
@@ -127,8 +129,10 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         var model = new JsonObject();
         Set(model, "recipient.name", recipient.Name);
         Set(model, "programme.name", context.Programme.Name);
-        var link = options.Value.PublicUrl.TrimEnd('/') + (context.Group is { } p ? $"/pairs/{p.Id}" : "/programme");
-        if (workItemId is { } item) link += $"/items/{item}";
+        // A message about a work item opens it (Dashboard/TaskLinks.cs finds its page); any other, its pair or the programme.
+        var site = options.Value.PublicUrl.TrimEnd('/');
+        var link = workItemId is { } item ? Dashboard.TaskLinks.For(site, item)
+            : site + (context.Group is { } p ? $"/pairs/{p.Id}" : "/programme");
         Set(model, "link", link);
         if (context.Group is { } pair)
         {
@@ -136,6 +140,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
             Set(model, "pair.mentor", context.MentorCity?.Name);
             Set(model, "pair.mentee", context.MenteeCity?.Name);
             Set(model, "pair.theme", pair.Title);
+            model["group"] = GroupWords(context.Programme, recipient.Language);
         }
 
         foreach (var (key, value) in data) Set(model, key, Typed(InLanguage(value, recipient.Language), culture, zone));
@@ -150,6 +155,27 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
             if (definition.Texts.TryGetValue(value, out var text))
                 return text.In(language).Text;
         return value;
+    }
+
+    /// <summary>What the programme calls a group, in the language: <c>word</c> ("binôme") and <c>label</c> ("Binôme"),
+    /// for the emails' "Pair: Schaerbeek – Jelgava (pair 4)" lines, from the programme's terms (its package's).</summary>
+    public static JsonObject GroupWords(ProgrammeRecord programme, string language)
+    {
+        // The package names its groups ("pair", "member", "cluster") per language; a language it leaves out reads the
+        // English word, and a programme without terms says "group".
+        var word = "group";
+        try
+        {
+            if (JsonNode.Parse(programme.Terms)?["group"] is JsonObject group)
+                word = (string?)group[language] ?? (string?)group["en"] ?? word;
+        }
+        catch (JsonException)
+        {
+            // Terms are written by the importer and M014 only; an unreadable value still gives a readable email.
+        }
+
+        var culture = Culture(language);
+        return new JsonObject { ["word"] = word, ["label"] = word.Length == 0 ? word : char.ToUpper(word[0], culture) + word[1..] };
     }
 
     public static CultureInfo Culture(string language)

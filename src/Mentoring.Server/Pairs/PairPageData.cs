@@ -41,6 +41,9 @@ public sealed record PairPageData(
             items.Where(i => i.Kind is "task" or "study-visit" or "approval").ToList(), visits, history);
     }
 
+    /// <summary>The highest step number of the pair's workflow, for "step N of M"; 0 when its definition is not loaded.</summary>
+    public int LastStep => Definition is null ? 0 : Dashboard.WorkflowSteps.Of(Definition).Last;
+
     public StepDefinition? Step(string stepId) =>
         Definition is not null && Definition.Steps.TryGetValue(stepId, out var location) ? location.Step : null;
 

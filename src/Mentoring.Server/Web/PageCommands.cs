@@ -28,5 +28,16 @@ public static class PageCommands
         return errors.Count == 0 ? null : string.Join(" ", errors.Select(e => e.Format(key => text[key])));
     }
 
+    /// <summary>A task completion sent by a form: the input rules, then the file (when one came) read and checked. The
+    /// command, or what is wrong in words.</summary>
+    public static async Task<(CompleteTaskCommand? Command, string? Error)> CompletionAsync(Guid itemId, CompleteTaskRequest body,
+        IFormFile? file, int maxUploadBytes, TimeProvider clock, Texts text, CancellationToken ct)
+    {
+        if (Invalid(body, clock, text) is { } invalid) return (null, invalid);
+        if (file is not { Length: > 0 }) return (new CompleteTaskCommand(itemId, body), null);
+        var read = await Uploads.UploadedFiles.ReadAsync(file, maxUploadBytes, text, ct);
+        return read.Error is not null ? (null, read.Error) : (new CompleteTaskCommand(itemId, body, read.Upload), null);
+    }
+
     public static ProblemDetails? Details(IResult result) => (result as ProblemHttpResult)?.ProblemDetails;
 }

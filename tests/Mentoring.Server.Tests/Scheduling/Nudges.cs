@@ -39,10 +39,10 @@ internal static class Nudges
                 models[m.Id], ItemId(models[m.Id]) is { } item ? steps.GetValueOrDefault(item) : null))
             .ToList();
 
-        // A task's email links to it: .../items/{work item id}.
+        // A task's email links to it: .../tasks/{work item id}.
         static Guid? ItemId(JsonObject model) =>
-            model["link"]?.GetValue<string>() is { } link && link.LastIndexOf("/items/", StringComparison.Ordinal) is var at and >= 0
-            && Guid.TryParse(link[(at + "/items/".Length)..], out var id) ? id : null;
+            model["link"]?.GetValue<string>() is { } link && link.LastIndexOf("/tasks/", StringComparison.Ordinal) is var at and >= 0
+            && Guid.TryParse(link[(at + "/tasks/".Length)..], out var id) ? id : null;
     }
 
     public static async Task<Group> PairAsync(this MentoringApp app, int number)

@@ -37,7 +37,7 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         foreach (var path in new[] { "/signin", "/password/forgot" })
             found.AddRange(await EnglishOnAsync(anonymous, path, data, vocabulary));
         var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
-        foreach (var path in new[] { "/dashboard", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email" })
+        foreach (var path in new[] { "/dashboard", "/programme", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email" })
             found.AddRange(await EnglishOnAsync(facilitator, path, data, vocabulary));
         var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
         found.AddRange(await EnglishOnAsync(jelgava, $"/pairs/{pair}", data, vocabulary));

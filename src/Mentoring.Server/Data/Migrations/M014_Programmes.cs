@@ -17,7 +17,8 @@ internal sealed class M014_Programmes : Migration
     public override string Name => "programmes, groups and people in several programmes";
 
     private const string Languages = """["en", "el", "fr", "nl", "it", "es", "lv"]""";
-    private const string PairTerms = """{"group": {"en": "pair"}, "groups": {"en": "pairs"}, "member": {"en": "city"}, "members": {"en": "cities"}}""";
+    // The IncluCities package's words, so an upgraded database's emails say "binôme" in French as a new one's do.
+    private const string PairTerms = """{"group": {"en": "pair", "el": "ζεύγος", "fr": "binôme", "nl": "duo", "it": "coppia", "es": "pareja", "lv": "pāris"}, "groups": {"en": "pairs", "el": "ζεύγη", "fr": "binômes", "nl": "duo's", "it": "coppie", "es": "parejas", "lv": "pāri"}, "member": {"en": "city", "el": "πόλη", "fr": "ville", "nl": "stad", "it": "città", "es": "ciudad", "lv": "pilsēta"}, "members": {"en": "cities", "el": "πόλεις", "fr": "villes", "nl": "steden", "it": "città", "es": "ciudades", "lv": "pilsētas"}}""";
 
     private static string OrganisationId(string column) =>
         $"CASE WHEN {column} IS NULL OR trim({column}) = '' THEN NULL ELSE lower(replace(trim({column}), ' ', '-')) END";
@@ -29,7 +30,7 @@ internal sealed class M014_Programmes : Migration
         ALTER TABLE programmes ADD COLUMN terms text NOT NULL DEFAULT '{"{}"}';
         ALTER TABLE programmes ADD COLUMN package_hash text NULL;
         ALTER TABLE programmes ADD COLUMN settings text NOT NULL DEFAULT '{"{}"}';
-        UPDATE programmes SET languages = '{Languages}', terms = '{PairTerms}';
+        UPDATE programmes SET languages = '{Languages}', terms = '{PairTerms.Replace("'", "''")}';
 
         CREATE TABLE organisations (
             programme_id text NOT NULL REFERENCES programmes(id),

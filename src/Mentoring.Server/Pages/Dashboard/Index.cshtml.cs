@@ -15,10 +15,12 @@ using Microsoft.Extensions.Options;
 namespace Mentoring.Server.Pages.Dashboard;
 
 [Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
-public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter outbox, IOptions<EmailOptions> email, Texts text,
-    TimeProvider clock) : PageModel
+public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, OutboxWriter outbox,
+    IOptions<EmailOptions> email, Texts text, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<PairSummary> Pairs { get; private set; } = [];
+    /// <summary>The page's pairs by workflow, with that workflow's steps as the table's columns.</summary>
+    public IReadOnlyList<WorkflowProgress> Workflows { get; private set; } = [];
     public IReadOnlyList<OpenItemRow> Overdue { get; private set; } = [];
     public IReadOnlyList<OpenItemRow> Visits { get; private set; } = [];
     public IReadOnlyList<OpenItemRow> Gates { get; private set; } = [];
@@ -36,7 +38,11 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, OutboxWriter 
         var summary = await DashboardQueries.SummaryAsync(db, User.ProgrammeId(), Now, Fmt.Today(Now), ct);
         (TotalPairs, Overdue, Visits, Gates) = (summary.TotalPairs, summary.Overdue, summary.Visits, summary.Gates);
         Spans = await DashboardQueries.SpansAsync(db, Pairs, Now, ct);
+        Workflows = await DashboardQueries.ByWorkflowAsync(db, definitions.Catalog, Pairs, ct);
     }
+
+    /// <summary>The steps of the workflow a pair runs (for its timeline row's colours and titles).</summary>
+    public WorkflowSteps StepsOf(PairSummary pair) => Workflows.First(w => w.Pairs.Contains(pair)).Steps;
 
     public async Task<IActionResult> OnPostNudgeAsync(Guid itemId, string? key, CancellationToken ct)
     {

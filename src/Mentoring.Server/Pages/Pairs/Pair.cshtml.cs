@@ -4,7 +4,6 @@ using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Web;
-using Mentoring.Server.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,17 +38,9 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         {
             // The fingerprint leaves the file out: a double submit sends the file twice but is still the same change,
             // and the file is stored once, with the completion that is applied.
-            var body = new CompleteTaskRequest(Clean(note), Clean(link), null, null);
-            if (PageCommands.Invalid(body, clock, text) is { } invalid) return invalid;
-            PendingUpload? upload = null;
-            if (file is { Length: > 0 })
-            {
-                var read = await UploadedFiles.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
-                if (read.Error is not null) return read.Error;
-                upload = read.Upload;
-            }
-
-            return await RunAsync(pair, new CompleteTaskCommand(itemId, body, upload), ct);
+            var (command, error) = await PageCommands.CompletionAsync(itemId, new CompleteTaskRequest(Clean(note), Clean(link), null, null),
+                file, options.Value.MaxUploadBytes, clock, text, ct);
+            return error ?? await RunAsync(pair, command!, ct);
         }, ct);
 
     public Task<IActionResult> OnPostProposeAsync(Guid id, Guid itemId, string? key, string? date, string? host, CancellationToken ct) =>

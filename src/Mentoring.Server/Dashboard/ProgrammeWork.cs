@@ -1,0 +1,78 @@
+using System.Security.Claims;
+using Mentoring.Engine.Definitions;
+using Mentoring.Server.Auth;
+using Mentoring.Server.Data;
+using Mentoring.Server.Pairs;
+using Mentoring.Server.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mentoring.Server.Dashboard;
+
+/// <summary>One pair waiting at a step for a programme event.</summary>
+/// <summary>A group waiting for an event; <see cref="Members"/> names its cities in role order (a pair: mentor → mentee).</summary>
+public sealed record WaitingPair(Guid PairId, int Number, string Members, string StepTitle, DateTimeOffset Since);
+
+/// <summary>An event the programme workflow raises (a signal step): whether it was raised, when, and the pairs waiting
+/// for it now.</summary>
+public sealed record ProgrammeEventView(string Event, string StepTitle, DateTimeOffset? RaisedAt, IReadOnlyList<WaitingPair> Waiting);
+
+/// <summary>What the programme page shows: the programme workflow's step, its tasks and approvals, and its events.</summary>
+public sealed record ProgrammeWork(string ProgrammeId, string ProgrammeName, WorkflowDefinition? Definition, WorkflowInstance? Instance,
+    IReadOnlyList<WorkItemView> Items, IReadOnlyList<ProgrammeEventView> Events)
+{
+    public int LastStep => Definition is null ? 0 : WorkflowSteps.Of(Definition).Last;
+
+    public StepDefinition? Step(string stepId) =>
+        Definition is not null && Definition.Steps.TryGetValue(stepId, out var location) ? location.Step : null;
+
+    /// <summary>The programme-wide work of the signed-in person's programme, or null when they may not see it: the
+    /// facilitator and admins (the programme's own tasks are theirs; coordinators and observers follow their pairs).</summary>
+    public static async Task<ProgrammeWork?> LoadAsync(MentoringDb db, DefinitionStore definitions, ClaimsPrincipal user,
+        CancellationToken ct)
+    {
+        if (!user.IsFacilitator() && !user.IsAdmin()) return null;
+        var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
+        var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programmeId, ct);
+        if (programme is null) return null;
+        var instance = programme.ProgrammeInstanceId is { } id
+            ? await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct)
+            : null;
+        var definition = instance is null ? null : definitions.Catalog.Find(instance.DefinitionId, instance.DefinitionVersion);
+        var items = instance is null ? [] : await PairQueries.ItemsAsync(db, instance.Id, openOnly: false, ct, definition);
+
+        var raised = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == programme.Id)
+            .ToDictionaryAsync(e => e.Name, e => e.OccurredAt, ct);
+        var waits = await (from item in db.WorkItems
+                where item.Status == WorkItemStatus.Open && item.WaitsFor != null
+                join grp in db.Groups on item.InstanceId equals grp.InstanceId
+                where grp.ProgrammeId == programme.Id
+                orderby grp.Number
+                select new { item.WaitsFor, grp.Id, grp.Number, item.Title, item.OpenedAt })
+            .AsNoTracking().ToListAsync(ct);
+        var groupIds = waits.Select(w => w.Id).Distinct().ToList();
+        var members = (await (from m in db.GroupMembers
+                    where groupIds.Contains(m.GroupId)
+                    join city in db.Cities on m.CityId equals city.Id
+                    select new { m.GroupId, m.Role, city.Name })
+                .AsNoTracking().ToListAsync(ct))
+            .ToLookup(m => m.GroupId);
+        // A pair reads mentor → mentee; any other shape lists its cities by role, then name.
+        string Members(Guid group) => string.Join(" → ", members[group]
+            .OrderBy(m => m.Role == "mentor" ? 0 : m.Role == "mentee" ? 1 : 2).ThenBy(m => m.Role, StringComparer.Ordinal)
+            .ThenBy(m => m.Name, StringComparer.Ordinal).Select(m => m.Name));
+        var waiting = waits.Select(w => new { w.WaitsFor, Pair = new WaitingPair(w.Id, w.Number, Members(w.Id), w.Title, w.OpenedAt) })
+            .ToList();
+
+        // The events are the programme workflow's signals, in its order; an event raised or awaited that it does not
+        // signal (an older version's, another workflow's) is listed after them, so no waiting pair goes unseen.
+        var signals = definition?.StepsOf<SignalStep>().DistinctBy(s => s.Event).Select(s => (s.Event, s.Title)).ToList() ?? [];
+        var others = raised.Keys.Concat(waiting.Select(w => w.WaitsFor!)).Distinct()
+            .Where(e => signals.All(s => s.Event != e)).Order(StringComparer.Ordinal).Select(e => (Event: e, Title: e));
+        var events = signals.Concat(others)
+            .Select(s => new ProgrammeEventView(s.Event, s.Title, raised.TryGetValue(s.Event, out var at) ? at : null,
+                waiting.Where(w => w.WaitsFor == s.Event).Select(w => w.Pair).ToList()))
+            .ToList();
+        return new ProgrammeWork(programme.Id, programme.Name, definition, instance,
+            items.Where(i => i.Kind is "task" or "approval").ToList(), events);
+    }
+}
