@@ -28,7 +28,7 @@ public static class TaskLinks
                 if (found is null) return Results.NotFound();
                 if (found.GroupId is { } pairId)
                 {
-                    var (access, _) = await PairPageData.CheckAsync(db, http.User, pairId, ct);
+                    var (access, _, _) = await PairPageData.CheckAsync(db, http.User, pairId, ct);
                     return access switch
                     {
                         PairPageData.Access.Ok => Results.Redirect($"/pairs/{pairId}#item-{itemId}"),

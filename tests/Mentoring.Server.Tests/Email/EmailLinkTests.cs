@@ -123,7 +123,7 @@ public sealed partial class EmailLinkTests(DatabaseFixture database)
         var other = await PairDriver.ForAsync(app, "brussels", "saint-jean-de-la-ruelle");
         var gate = await other.RunUntilOpenAsync("approve-matching");
         var facilitator = await app.ClientForAsync(People.Facilitator);
-        (await facilitator.CommandAsync($"/api/pairs/{other.PairId}/approvals/{gate.Id}/send-back", new { reason = "Say more about housing." }))
+        (await facilitator.CommandAsync($"/api/pairs/{other.GroupId}/approvals/{gate.Id}/send-back", new { reason = "Say more about housing." }))
             .EnsureSuccessStatusCode();
 
         for (var day = 0; day < 45; day++)
@@ -133,7 +133,7 @@ public sealed partial class EmailLinkTests(DatabaseFixture database)
         }
 
         await app.Service<FacilitatorDigest>().WriteAsync(CancellationToken.None);
-        var open = await facilitator.OpenItemAsync(other.PairId, "mentee-needs-self-assessment");
+        var open = await facilitator.OpenItemAsync(other.GroupId, "mentee-needs-self-assessment");
         (await facilitator.CommandAsync($"/api/tasks/{open.Id}/nudge")).EnsureSuccessStatusCode();
 
         Guid invitee;
