@@ -64,6 +64,19 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
 {
     public const string Running = "running";
 
+    /// <summary>Makes a change in one transaction; nothing is written when it is refused.</summary>
+    public static async Task<AdminResult<T>> InTransactionAsync<T>(IDbContextFactory<MentoringDb> dbs, Func<MentoringDb, Task<AdminResult<T>>> change,
+        CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var result = await change(db);
+        if (result.Outcome != AdminOutcome.Done) return result;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+
     public static async Task<ProgrammeAccess> AccessAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, CancellationToken ct)
     {
         if (user.Identity?.IsAuthenticated != true) return ProgrammeAccess.Forbidden;

@@ -140,14 +140,9 @@ public static class ProgrammesApi
     private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> WriteAsync<T>(HttpContext http,
         IDbContextFactory<MentoringDb> dbs, string programmeId, Change<T> change, CancellationToken ct)
     {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await RefusedAsync(db, http, programmeId, ct) is { } refused) return refused;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var result = await change(db);
-        if (result.Outcome != AdminOutcome.Done) return Answer(result);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return TypedResults.Ok(result.Value!);
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+            if (await RefusedAsync(db, http, programmeId, ct) is { } refused) return refused;
+        return Answer(await ProgrammeAdmin.InTransactionAsync(dbs, db => change(db), ct));
     }
 
     /// <summary>A POST: checked, then made once per Idempotency-Key, in one transaction with the key's record.</summary>
