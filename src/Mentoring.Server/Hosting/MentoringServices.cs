@@ -28,7 +28,7 @@ public static class MentoringServices
     /// <summary>Everything the server runs: the endpoints <see cref="UseMentoring"/> maps need every area's services.</summary>
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
-            .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringHosting()
+            .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
             .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
@@ -118,6 +118,7 @@ public static class MentoringServices
         api.MapTokensApi();
         api.MapDashboardApi();
         api.MapSetupApi();
+        api.MapProgrammesApi();
         api.MapProgrammeSwitch();
         api.MapVersionsApi();
         app.MapFiles();
