@@ -167,6 +167,12 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         await WebAccessTests.AssertStillOpenAsync(app, item);
 
+        // The page offers the observer no form the engine would refuse; the acting member has it.
+        var form = $"name=\"itemId\" value=\"{item}\"";
+        var livadeiaPage = await WebClient.SignedInAsync(app, People.Coordinator("livadeia"));
+        Assert.DoesNotContain(form, await (await livadeiaPage.GetAsync($"/pairs/{cluster}")).Content.ReadAsStringAsync());
+        var larissaPage = await WebClient.SignedInAsync(app, Larissa);
+        Assert.Contains(form, await (await larissaPage.GetAsync($"/pairs/{cluster}")).Content.ReadAsStringAsync());
         var larissa = await app.ClientForAsync(Larissa);
         Assert.Equal(HttpStatusCode.OK, (await larissa.CompleteAsync(cluster, item, new { note = "Our plan." })).StatusCode);
     }

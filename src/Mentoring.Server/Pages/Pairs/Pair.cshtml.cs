@@ -1,3 +1,4 @@
+using Mentoring.Engine.Definitions;
 using System.Globalization;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
@@ -140,7 +141,10 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
 
     /// <summary>May the signed-in person act on this item? The engine decides in the end; this only hides forms
     /// that would be refused.</summary>
-    public bool Mine(string? role) => Actor is { } actor && (actor.Role == ActorRole.Facilitator
+    /// <remarks>The definition decides, as the engine does: an observer city of a cluster (a role that does not act)
+    /// sees no form, not even for "both".</remarks>
+    public bool Mine(string? role) => Actor is { } actor && role is not null && (actor.Role == ActorRole.Facilitator
         ? role == "facilitator"
+        : Data.Definition is { } definition ? actor.CanActFor(new Role(role), definition)
         : role == "both" || string.Equals(role, actor.Role.ToString(), StringComparison.OrdinalIgnoreCase));
 }
