@@ -269,7 +269,9 @@ public sealed class TemplateCatalogTests : IDisposable
         ((JsonObject)undated["task"]!).Remove("due");
         ((JsonObject)undated["task"]!).Remove("daysLeft");
         var reminder = catalog.Render("task-reminder", language, undated);
-        Assert.DoesNotContain("15", reminder.Subject + reminder.Text, StringComparison.Ordinal);
+        // The sample's "15" days left must be gone; the link is left out of the check (its id may hold any digits).
+        var words = (reminder.Subject + reminder.Text).Replace((string)undated["link"]!, "", StringComparison.Ordinal);
+        Assert.DoesNotContain("15", words, StringComparison.Ordinal);
         Assert.Contains("Schaerbeek", reminder.Subject, StringComparison.Ordinal);
     }
 }
