@@ -88,9 +88,11 @@ public static class Backups
             var newest = Convert.ToInt32(await ScalarAsync(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations", cancellationToken));
             if (newest > MigrationRunner.All.Max(m => m.Version))
                 throw NotABackup(file, $"it comes from a newer version of Mentoring (migration {newest})");
-            var pairs = await ScalarAsync(connection, "SELECT count(*) FROM pairs", cancellationToken);
+            // Pairs became groups in M014; a backup taken before it still has its pairs table.
+            var groups = await ScalarAsync(connection, newest >= 14 ? "SELECT count(*) FROM \"groups\"" : "SELECT count(*) FROM pairs",
+                cancellationToken);
             var files = await ScalarAsync(connection, "SELECT count(*) FROM uploaded_files", cancellationToken);
-            return $"migration {newest:000}, {pairs} pair(s), {files} uploaded file(s), {new FileInfo(file).Length / 1024} KB";
+            return $"migration {newest:000}, {groups} group(s), {files} uploaded file(s), {new FileInfo(file).Length / 1024} KB";
         }
         catch (SqliteException e)
         {

@@ -76,7 +76,7 @@ public sealed partial class PublishedBuildTests(PublishedBuild build) : IClassFi
             // `backup` from the same build while the server runs.
             var (exit, backupOutput) = await RunAsync(home, TimeSpan.FromMinutes(1), environment, build.Dll, "backup", "backups/mentoring.db");
             Assert.True(exit == 0, backupOutput);
-            Assert.Contains("4 pair(s)", backupOutput);
+            Assert.Contains("4 group(s)", backupOutput);
             Assert.True(File.Exists(Path.Combine(home, "backups", "mentoring.db")));
         }
         finally
