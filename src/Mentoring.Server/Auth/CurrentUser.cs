@@ -62,7 +62,7 @@ public static class CurrentUser
 
     /// <summary>May this person read the group? It must be of their current programme. Facilitator and admin: every
     /// group. Coordinator: a group their city is a member of (observer cities too). Observer: groups with a city of
-    /// their national association.</summary>
+    /// their national association. A programme-scope role (a coordination team): every group.</summary>
     public static bool CanRead(this ClaimsPrincipal user, Group group, IReadOnlyCollection<GroupMember> members,
         IReadOnlyCollection<string?> memberAssociations)
     {
@@ -72,6 +72,9 @@ public static class CurrentUser
         {
             PersonRoles.Coordinator => user.CityId() is { } city && members.Any(m => m.CityId == city),
             PersonRoles.Observer => user.Organisation() is { } org && memberAssociations.Contains(org),
+            // A programme-scope role of the workflows (a network's coordination team) has work in any group of its
+            // programme, so it follows them all; what it may do there, the workflow decides.
+            { Length: > 0 } => true,
             _ => false,
         };
     }

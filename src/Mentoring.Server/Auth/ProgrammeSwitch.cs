@@ -55,8 +55,8 @@ public static class ProgrammeSwitch
             })
             .RequireAuthorization().WithTags("Me");
 
-        // A form post from the header (or any client): ordered before a page that may serve GET /programme.
-        app.MapPost("/programme", SwitchAsync).RequireAuthorization().DisableAntiforgery().WithOrder(-1).WithTags("Me");
+        // A form post from the header (or any client); /programme itself is the programme-wide work page.
+        app.MapPost("/programme/switch", SwitchAsync).RequireAuthorization().DisableAntiforgery().WithOrder(-1).WithTags("Me");
         return app;
     }
 

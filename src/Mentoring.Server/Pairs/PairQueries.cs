@@ -68,10 +68,11 @@ public static class PairQueries
             var cities = db.ProgrammeMembers.Where(m => m.ProgrammeId == programmeId && m.Association == organisation).Select(m => m.CityId);
             groups = groups.Where(g => db.GroupMembers.Any(m => m.GroupId == g.Id && cities.Contains(m.CityId)));
         }
-        else
+        else if (string.IsNullOrEmpty(user.Role()))
         {
             groups = groups.Where(_ => false);
         }
+        // else: a programme-scope role of the workflows (a coordination team) follows every group, as CanRead says.
 
         return from g in groups
             join instance in db.Instances on g.InstanceId equals instance.Id

@@ -7,6 +7,7 @@ using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 
+
 namespace Mentoring.Server.Tests.Packages;
 
 /// <summary>The shipped packages imported through the command line, as an operator would: both into one database,
@@ -53,6 +54,19 @@ public sealed class ProgrammeImportTests(DatabaseFixture database) : IDisposable
         Assert.Equal("confirm-membership", Assert.Single((await athens.PairAsync(member.Id)).OpenItems).StepId);
         Assert.DoesNotContain((await jelgava.PairAsync(pair.Id)).OpenItems, i => i.StepId == "mentee-needs-self-assessment");
         Assert.DoesNotContain(await athens.PairsAsync(), p => p.Id == pair.Id);
+
+        // The network's coordination team (a programme-scope role of its workflows) reads every member and signs off
+        // the membership it is the approver of, from the member's page or the API.
+        var team = await app.ClientForAsync("coordination@citiesnetwork.example");
+        Assert.Equal(25, (await team.PairsAsync()).Count);
+        var gate = Assert.Single((await team.PairAsync(member.Id)).OpenItems);
+        var teamPage = await Web.WebClient.SignedInAsync(app, "coordination@citiesnetwork.example");
+        Assert.Contains($"name=\"itemId\" value=\"{gate.Id}\"",
+            await (await teamPage.GetAsync($"/pairs/{member.Id}")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK,
+            (await team.CommandAsync($"/api/pairs/{member.Id}/approvals/{gate.Id}/approve", new { comment = "Welcome to the network." })).StatusCode);
+        Assert.DoesNotContain((await athens.PairAsync(member.Id)).OpenItems, i => i.StepId == "confirm-membership");
+        Assert.Equal(HttpStatusCode.NotFound, (await team.GetAsync($"/api/pairs/{pair.Id}")).StatusCode);
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]

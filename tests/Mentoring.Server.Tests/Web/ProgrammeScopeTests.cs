@@ -132,13 +132,13 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         Assert.Equal([3], (await livadeia.PairsAsync()).Select(p => p.Number));
         Assert.Equal(HttpStatusCode.NotFound, (await livadeia.GetAsync($"/api/pairs/{cluster}")).StatusCode);
 
-        var switched = await livadeia.PostAsync("/programme", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
+        var switched = await livadeia.PostAsync("/programme/switch", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
         Assert.True(switched.IsSuccessStatusCode, $"{switched.StatusCode}"); // redirected to the start page, which the client follows
         Assert.Equal(Network, (await livadeia.GetFromJsonAsync<MeView>("/api/me", Api.Json))!.Programme);
         Assert.Equal([cluster], (await livadeia.PairsAsync()).Select(p => p.Id));
         Assert.Equal(HttpStatusCode.NotFound, (await livadeia.GetAsync($"/api/pairs/{await WebAccessTests.PairIdAsync(app, "livadeia")}")).StatusCode);
 
-        var refused = await livadeia.PostAsync("/programme", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = "elsewhere" }));
+        var refused = await livadeia.PostAsync("/programme/switch", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = "elsewhere" }));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("elsewhere", (await refused.ProblemAsync()).GetProperty("detail").GetString());
 
@@ -147,7 +147,7 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         await page.GetAsync("/pairs");
         Assert.Contains("Cluster network", page.LastPage);
         Assert.Contains("Housing for newcomers", page.LastPage);
-        await page.PostAsync("/programme", new Dictionary<string, string> { ["programme"] = "inclucities", ["returnUrl"] = "/" });
+        await page.PostAsync("/programme/switch", new Dictionary<string, string> { ["programme"] = "inclucities", ["returnUrl"] = "/" });
         await page.GetAsync("/pairs");
         Assert.DoesNotContain("Housing for newcomers", page.LastPage);
         Assert.Contains("Livadeia", page.LastPage);
@@ -159,7 +159,7 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         var (app, cluster) = await StartAsync(provider);
         await using var _ = app;
         var livadeia = await app.ClientForAsync(People.Coordinator("livadeia"));
-        await livadeia.PostAsync("/programme", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
+        await livadeia.PostAsync("/programme/switch", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
         var item = await WebAccessTests.OpenTaskAsync(app, cluster, "cluster-plan");
 
         Assert.Equal("cluster-plan", Assert.Single((await livadeia.PairAsync(cluster)).OpenItems).StepId);

@@ -169,7 +169,7 @@ public sealed class ProgrammesApiTests(DatabaseFixture database)
 
         var livadeia = await app.ClientForAsync(People.Coordinator("livadeia"));
         // The switch answers with a redirect, which this client follows; /api/me says where it went.
-        await livadeia.PostAsync("/programme", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
+        await livadeia.PostAsync("/programme/switch", new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network }));
         Assert.Equal(Network, (await livadeia.GetFromJsonAsync<MeView>("/api/me", Api.Json))!.Programme);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await PatchAsync(network, $"/api/programmes/{Network}/people/{person.Id}", new { role = "mayor" })).StatusCode);

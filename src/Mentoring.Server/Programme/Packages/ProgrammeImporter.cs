@@ -35,7 +35,9 @@ public sealed record ImportOutcome(string ProgrammeId, bool Created, bool Unchan
 /// </summary>
 public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definitions, TimeProvider clock, ILogger<ProgrammeImporter> logger)
 {
-    private static readonly Actor Importer = new("import", "Programme import", ActorRole.System);
+    // Its id tells the journal's readers an import started the instance; its name is the system's, which pages show in
+    // the reader's language ("automatic").
+    private static readonly Actor Importer = new("import", Actor.System.Name, ActorRole.System);
 
     /// <summary>Reads the package folder (its workflows must be loaded by this node: they are under workflows/) and imports it.</summary>
     public async Task<ImportOutcome> ImportFolderAsync(MentoringDb db, string folder, ImportOptions options, CancellationToken cancellationToken,
