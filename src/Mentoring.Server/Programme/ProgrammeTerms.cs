@@ -42,7 +42,9 @@ public sealed record ProgrammeTerms(string Name, string Group, string Groups, st
             // Terms are written by the importer, the programme API and M014 only; an unreadable value still reads.
         }
 
-        return new ProgrammeTerms(Word(terms, "name", language) ?? programme.Name, Word(terms, "group", language) ?? "group",
+        // The row's name is the English one (a rename changes it); the terms give the package's other languages.
+        var name = language != "en" && terms?["name"] is JsonObject names && Text(names[language]) is { Length: > 0 } own ? own : programme.Name;
+        return new ProgrammeTerms(name, Word(terms, "group", language) ?? "group",
             Word(terms, "groups", language) ?? "groups", language);
     }
 
@@ -76,10 +78,14 @@ public sealed record ProgrammeTerms(string Name, string Group, string Groups, st
     /// <summary>A word of the terms: a string (one language) or a map of language to word.</summary>
     private static string? Word(JsonObject? terms, string key, string language) => terms?[key] switch
     {
-        JsonValue value when value.TryGetValue<string>(out var word) && word.Length > 0 => word,
-        JsonObject map => (string?)map[language] is { Length: > 0 } own ? own : (string?)map["en"] is { Length: > 0 } english ? english : null,
+        JsonValue value => Text(value),
+        JsonObject map => Text(map[language]) ?? Text(map["en"]),
         _ => null,
     };
+
+    /// <summary>A non-empty string, or null for anything else (the programme API stores the terms it is given).</summary>
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
     /// <summary>A word or title with a capital first letter in the terms' language, for a heading ("Ville mentor").</summary>
     public string Capitalised(string word) =>
