@@ -72,7 +72,7 @@ var workloads = new[]
         async () =>
         {
             await using var db = await dbs.CreateDbContextAsync();
-            await DashboardQueries.SummaryAsync(db, facilitator.ProgrammeId(), now, today, CancellationToken.None);
+            await DashboardQueries.SummaryAsync(db, definitions, facilitator.ProgrammeId(), now, today, CancellationToken.None);
         },
         async connection =>
         {

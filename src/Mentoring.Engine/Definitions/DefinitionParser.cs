@@ -84,6 +84,8 @@ public sealed class DefinitionParser
             // Read before the steps, which name these roles.
             var declared = ParseRoles(root);
             _roles = [.. declared ?? (kind == WorkflowKind.Programme ? [] : RoleDefinition.PairDefaults)];
+            if (declared is null && kind != WorkflowKind.Programme)
+                foreach (var title in RoleDefinition.PairDefaultTitles) _texts.TryAdd(title.InEnglish, title);
             if (_roles.All(r => r.Id != RoleDefinition.Facilitator.Id)) _roles.Add(RoleDefinition.Facilitator);
             var stages = new List<StageDefinition>();
             if (RequiredArray(root, "$", "stages", nonEmpty: true) is { } stagesElement)

@@ -37,6 +37,22 @@ public sealed record RoleDefinition(string Id, string Name, RoleScope Scope = Ro
     public static readonly IReadOnlyList<RoleDefinition> PairDefaults =
         [new("mentor", "mentor city"), new("mentee", "mentee city")];
 
+    /// <summary>The titles of <see cref="PairDefaults"/> in the seven languages: a definition that declares no roles
+    /// still names them in its reader's language.</summary>
+    public static readonly IReadOnlyList<LocalizedText> PairDefaultTitles =
+    [
+        new(new Dictionary<string, string>
+        {
+            ["en"] = "mentor city", ["el"] = "πόλη-μέντορας", ["fr"] = "ville mentor", ["nl"] = "mentorstad",
+            ["it"] = "città mentore", ["es"] = "ciudad mentora", ["lv"] = "mentorpilsēta",
+        }),
+        new(new Dictionary<string, string>
+        {
+            ["en"] = "mentee city", ["el"] = "πόλη που καθοδηγείται", ["fr"] = "ville mentorée", ["nl"] = "mentee-stad",
+            ["it"] = "città mentee", ["es"] = "ciudad mentorizada", ["lv"] = "mentorējamā pilsēta",
+        }),
+    ];
+
     /// <summary>Always there, declared or not: the programme's facilitator.</summary>
     public static readonly RoleDefinition Facilitator = new("facilitator", "facilitator", RoleScope.Programme);
 }

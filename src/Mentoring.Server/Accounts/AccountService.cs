@@ -135,7 +135,7 @@ public sealed class AccountService(
         var model = new JsonObject { ["expires"] = TimeZoneInfo.ConvertTime(link.ExpiresAt, zone).ToString("f", culture) };
         if (purpose == LinkPurpose.Invitation)
         {
-            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? OutboxWriter.ProgrammeName(db, person.CurrentProgramme) };
+            model["inviter"] = new JsonObject { ["name"] = inviter?.Name ?? OutboxWriter.ProgrammeName(db, person.CurrentProgramme, person.Language) };
             model["role"] = roleDescription ?? db.ProgrammePeople.Where(p => p.PersonId == person.Id && p.ProgrammeId == person.CurrentProgramme)
                 .Select(p => p.Role).FirstOrDefault() ?? "";
         }

@@ -16,7 +16,7 @@ namespace Mentoring.Server.Dashboard;
 
 public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted }
 
-public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, string Mentee, string Kind, string Title, string? Assignee,
+public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, string Members, string Kind, string Title, string? Assignee,
     DateTimeOffset? DueAt, DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
 
 public sealed record NudgeResponse(int Recipients);
@@ -79,20 +79,20 @@ public static class DashboardQueries
     /// <param name="today">The reader's local date: visits from today on are "to come".</param>
     /// <param name="programmeId">The reader's current programme: nothing of another shows.</param>
     /// <param name="today">The reader's local date: visits from today on are "to come".</param>
-    public static async Task<DashboardSummary> SummaryAsync(MentoringDb db, string programmeId, DateTimeOffset now, DateOnly today,
-        CancellationToken ct)
+    public static async Task<DashboardSummary> SummaryAsync(MentoringDb db, DefinitionCatalog catalog, string programmeId, DateTimeOffset now,
+        DateOnly today, CancellationToken ct)
     {
         var total = await db.Groups.CountAsync(g => g.ProgrammeId == programmeId, ct);
-        var overdue = await OpenItemsAsync(db, programmeId, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
-        var visits = await OpenItemsAsync(db, programmeId, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
+        var overdue = await OpenItemsAsync(db, catalog, programmeId, i => i.Kind != "approval" && i.DueAt != null && i.DueAt < now, i => i.DueAt, 100, ct);
+        var visits = await OpenItemsAsync(db, catalog, programmeId, i => i.Kind == "study-visit" && i.VisitDate != null && i.VisitDate >= today,
             i => i.VisitDate, 100, ct);
-        var gates = await OpenItemsAsync(db, programmeId, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
+        var gates = await OpenItemsAsync(db, catalog, programmeId, i => i.Kind == "approval", i => i.OpenedAt, 100, ct);
         return new DashboardSummary(total, overdue, visits, gates);
     }
 
     /// <summary>Open tasks, visits and approvals of every group of the programme that match the filter, in the given
-    /// order. <see cref="OpenItemRow.Mentee"/> names the group's members that are not its mentor (a pair's mentee).</summary>
-    public static async Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, string programmeId,
+    /// order. <see cref="OpenItemRow.Members"/> is the group's one-line name (<see cref="GroupNames.Line"/>).</summary>
+    public static async Task<List<OpenItemRow>> OpenItemsAsync<TKey>(MentoringDb db, DefinitionCatalog catalog, string programmeId,
         System.Linq.Expressions.Expression<Func<WorkItem, bool>> filter,
         System.Linq.Expressions.Expression<Func<WorkItem, TKey>> order, int take, CancellationToken ct)
     {
@@ -103,19 +103,10 @@ public static class DashboardQueries
                 join g in db.Groups on item.InstanceId equals g.InstanceId
                 select new { item, Group = g })
             .AsNoTracking().ToListAsync(ct);
-        var names = await MemberNamesAsync(db, rows.Select(r => r.Group.Id).Distinct().ToList(), ct);
-        return rows.Select(r => new OpenItemRow(r.item.Id, r.Group.Id, r.Group.Number, names.GetValueOrDefault(r.Group.Id, ""),
+        var names = await GroupNames.LoadAsync(db, rows.Select(r => r.Group.Id).Distinct().ToList(), ct, catalog);
+        return rows.Select(r => new OpenItemRow(r.item.Id, r.Group.Id, r.Group.Number, names[r.Group.Id].Line,
             r.item.Kind, r.item.Title, r.item.Assignee, r.item.DueAt, r.item.VisitDate, r.item.VisitHost, r.item.VisitPhase)).ToList();
     }
-
-    /// <summary>How each group is named in a list: its cities other than a mentor (a pair's mentee, a cluster's members).</summary>
-    private static async Task<Dictionary<Guid, string>> MemberNamesAsync(MentoringDb db, List<Guid> groupIds, CancellationToken ct) =>
-        (await (from m in db.GroupMembers.AsNoTracking()
-                where groupIds.Contains(m.GroupId) && m.Role != "mentor"
-                join c in db.Cities on m.CityId equals c.Id
-                orderby c.Name
-                select new { m.GroupId, c.Name }).ToListAsync(ct))
-        .GroupBy(r => r.GroupId).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(r => r.Name)));
 
     public static async Task<Dictionary<Guid, List<StageSpan>>> SpansAsync(MentoringDb db, IReadOnlyList<PairSummary> pairs,
         DateTimeOffset now, CancellationToken ct)
@@ -252,12 +243,8 @@ public static class DashboardQueries
             .AsNoTracking().SingleOrDefaultAsync(ct);
         if (row is null) return null;
         var programme = await db.Programmes.AsNoTracking().SingleAsync(p => p.Id == programmeId, ct);
-        var members = await (from m in db.GroupMembers.AsNoTracking()
-                where m.GroupId == row.pair.Id
-                join c in db.Cities on m.CityId equals c.Id
-                select new { m.Role, m.CityId, c.Name }).ToListAsync(ct);
-        var mentor = members.FirstOrDefault(m => m.Role == "mentor")?.Name;
-        var mentee = members.FirstOrDefault(m => m.Role == "mentee")?.Name;
+        var names = (await outbox.NamesAsync(db, [row.pair.Id], ct))[row.pair.Id];
+        var members = names.Members.Select(m => new { m.Role, m.CityId, m.Name }).ToList();
         // A task for one role goes to the cities holding it; "both" (or a role no member holds) to every member city.
         var cities = members.Where(m => m.Role == row.item.Assignee).Select(m => m.CityId).ToList();
         if (cities.Count == 0) cities = members.Select(m => m.CityId).ToList();
@@ -278,11 +265,7 @@ public static class DashboardQueries
 
             var model = new JsonObject
             {
-                ["pair"] = new JsonObject
-                {
-                    ["number"] = row.pair.Number, ["mentor"] = mentor, ["mentee"] = mentee, ["theme"] = row.pair.Title,
-                },
-                ["group"] = OutboxWriter.GroupWords(programme, person.Language),
+                ["group"] = OutboxWriter.GroupModel(programme, row.pair, names, person.Language),
                 ["task"] = task,
             };
             outbox.AddToPerson(db, person, "task-reminder", model, TaskLinks.For(publicUrl, row.item.Id), now,

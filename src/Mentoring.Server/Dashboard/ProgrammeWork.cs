@@ -3,13 +3,14 @@ using Mentoring.Engine.Definitions;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Dashboard;
 
-/// <summary>One pair waiting at a step for a programme event.</summary>
-/// <summary>A group waiting for an event; <see cref="Members"/> names its cities in role order (a pair: mentor → mentee).</summary>
+/// <summary>A group waiting at a step for a programme event; <see cref="Members"/> is its one-line name
+/// (<see cref="GroupNames.Line"/>).</summary>
 public sealed record WaitingPair(Guid PairId, int Number, string Members, string StepTitle, DateTimeOffset Since);
 
 /// <summary>An event the programme workflow raises (a signal step): whether it was raised, when, and the pairs waiting
@@ -49,18 +50,8 @@ public sealed record ProgrammeWork(string ProgrammeId, string ProgrammeName, Wor
                 orderby grp.Number
                 select new { item.WaitsFor, grp.Id, grp.Number, item.Title, item.OpenedAt })
             .AsNoTracking().ToListAsync(ct);
-        var groupIds = waits.Select(w => w.Id).Distinct().ToList();
-        var members = (await (from m in db.GroupMembers
-                    where groupIds.Contains(m.GroupId)
-                    join city in db.Cities on m.CityId equals city.Id
-                    select new { m.GroupId, m.Role, city.Name })
-                .AsNoTracking().ToListAsync(ct))
-            .ToLookup(m => m.GroupId);
-        // A pair reads mentor → mentee; any other shape lists its cities by role, then name.
-        string Members(Guid group) => string.Join(" → ", members[group]
-            .OrderBy(m => m.Role == "mentor" ? 0 : m.Role == "mentee" ? 1 : 2).ThenBy(m => m.Role, StringComparer.Ordinal)
-            .ThenBy(m => m.Name, StringComparer.Ordinal).Select(m => m.Name));
-        var waiting = waits.Select(w => new { w.WaitsFor, Pair = new WaitingPair(w.Id, w.Number, Members(w.Id), w.Title, w.OpenedAt) })
+        var names = await GroupNames.LoadAsync(db, waits.Select(w => w.Id).Distinct().ToList(), ct, definitions.Catalog);
+        var waiting = waits.Select(w => new { w.WaitsFor, Pair = new WaitingPair(w.Id, w.Number, names[w.Id].Line, w.Title, w.OpenedAt) })
             .ToList();
 
         // The events are the programme workflow's signals, in its order; an event raised or awaited that it does not

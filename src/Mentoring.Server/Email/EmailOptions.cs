@@ -12,7 +12,9 @@ public sealed class EmailOptions
     public string PublicUrl { get; set; } = "http://localhost:5000";
 
     public string FromAddress { get; set; } = "nudges@mentoring.example";
-    public string FromName { get; set; } = "IncluCities mentoring";
+    /// <summary>The sender's name on every message; empty (the default): each message's programme's name, in its
+    /// recipient's language ("Δίκτυο Πόλεων για την Ένταξη"), or the product's name when no programme applies.</summary>
+    public string? FromName { get; set; }
 
     /// <summary>SMTP server; empty means write each email as an .eml file under <see cref="PickupDirectory"/>.</summary>
     public string? SmtpHost { get; set; }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -39,11 +41,30 @@ public static class EmailTransports
             throw new InvalidOperationException($"The subject of '{message.Template}' ({email.Language}) spans more than one line.");
         var mime = new MimeMessage { Date = date, MessageId = message.MessageId.Trim().Trim('<', '>') };
         // UTF-8 for every encoded word: MimeKit would otherwise pick the smallest charset that fits (Latin-1 for French).
-        mime.From.Add(new MailboxAddress(Encoding.UTF8, options.FromName, options.FromAddress));
+        mime.From.Add(new MailboxAddress(Encoding.UTF8, SenderName(message, options), options.FromAddress));
         mime.To.Add(new MailboxAddress(Encoding.UTF8, message.RecipientName, message.RecipientEmail!));
         mime.Headers.Replace(HeaderId.Subject, Encoding.UTF8, email.Subject);
         mime.Body = new MultipartAlternative { Part(TextFormat.Plain, email.Text), Part(TextFormat.Html, email.Html) };
         return mime;
+    }
+
+    /// <summary><c>Email:FromName</c> when set, else the name of the programme the message is of, as its model has it
+    /// (in the recipient's language), else the product's name.</summary>
+    public static string SenderName(OutboxMessage message, EmailOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.FromName)) return options.FromName;
+        try
+        {
+            if (JsonNode.Parse(message.Model)?["programme"]?["name"] is JsonValue value && value.TryGetValue<string>(out var name)
+                && !string.IsNullOrWhiteSpace(name))
+                return name.ReplaceLineEndings(" ");
+        }
+        catch (JsonException)
+        {
+            // An unreadable model is refused by the renderer before any send; the sender still has a name.
+        }
+
+        return Programme.ProgrammeTerms.ProductName;
     }
 
     private static TextPart Part(TextFormat format, string body)

@@ -248,6 +248,7 @@ public sealed class OutboxDispatcher(
             var model = JsonNode.Parse(message.Model) as JsonObject
                         ?? throw new JsonException("the model is not a JSON object");
             secrets.Reveal(message, model);
+            OutboxWriter.Upgrade(model);
             email = templates.Render(message.Template, message.Language, model);
         }
         catch (Exception e)

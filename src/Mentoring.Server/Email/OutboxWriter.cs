@@ -24,7 +24,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         if (recipients.Count == 0)
         {
             db.Outbox.Add(Dead(instance.Id, email.Template, "nobody",
-                $"Nobody holds the role(s) {string.Join(", ", email.To)} in this pair, so '{email.Template}' could not be addressed.", now));
+                $"Nobody holds the role(s) {string.Join(", ", email.To)} in this group, so '{email.Template}' could not be addressed.", now));
             return;
         }
 
@@ -59,7 +59,7 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         DateTimeOffset now, Guid? instanceId = null, string? protectedSecret = null)
     {
         Set(model, "recipient.name", person.Name);
-        Set(model, "programme.name", ProgrammeName(db, person.CurrentProgramme));
+        Set(model, "programme.name", ProgrammeName(db, person.CurrentProgramme, person.Language));
         Set(model, "link", link);
         var message = Row(NewMessageId(), instanceId, template, person.Language, person.Id, person.Name, person.Email,
             model.ToJsonString(), now);
@@ -78,8 +78,10 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         return copy;
     }
 
-    /// <summary>The programme's name as its row has it (tracked rows first), for the emails that name it.</summary>
-    public static string? ProgrammeName(MentoringDb db, string? programmeId) => programmeId is null ? null : db.Programmes.Find(programmeId)?.Name;
+    /// <summary>The programme's name in <paramref name="language"/> (tracked rows first), for the emails that name it;
+    /// the product's name when no programme applies.</summary>
+    public static string ProgrammeName(MentoringDb db, string? programmeId, string language) =>
+        ProgrammeTerms.Of(programmeId is null ? null : db.Programmes.Find(programmeId), language).Name;
 
     private static OutboxMessage ForRecipient(string messageId, Guid? instanceId, string template, Recipient recipient,
         JsonObject model, DateTimeOffset now) =>
@@ -128,19 +130,16 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
         var model = new JsonObject();
         Set(model, "recipient.name", recipient.Name);
-        Set(model, "programme.name", context.Programme.Name);
-        // A message about a work item opens it (Dashboard/TaskLinks.cs finds its page); any other, its pair or the programme.
+        Set(model, "programme.name", ProgrammeTerms.Of(context.Programme, recipient.Language).Name);
+        // A message about a work item opens it (Dashboard/TaskLinks.cs finds its page); any other, its group or the programme.
         var site = options.Value.PublicUrl.TrimEnd('/');
         var link = workItemId is { } item ? Dashboard.TaskLinks.For(site, item)
             : site + (context.Group is { } p ? $"/pairs/{p.Id}" : "/programme");
         Set(model, "link", link);
-        if (context.Group is { } pair)
+        if (context.Group is { } group)
         {
-            Set(model, "pair.number", pair.Number);
-            Set(model, "pair.mentor", context.MentorCity?.Name);
-            Set(model, "pair.mentee", context.MenteeCity?.Name);
-            Set(model, "pair.theme", pair.Title);
-            model["group"] = GroupWords(context.Programme, recipient.Language);
+            var names = GroupNames.InRoleOrder(context.Members.Select(m => (m.Role, m.City.Id, m.City.Name)), context.Definition);
+            model["group"] = GroupModel(context.Programme, group, names, recipient.Language);
         }
 
         foreach (var (key, value) in data) Set(model, key, Typed(InLanguage(value, recipient.Language), culture, zone));
@@ -157,25 +156,54 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         return value;
     }
 
-    /// <summary>What the programme calls a group, in the language: <c>word</c> ("binôme") and <c>label</c> ("Binôme"),
-    /// for the emails' "Pair: Schaerbeek – Jelgava (pair 4)" lines, from the programme's terms (its package's).</summary>
-    public static JsonObject GroupWords(ProgrammeRecord programme, string language)
+    /// <summary>Groups' members in their definitions' role order, for messages built outside a resume.</summary>
+    public Task<Dictionary<Guid, GroupNames>> NamesAsync(MentoringDb db, IReadOnlyCollection<Guid> groupIds, CancellationToken ct) =>
+        GroupNames.LoadAsync(db, groupIds, ct, definitions.Catalog);
+
+    /// <summary>The email model's <c>group</c>: its number, theme and one-line name (<c>name</c>, "Schaerbeek – Jelgava",
+    /// its members in the order its definition declares their roles), its members by role (<c>members.mentor</c>,
+    /// <c>members.member</c>, ...), and what the programme calls a group in the language, <c>word</c> ("binôme", "μέλος")
+    /// and <c>label</c> ("Binôme"), from the programme's terms, for the emails' "Binôme : Schaerbeek – Jelgava (binôme 4)"
+    /// lines.</summary>
+    public static JsonObject GroupModel(ProgrammeRecord programme, Group group, GroupNames names, string language)
     {
-        // The package names its groups ("pair", "member", "cluster") per language; a language it leaves out reads the
-        // English word, and a programme without terms says "group".
-        var word = "group";
-        try
+        var terms = ProgrammeTerms.Of(programme, language);
+        var members = new JsonObject();
+        foreach (var role in names.Roles) members[role] = names.Of(role);
+        return new JsonObject
         {
-            if (JsonNode.Parse(programme.Terms)?["group"] is JsonObject group)
-                word = (string?)group[language] ?? (string?)group["en"] ?? word;
-        }
-        catch (JsonException)
+            ["number"] = group.Number, ["name"] = names.Line, ["theme"] = group.Title, ["word"] = terms.Group,
+            ["label"] = terms.GroupLabel, ["members"] = members,
+        };
+    }
+
+    /// <summary>A model written before groups had fields of their own (<c>pair.mentor</c>, <c>pair.mentee</c>, a digest
+    /// item's <c>pair</c>) in today's shape, so a message queued, or resent from the log, after an upgrade still renders.</summary>
+    public static void Upgrade(JsonObject model)
+    {
+        if (model["pair"] is JsonObject pair)
         {
-            // Terms are written by the importer and M014 only; an unreadable value still gives a readable email.
+            if (model["group"] is not JsonObject group) model["group"] = group = new JsonObject();
+            var members = new JsonObject();
+            foreach (var role in new[] { "mentor", "mentee" })
+                if ((string?)pair[role] is { Length: > 0 } city) members[role] = city;
+            group["number"] ??= pair["number"]?.DeepClone();
+            group["name"] ??= string.Join(" – ", members.Select(m => (string?)m.Value));
+            group["theme"] ??= pair["theme"]?.DeepClone();
+            group["word"] ??= "pair";
+            group["label"] ??= "Pair";
+            group["members"] ??= members;
+            model.Remove("pair");
         }
 
-        var culture = Culture(language);
-        return new JsonObject { ["word"] = word, ["label"] = word.Length == 0 ? word : char.ToUpper(word[0], culture) + word[1..] };
+        foreach (var list in new[] { "overdue", "upcomingVisits", "awaitingApproval" })
+            if (model[list] is JsonArray items)
+                foreach (var item in items.OfType<JsonObject>())
+                    if (item["group"] is null && item["pair"] is { } name)
+                    {
+                        item.Remove("pair");
+                        item["group"] = name;
+                    }
     }
 
     public static CultureInfo Culture(string language)
@@ -216,6 +244,4 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
     }
 
     private static void Set(JsonObject model, string path, string? value) => Set(model, path, value is null ? null : JsonValue.Create(value));
-
-    private static void Set(JsonObject model, string path, int value) => Set(model, path, JsonValue.Create(value));
 }

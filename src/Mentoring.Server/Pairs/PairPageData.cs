@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Mentoring.Engine.Definitions;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
-using Mentoring.Server.Pairs;
+using Mentoring.Server.Programme;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,12 +47,16 @@ public sealed record PairPageData(
     public StepDefinition? Step(string stepId) =>
         Definition is not null && Definition.Steps.TryGetValue(stepId, out var location) ? location.Step : null;
 
-    /// <summary>The city a role stands for in this pair ("mentor" -> Schaerbeek).</summary>
-    public string RoleName(string? role) => role switch
+    /// <summary>Its members by role, in the order its definition declares the roles.</summary>
+    public GroupNames Names { get; } = GroupNames.InRoleOrder(Summary.Members.Select(m => (m.Role, m.Id, m.Name)), Definition);
+
+    /// <summary>The cities a role stands for in this group ("mentor" -> Schaerbeek; "both": every acting role's).</summary>
+    public string RoleName(string? role)
     {
-        "mentor" => Summary.Mentor.Name,
-        "mentee" => Summary.Mentee.Name,
-        "both" => $"{Summary.Mentor.Name}, {Summary.Mentee.Name}",
-        _ => role ?? "",
-    };
+        if (role is null) return "";
+        if (Names.Of(role) is { Length: > 0 } cities) return cities;
+        if (Role.Of(role) != Role.Both) return role;
+        var acting = Definition?.ActingGroupRoles.Select(r => r.Id) ?? Names.Roles;
+        return string.Join(", ", acting.Select(Names.Of).Where(n => n.Length > 0));
+    }
 }

@@ -15,10 +15,15 @@ public sealed record CityRef(string Id, string Name);
 public sealed record MemberRef(string Id, string Name, string Role);
 
 /// <summary>A group (a pair, a cluster, a member) as lists show it. <see cref="Mentor"/> and <see cref="Mentee"/> are
-/// a pair's two cities (empty for other shapes); <see cref="Theme"/> is the group's title.</summary>
+/// a pair's two cities (empty for other shapes), kept for the API; pages name the members by role with
+/// <see cref="Names"/>. <see cref="Theme"/> is the group's title.</summary>
 public sealed record PairSummary(Guid Id, int Number, IReadOnlyList<MemberRef> Members, string Theme, int CurrentStep,
-    string Stage, string Status, DateTimeOffset? NextDueAt)
+    string Stage, string Status, DateTimeOffset? NextDueAt, string Workflow, int WorkflowVersion)
 {
+    /// <summary>Its members by role, in the order the definition it runs declares its roles.</summary>
+    public GroupNames Names(DefinitionCatalog catalog) =>
+        GroupNames.InRoleOrder(Members.Select(m => (m.Role, m.Id, m.Name)), catalog.Find(Workflow, WorkflowVersion));
+
     public CityRef Mentor => CityIn("mentor");
     public CityRef Mentee => CityIn("mentee");
 
@@ -83,7 +88,8 @@ public static class PairQueries
                     join c in db.Cities on m.CityId equals c.Id
                     orderby m.Role, c.Name
                     select new MemberRef(c.Id, c.Name, m.Role)).ToList(),
-                g.Title, instance.StageNumber, instance.StageName, instance.Status, instance.NextDueAt);
+                g.Title, instance.StageNumber, instance.StageName, instance.Status, instance.NextDueAt,
+                instance.DefinitionId, instance.DefinitionVersion);
     }
 
     /// <summary>The group of <paramref name="programmeId"/>, its members and their associations there (for the

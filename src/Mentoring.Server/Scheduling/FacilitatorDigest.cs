@@ -33,7 +33,7 @@ public sealed class FacilitatorDigest(
 
         await using var db = await dbs.CreateDbContextAsync(cancellationToken);
         var written = 0;
-        foreach (var programme in await db.Programmes.AsNoTracking().Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken))
+        foreach (var programme in await db.Programmes.AsNoTracking().ToListAsync(cancellationToken))
         {
             var facilitators = await (from place in db.ProgrammePeople.AsNoTracking()
                     where place.ProgrammeId == programme.Id && place.Role == PersonRoles.Facilitator
@@ -54,7 +54,7 @@ public sealed class FacilitatorDigest(
             {
                 var recipient = new Recipient(facilitator.Id.ToString(), facilitator.Name, facilitator.Email, facilitator.Language,
                     facilitator.TimeZone, Role.Facilitator);
-                var model = Model(programme.Name, recipient, digestWeek.Monday, digestWeek.Sunday, content);
+                var model = Model(ProgrammeTerms.Of(programme, recipient.Language).Name, recipient, digestWeek.Monday, digestWeek.Sunday, content);
                 outbox.AddKeyed(db, $"digest-{programme.Id}-{week}-{facilitator.Id:N}", null, "facilitator-digest",
                     recipient, model, now);
                 written++;
@@ -86,7 +86,7 @@ public sealed class FacilitatorDigest(
 
     /// <summary>The open items of a programme's running pairs, with only the columns the digest shows, each in the
     /// section <see cref="DigestRules"/> gives it.</summary>
-    private static async Task<Content> ContentAsync(MentoringDb db, string programmeId, DateTimeOffset now, DigestWeek week,
+    private async Task<Content> ContentAsync(MentoringDb db, string programmeId, DateTimeOffset now, DigestWeek week,
         CancellationToken cancellationToken)
     {
         var (visitFrom, visitUntil) = DigestRules.VisitWindow(now);
@@ -101,7 +101,7 @@ public sealed class FacilitatorDigest(
                 join pair in db.Groups on instance.GroupId equals pair.Id
                 select new { GroupId = pair.Id, item.Kind, item.Title, item.Assignee, item.DueAt, item.VisitDate, item.VisitHost, item.VisitPhase })
             .ToListAsync(cancellationToken);
-        var names = await GroupNames.LoadAsync(db, found.Select(r => r.GroupId).Distinct().ToList(), cancellationToken);
+        var names = await outbox.NamesAsync(db, found.Select(r => r.GroupId).Distinct().ToList(), cancellationToken);
         var rows = found.Select(r => new Row(names[r.GroupId], r.Kind, r.Title, r.Assignee, r.DueAt, r.VisitDate, r.VisitHost, r.VisitPhase))
             .ToList();
         var sections = rows.ToLookup(r => DigestRules.SectionOf(Kinds[r.Kind], r.DueAt, r.VisitDate, now, week));
@@ -117,7 +117,7 @@ public sealed class FacilitatorDigest(
         var culture = OutboxWriter.Culture(recipient.Language);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(recipient.TimeZone);
         string Date(DateOnly date) => date.ToString("D", culture);
-        static string PairName(Row r) => r.Group.Line;
+        static string GroupName(Row r) => r.Group.Line;
         return new JsonObject
         {
             ["recipient"] = new JsonObject { ["name"] = recipient.Name },
@@ -130,18 +130,18 @@ public sealed class FacilitatorDigest(
             },
             ["overdue"] = new JsonArray([.. content.Overdue.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["task"] = outbox.InLanguage(r.Title, recipient.Language),
+                ["group"] = GroupName(r), ["task"] = outbox.InLanguage(r.Title, recipient.Language),
                 ["city"] = r.Group.Of(AssigneeOf(r).Id) is { Length: > 0 } owing ? owing : string.Join(" / ", r.Group.Members.Select(m => m.Name)),
                 ["due"] = Date(NudgeSchedule.LocalDate(r.DueAt!.Value, zone)),
             })]),
             ["upcomingVisits"] = new JsonArray([.. content.Visits.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["visit"] = outbox.InLanguage(r.Title, recipient.Language), ["date"] = Date(r.VisitDate!.Value),
+                ["group"] = GroupName(r), ["visit"] = outbox.InLanguage(r.Title, recipient.Language), ["date"] = Date(r.VisitDate!.Value),
                 ["host"] = HostName(r),
             })]),
             ["awaitingApproval"] = new JsonArray([.. content.Approvals.Select(r => (JsonNode)new JsonObject
             {
-                ["pair"] = PairName(r), ["title"] = outbox.InLanguage(r.Title, recipient.Language),
+                ["group"] = GroupName(r), ["title"] = outbox.InLanguage(r.Title, recipient.Language),
             })]),
         };
     }

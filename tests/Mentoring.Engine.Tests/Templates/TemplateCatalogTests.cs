@@ -258,7 +258,7 @@ public sealed class TemplateCatalogTests : IDisposable
         {
             Assert.True(catalog.HasLanguage(name, language));
             var programmeTask = catalog.Sample(name);
-            programmeTask.Remove("pair");
+            programmeTask.Remove("group");
             ((JsonObject)programmeTask["task"]!).Remove("assignee");
             var email = catalog.Render(name, language, programmeTask);
             Assert.StartsWith("IncluCities", email.Subject, StringComparison.Ordinal);

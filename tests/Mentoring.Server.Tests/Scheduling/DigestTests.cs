@@ -29,7 +29,7 @@ public sealed class DigestTests(DatabaseFixture database)
         Assert.Equal(0, mail.Model["counts"]!["awaitingApproval"]!.GetValue<int>());
         var overdue = mail.Model["overdue"]!.AsArray();
         Assert.Equal(8, overdue.Count);
-        Assert.Contains(overdue, o => o!["pair"]!.GetValue<string>() == "Schaerbeek – Jelgava" && o["city"]!.GetValue<string>() == "Jelgava"
+        Assert.Contains(overdue, o => o!["group"]!.GetValue<string>() == "Schaerbeek – Jelgava" && o["city"]!.GetValue<string>() == "Jelgava"
                                       && o["task"]!.GetValue<string>() == "Complete the needs self-assessment");
         Assert.Contains("digest-inclucities-2026-W06-", mail.MessageId);
 

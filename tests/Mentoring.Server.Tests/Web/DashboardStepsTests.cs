@@ -92,8 +92,8 @@ public sealed partial class DashboardStepsTests(DatabaseFixture database) : IDis
         await facilitator.GetAsync("/dashboard");
         var tables = Regex.Matches(facilitator.LastPage, "<table class=\"grid\">.*?</table>", RegexOptions.Singleline).Select(m => m.Value).ToList();
         Assert.Equal(2, tables.Count);
-        var seven = tables.Single(t => t.Contains("Schaerbeek → Jelgava") is false);
-        var four = tables.Single(t => t.Contains("Schaerbeek → Jelgava"));
+        var seven = tables.Single(t => t.Contains("Schaerbeek – Jelgava") is false);
+        var four = tables.Single(t => t.Contains("Schaerbeek – Jelgava"));
         Assert.Equal(["1", "2", "3", "4", "5", "6", "7"], ColumnHeaders(seven));
         Assert.Equal(["1", "2", "3", "4"], ColumnHeaders(four));
         Assert.Contains("Step 1 of 7", facilitator.LastPage);

@@ -43,7 +43,7 @@ public sealed class PageLanguageTests(DatabaseFixture database)
         second.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr");
         await second.GetAsync("/pairs");
         Assert.Contains("<html lang=\"lv\">", second.LastPage);
-        Assert.Contains(Resx.In("lv")["Pairs you can see"], System.Net.WebUtility.HtmlDecode(second.LastPage));
+        Assert.Contains(Resx.In("lv")["Next due date"], System.Net.WebUtility.HtmlDecode(second.LastPage));
     }
 
     [Fact]

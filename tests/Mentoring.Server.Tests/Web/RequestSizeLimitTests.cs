@@ -40,7 +40,7 @@ public sealed class RequestSizeLimitTests(DatabaseFixture database)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("role=\"alert\">The file is too large: at most 1 MB. Nothing was saved.<", page);
-        Assert.Contains("Schaerbeek → Jelgava", page);
+        Assert.Contains("Schaerbeek – Jelgava", page);
         Assert.True(file.BytesRead < 1024 * 1024, $"the server read {file.BytesRead} bytes of the upload");
         await AssertStillOpenAsync(app, item);
         await using var db = app.Db();

@@ -29,17 +29,23 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionSto
     public int PageNumber { get; private set; }
     public DateTimeOffset Now { get; } = clock.GetUtcNow();
     public string FormKey { get; } = PageCommands.NewKey();
+    /// <summary>The programme's words for its groups, in the reader's language.</summary>
+    public ProgrammeTerms Terms { get; private set; } = ProgrammeTerms.None;
 
     public async Task OnGetAsync(int p, CancellationToken ct)
     {
         PageNumber = Math.Max(0, p);
         await using var db = await dbs.CreateDbContextAsync(ct);
         Pairs = await DashboardQueries.PageAsync(db, User, PageNumber, ct);
-        var summary = await DashboardQueries.SummaryAsync(db, User.ProgrammeId(), Now, Fmt.Today(Now), ct);
+        var summary = await DashboardQueries.SummaryAsync(db, definitions.Catalog, User.ProgrammeId(), Now, Fmt.Today(Now), ct);
+        Terms = await ProgrammeTerms.ForPageAsync(HttpContext, dbs);
         (TotalPairs, Overdue, Visits, Gates) = (summary.TotalPairs, summary.Overdue, summary.Visits, summary.Gates);
         Spans = await DashboardQueries.SpansAsync(db, Pairs, Now, ct);
         Workflows = await DashboardQueries.ByWorkflowAsync(db, definitions.Catalog, Pairs, ct);
     }
+
+    /// <summary>A group's one-line name, its members in the order its definition declares their roles.</summary>
+    public string Line(PairSummary pair) => pair.Names(definitions.Catalog).Line;
 
     /// <summary>The steps of the workflow a pair runs (for its timeline row's colours and titles).</summary>
     public WorkflowSteps StepsOf(PairSummary pair) => Workflows.First(w => w.Pairs.Contains(pair)).Steps;

@@ -13,16 +13,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Pages.Dashboard;
 
-public sealed record PairChoice(Guid Id, int Number, string Mentor, string Mentee);
+/// <summary>A group to choose, with its one-line name (<see cref="GroupNames.Line"/>).</summary>
+public sealed record PairChoice(Guid Id, int Number, string Members);
 
 public sealed record LateChoice(string Value, string Label);
 
 /// <summary>The facilitator's plan tools: shift the plan, pause and resume the programme, record what already happened.
 /// Plain forms (no script needed), each sent down <see cref="PlanService"/> with its own Idempotency-Key.</summary>
 [Authorize(Roles = PersonRoles.Facilitator)]
-public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService plans, Texts text,
+public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService plans, Texts text, DefinitionStore definitions,
     Microsoft.Extensions.Options.IOptions<WebOptions> options) : FormPage
 {
+    public ProgrammeTerms Terms { get; private set; } = ProgrammeTerms.None;
     public PauseState Pauses { get; private set; } = new(null, []);
     public IReadOnlyList<PairChoice> Pairs { get; private set; } = [];
     public IReadOnlyList<LateChoice> Visits { get; private set; } = [];
@@ -97,8 +99,9 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
         await using var db = await dbs.CreateDbContextAsync(ct);
         var programmeId = User.ProgrammeId();
         var groups = await db.Groups.AsNoTracking().Where(g => g.ProgrammeId == programmeId).OrderBy(g => g.Number).ToListAsync(ct);
-        var names = await GroupNames.LoadAsync(db, groups.Select(g => g.Id).ToList(), ct);
-        Pairs = groups.Select(g => new PairChoice(g.Id, g.Number, names[g.Id].Mentor, names[g.Id].Mentee)).ToList();
+        var names = await GroupNames.LoadAsync(db, groups.Select(g => g.Id).ToList(), ct, definitions.Catalog);
+        Terms = await ProgrammeTerms.ForPageAsync(HttpContext, dbs);
+        Pairs = groups.Select(g => new PairChoice(g.Id, g.Number, names[g.Id].Line)).ToList();
         var visits = await (from item in db.WorkItems
                 where item.Status == WorkItemStatus.Open && item.Kind == "study-visit"
                       && item.VisitPhase != "held" && item.VisitPhase != "reported"
@@ -107,7 +110,7 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, PlanService pl
                 orderby pair.Number
                 select new { PairId = pair.Id, pair.Number, ItemId = item.Id, item.Title })
             .AsNoTracking().ToListAsync(ct);
-        Visits = visits.Select(v => new LateChoice($"{v.PairId}/{v.ItemId}", $"{string.Format(text["Pair {0}"], v.Number)}: {text.DefinitionText(v.Title)}")).ToList();
+        Visits = visits.Select(v => new LateChoice($"{v.PairId}/{v.ItemId}", $"{Terms.Numbered(v.Number)}: {text.DefinitionText(v.Title)}")).ToList();
         var programmeInstance = await db.Programmes.Where(p => p.Id == programmeId).Select(p => p.ProgrammeInstanceId).FirstOrDefaultAsync(ct);
         ProgrammeTasks = await db.WorkItems.AsNoTracking()
             .Where(w => w.InstanceId == programmeInstance && w.Status == WorkItemStatus.Open && w.Kind == "task")

@@ -119,7 +119,7 @@ public sealed class BrowserTests(DatabaseFixture database)
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong email or password");
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("h1")).ToContainTextAsync("Mechelen → Capaci");
+        await Expect(page.Locator("h1")).ToContainTextAsync("Mechelen – Capaci");
 
         var withScript = await app.PageAsync();
         await withScript.GotoAsync(app.BaseUrl + "/signin");
