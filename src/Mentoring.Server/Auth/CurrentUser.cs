@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mentoring.Engine.Definitions;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
@@ -78,6 +79,25 @@ public static class CurrentUser
             _ => false,
         };
     }
+
+    /// <summary>Does this person follow the programme's own workflow (its tasks, approvals and events)? Only in their
+    /// current programme: its facilitator and admins, and a person whose role there is one the programme workflow
+    /// declares with programme scope (a network's coordination team). Coordinators and associations follow their
+    /// groups instead.</summary>
+    public static bool SeesProgrammeWork(this ClaimsPrincipal user, string programmeId, WorkflowDefinition? programmeWorkflow) =>
+        programmeId == user.ProgrammeId() && (user.SeesWholeProgramme() || user.HoldsProgrammeRoleOf(programmeWorkflow));
+
+    /// <summary>The role this person acts as on the programme's own workflow: the facilitator, or the programme-scope role
+    /// of the workflow they hold (which steps are that role's, the engine decides). Null for whoever only looks (an admin
+    /// who is not its facilitator) or may not see it at all.</summary>
+    public static Actor? ProgrammeActorFor(this ClaimsPrincipal user, string programmeId, WorkflowDefinition? programmeWorkflow) =>
+        user.SeesProgrammeWork(programmeId, programmeWorkflow) && (user.IsFacilitator() || user.HoldsProgrammeRoleOf(programmeWorkflow))
+            ? user.ActorFor(null)
+            : null;
+
+    private static bool HoldsProgrammeRoleOf(this ClaimsPrincipal user, WorkflowDefinition? programmeWorkflow) =>
+        user.Role() is { Length: > 0 } role && role is not (PersonRoles.Coordinator or PersonRoles.Observer)
+        && programmeWorkflow?.RoleNamed(new Mentoring.Engine.Definitions.Role(role)) is { Scope: RoleScope.Programme };
 
     /// <summary>The role this person acts as in the group: the facilitator (and an admin) for everyone; a coordinator
     /// as the group role their city holds, which may be one that only reads (an observer city: the workflow refuses
