@@ -43,6 +43,24 @@ public static class CurrentUser
         return Claims(person, programmeId, places.FirstOrDefault(p => p.ProgrammeId == programmeId)).ToList();
     }
 
+    /// <summary>The signed-in principal again with the programme, role, city and name the database gives the person
+    /// now (<see cref="ClaimsAsync"/>), keeping its other claims (the session's security stamp); null when nothing
+    /// changed. A cookie is signed once, so without this a person taken out of a programme kept its pages until the
+    /// cookie ended.</summary>
+    public static async Task<ClaimsPrincipal?> RefreshedAsync(MentoringDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var personId)) return null;
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct);
+        if (person is null) return null;
+        var fresh = await ClaimsAsync(db, person, ct);
+        string[] placeTypes = [ClaimTypes.NameIdentifier, ClaimTypes.Name, ClaimTypes.Role, ProgrammeClaim, CityClaim, OrganisationClaim];
+        static IEnumerable<string> Place(IEnumerable<Claim> claims, string[] types) =>
+            claims.Where(c => types.Contains(c.Type)).Select(c => $"{c.Type}\n{c.Value}").Order(StringComparer.Ordinal);
+        if (Place(user.Claims, placeTypes).SequenceEqual(Place(fresh, placeTypes))) return null;
+        var kept = user.Claims.Where(c => !placeTypes.Contains(c.Type)).Select(c => new Claim(c.Type, c.Value));
+        return new ClaimsPrincipal(new ClaimsIdentity(fresh.Concat(kept), user.Identity?.AuthenticationType));
+    }
+
     public static Guid PersonId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
 
     /// <summary>Their role in the current programme (facilitator, coordinator, observer, a programme role id).</summary>
