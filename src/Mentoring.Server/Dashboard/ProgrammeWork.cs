@@ -31,9 +31,10 @@ public sealed record ProgrammeWork(string ProgrammeId, string ProgrammeName, Wor
     public Actor? Actor { get; init; }
 
     /// <summary>May the signed-in person act on this item? The engine decides in the end; this only hides forms it would
-    /// refuse: the facilitator's are the facilitator's items, a programme role's those its definition gives it.</summary>
+    /// refuse: the facilitator may act on every item of the programme's own workflow, a programme role on those its
+    /// definition gives it.</summary>
     public bool Mine(string? role) => Actor is { } actor && role is not null && Definition is { } definition
-        && (actor.Role == ActorRole.Facilitator ? role == RoleDefinition.Facilitator.Id : actor.CanActFor(new Role(role), definition));
+        && actor.CanActFor(new Role(role), definition);
 
     /// <summary>The programme-wide work of the signed-in person's programme, or null when they may not see it
     /// (<see cref="CurrentUser.SeesProgrammeWork"/>: the facilitator, admins, and the programme-scope roles of the

@@ -52,6 +52,10 @@ public sealed class ProgrammeRoleTests(DatabaseFixture database)
     {
         await using var app = await StartWithGreekNetworkAsync(provider);
         var item = await OpenProgrammeTaskAsync(app, "agree-work-plan");
+        // The network's facilitator may act on all of its programme work, the team on what the definition gives it.
+        var secretariat = await WebClient.SignedInAsync(app, "secretariat@citiesnetwork.example");
+        await secretariat.GetAsync("/programme");
+        Assert.Contains($"name=\"itemId\" value=\"{item}\"", secretariat.LastPage);
         var team = await WebClient.SignedInAsync(app, Team);
 
         Assert.Equal($"/programme#item-{item}", (await team.GetAsync($"/tasks/{item}")).Headers.Location!.OriginalString);
