@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mentoring.Engine.Definitions;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
@@ -42,6 +43,24 @@ public static class CurrentUser
         return Claims(person, programmeId, places.FirstOrDefault(p => p.ProgrammeId == programmeId)).ToList();
     }
 
+    /// <summary>The signed-in principal again with the programme, role, city and name the database gives the person
+    /// now (<see cref="ClaimsAsync"/>), keeping its other claims (the session's security stamp); null when nothing
+    /// changed. A cookie is signed once, so without this a person taken out of a programme kept its pages until the
+    /// cookie ended.</summary>
+    public static async Task<ClaimsPrincipal?> RefreshedAsync(MentoringDb db, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var personId)) return null;
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct);
+        if (person is null) return null;
+        var fresh = await ClaimsAsync(db, person, ct);
+        string[] placeTypes = [ClaimTypes.NameIdentifier, ClaimTypes.Name, ClaimTypes.Role, ProgrammeClaim, CityClaim, OrganisationClaim];
+        static IEnumerable<string> Place(IEnumerable<Claim> claims, string[] types) =>
+            claims.Where(c => types.Contains(c.Type)).Select(c => $"{c.Type}\n{c.Value}").Order(StringComparer.Ordinal);
+        if (Place(user.Claims, placeTypes).SequenceEqual(Place(fresh, placeTypes))) return null;
+        var kept = user.Claims.Where(c => !placeTypes.Contains(c.Type)).Select(c => new Claim(c.Type, c.Value));
+        return new ClaimsPrincipal(new ClaimsIdentity(fresh.Concat(kept), user.Identity?.AuthenticationType));
+    }
+
     public static Guid PersonId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
 
     /// <summary>Their role in the current programme (facilitator, coordinator, observer, a programme role id).</summary>
@@ -78,6 +97,25 @@ public static class CurrentUser
             _ => false,
         };
     }
+
+    /// <summary>Does this person follow the programme's own workflow (its tasks, approvals and events)? Only in their
+    /// current programme: its facilitator and admins, and a person whose role there is one the programme workflow
+    /// declares with programme scope (a network's coordination team). Coordinators and associations follow their
+    /// groups instead.</summary>
+    public static bool SeesProgrammeWork(this ClaimsPrincipal user, string programmeId, WorkflowDefinition? programmeWorkflow) =>
+        programmeId == user.ProgrammeId() && (user.SeesWholeProgramme() || user.HoldsProgrammeRoleOf(programmeWorkflow));
+
+    /// <summary>The role this person acts as on the programme's own workflow: the facilitator, or the programme-scope role
+    /// of the workflow they hold (which steps are that role's, the engine decides). Null for whoever only looks (an admin
+    /// who is not its facilitator) or may not see it at all.</summary>
+    public static Actor? ProgrammeActorFor(this ClaimsPrincipal user, string programmeId, WorkflowDefinition? programmeWorkflow) =>
+        user.SeesProgrammeWork(programmeId, programmeWorkflow) && (user.IsFacilitator() || user.HoldsProgrammeRoleOf(programmeWorkflow))
+            ? user.ActorFor(null)
+            : null;
+
+    private static bool HoldsProgrammeRoleOf(this ClaimsPrincipal user, WorkflowDefinition? programmeWorkflow) =>
+        user.Role() is { Length: > 0 } role && role is not (PersonRoles.Coordinator or PersonRoles.Observer)
+        && programmeWorkflow?.RoleNamed(new Mentoring.Engine.Definitions.Role(role)) is { Scope: RoleScope.Programme };
 
     /// <summary>The role this person acts as in the group: the facilitator (and an admin) for everyone; a coordinator
     /// as the group role their city holds, which may be one that only reads (an observer city: the workflow refuses

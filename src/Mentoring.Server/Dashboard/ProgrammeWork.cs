@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Mentoring.Engine.Definitions;
+using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
@@ -26,19 +27,27 @@ public sealed record ProgrammeWork(string ProgrammeId, string ProgrammeName, Wor
     public StepDefinition? Step(string stepId) =>
         Definition is not null && Definition.Steps.TryGetValue(stepId, out var location) ? location.Step : null;
 
-    /// <summary>The programme-wide work of the signed-in person's programme, or null when they may not see it: the
-    /// facilitator and admins (the programme's own tasks are theirs; coordinators and observers follow their pairs).</summary>
+    /// <summary>The actor the signed-in person is on the programme workflow (<see cref="CurrentUser.ProgrammeActorFor"/>),
+    /// null when they only look.</summary>
+    public Actor? Actor { get; init; }
+
+    /// <summary>May the signed-in person act on this item? The engine decides in the end; this only hides forms it would
+    /// refuse: the facilitator may act on every item of the programme's own workflow, a programme role on those its
+    /// definition gives it.</summary>
+    public bool Mine(string? role) => Actor is { } actor && role is not null && Definition is { } definition
+        && actor.CanActFor(new Role(role), definition);
+
+    /// <summary>The programme-wide work of the signed-in person's programme, or null when they may not see it
+    /// (<see cref="CurrentUser.SeesProgrammeWork"/>: the facilitator, admins, and the programme-scope roles of the
+    /// programme workflow; coordinators and observers follow their groups).</summary>
     public static async Task<ProgrammeWork?> LoadAsync(MentoringDb db, DefinitionStore definitions, ClaimsPrincipal user,
         CancellationToken ct)
     {
-        if (!user.IsFacilitator() && !user.IsAdmin()) return null;
-        var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
+        var programmeId = user.ProgrammeId();
         var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programmeId, ct);
         if (programme is null) return null;
-        var instance = programme.ProgrammeInstanceId is { } id
-            ? await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct)
-            : null;
-        var definition = instance is null ? null : definitions.Catalog.Find(instance.DefinitionId, instance.DefinitionVersion);
+        var (instance, definition) = await definitions.ProgrammeWorkflowAsync(db, programme.Id, ct);
+        if (!user.SeesProgrammeWork(programme.Id, definition)) return null;
         var items = instance is null ? [] : await PairQueries.ItemsAsync(db, instance.Id, openOnly: false, ct, definition);
 
         var raised = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == programme.Id)
@@ -64,6 +73,9 @@ public sealed record ProgrammeWork(string ProgrammeId, string ProgrammeName, Wor
                 waiting.Where(w => w.WaitsFor == s.Event).Select(w => w.Pair).ToList()))
             .ToList();
         return new ProgrammeWork(programme.Id, programme.Name, definition, instance,
-            items.Where(i => i.Kind is "task" or "approval").ToList(), events);
+            items.Where(i => i.Kind is "task" or "approval").ToList(), events)
+        {
+            Actor = user.ProgrammeActorFor(programme.Id, definition),
+        };
     }
 }

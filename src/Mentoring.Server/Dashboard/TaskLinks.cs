@@ -1,6 +1,7 @@
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Pairs;
+using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Dashboard;
@@ -17,7 +18,8 @@ public static class TaskLinks
 
     public static IEndpointRouteBuilder MapTaskLinks(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/tasks/{itemId:guid}", async (Guid itemId, HttpContext http, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
+        app.MapGet("/tasks/{itemId:guid}", async (Guid itemId, HttpContext http, IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions,
+                CancellationToken ct) =>
             {
                 await using var db = await dbs.CreateDbContextAsync(ct);
                 var found = await (from item in db.WorkItems
@@ -37,9 +39,11 @@ public static class TaskLinks
                     };
                 }
 
-                // The programme's own work is its facilitator's (admins may look), and only in their programme.
-                var mine = http.User.FindFirst(CurrentUser.ProgrammeClaim)?.Value == found.ProgrammeId;
-                return mine && (http.User.IsFacilitator() || http.User.IsAdmin())
+                // The programme's own work: its facilitator's and its programme-scope roles' (admins may look). Another
+                // programme's is not there for them, as its groups are not.
+                if (found.ProgrammeId != http.User.ProgrammeId()) return Results.NotFound();
+                var (_, definition) = await definitions.ProgrammeWorkflowAsync(db, found.ProgrammeId, ct);
+                return http.User.SeesProgrammeWork(found.ProgrammeId, definition)
                     ? Results.Redirect($"/programme#item-{itemId}")
                     : Results.Forbid();
             })

@@ -27,6 +27,7 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Comments.GroupComment> GroupComments => Set<Comments.GroupComment>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

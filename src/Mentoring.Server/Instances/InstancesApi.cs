@@ -23,7 +23,7 @@ public sealed record ProgrammeView(string Id, string Name, InstanceSummary? Work
     IReadOnlyList<string> EventsRaised);
 
 /// <summary>The operator's controls (facilitator and admin): list instances by status, and suspend, resume, cancel,
-/// or retry a faulted one; and the programme-wide workflow the facilitator runs.</summary>
+/// or retry a faulted one; and the programme-wide workflow, which the facilitator and the programme-scope roles run.</summary>
 public static class InstancesApi
 {
     public static IEndpointRouteBuilder MapInstancesApi(this IEndpointRouteBuilder app)
@@ -73,24 +73,22 @@ public static class InstancesApi
     private static async Task<Results<Ok<ProgrammeView>, ProblemHttpResult>> GetProgrammeAsync(ClaimsPrincipal user,
         IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, CancellationToken ct)
     {
-        // The programme's own tasks and events are the facilitator's work (operators may look too); coordinators and
-        // observers follow their pairs instead.
-        if (!user.IsFacilitator() && !user.IsAdmin())
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Facilitator only",
-                detail: "Only the facilitator sees the programme's own workflow.");
+        // The programme's own tasks and events are its facilitator's work and its programme-scope roles' (operators may
+        // look too); coordinators and observers follow their groups instead.
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
-        var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programmeId, ct);
+        var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.Id == user.ProgrammeId(), ct);
         if (programme is null) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No programme");
+        var (instance, definition) = await definitions.ProgrammeWorkflowAsync(db, programme.Id, ct);
+        if (!user.SeesProgrammeWork(programme.Id, definition))
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not for your role",
+                detail: "The programme's own workflow is its facilitator's and that of the roles it gives work to.");
         InstanceSummary? workflow = null;
         IReadOnlyList<WorkItemView> items = [];
-        if (programme.ProgrammeInstanceId is { } instanceId)
+        if (instance is not null)
         {
-            workflow = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId)
-                .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersion, i.GroupId, i.Status, i.StageNumber, i.StageName,
-                    i.Fault, i.UpdatedAt)).SingleAsync(ct);
-            items = await PairQueries.ItemsAsync(db, instanceId, openOnly: true, ct,
-                definitions.Get(workflow.DefinitionId, workflow.DefinitionVersion));
+            workflow = new InstanceSummary(instance.Id, instance.DefinitionId, instance.DefinitionVersion, instance.GroupId, instance.Status,
+                instance.StageNumber, instance.StageName, instance.Fault, instance.UpdatedAt);
+            items = await PairQueries.ItemsAsync(db, instance.Id, openOnly: true, ct, definition);
         }
 
         var events = await db.ProgrammeEvents.AsNoTracking().Where(e => e.ProgrammeId == programme.Id).OrderBy(e => e.OccurredAt)

@@ -77,7 +77,8 @@ public enum CommandFailure
     NotYourPair,
     /// <summary>A pair the caller may follow but not act on (an association).</summary>
     ReadOnly,
-    /// <summary>The programme's own tasks are the facilitator's.</summary>
+    /// <summary>The programme's own workflow, which is its facilitator's and its programme-scope roles' (a coordination
+    /// team's) only.</summary>
     FacilitatorOnly,
     NoProgrammeWorkflow,
     ItemNotFound,
@@ -109,16 +110,14 @@ public sealed record CommandResult(CommandResponse? Response, bool Replayed = fa
 /// act, the open work item of the right kind, a file to attach, the Idempotency-Key, and the command, all read and
 /// written with one context in the resume's one transaction.
 /// </summary>
-public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock)
+public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, TimeProvider clock)
 {
-    /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (the facilitator's).</param>
+    /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (its facilitator's and its
+    /// programme-scope roles').</param>
     /// <param name="key">The caller's Idempotency-Key as sent (header or form field); fingerprinted here with the command.</param>
     public async Task<CommandResult> RunAsync(Guid? pairId, WorkItemCommand command, ClaimsPrincipal user, string? key,
         CancellationToken cancellationToken)
     {
-        if (pairId is null && !user.IsFacilitator())
-            return CommandResult.Fail(CommandFailure.FacilitatorOnly, "Facilitator only", "Only the facilitator runs the programme's own tasks.");
-
         var personId = user.PersonId();
         var idempotencyKey = Idempotency.For(key, user.Identity?.Name,
             $"{command.GetType().Name} {pairId?.ToString() ?? "programme"}/{command.ItemId}", command.Fingerprint);
@@ -163,15 +162,18 @@ public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock)
     }
 
     /// <summary>The instance the command goes to and the caller's part in it, or why they may not act there.</summary>
-    private static async Task<(Guid InstanceId, Actor? Actor, CommandResult? Refusal)> WhoAndWhereAsync(MentoringDb db, Guid? pairId,
+    private async Task<(Guid InstanceId, Actor? Actor, CommandResult? Refusal)> WhoAndWhereAsync(MentoringDb db, Guid? pairId,
         ClaimsPrincipal user, CancellationToken ct)
     {
         if (pairId is not { } id)
         {
-            var programmeId = user.FindFirstValue(CurrentUser.ProgrammeClaim);
-            var instanceId = await db.Programmes.Where(p => p.Id == programmeId).Select(p => p.ProgrammeInstanceId).SingleOrDefaultAsync(ct);
-            return instanceId is { } programme ? (programme, user.ActorFor(null), null)
-                : (Guid.Empty, null, CommandResult.Fail(CommandFailure.NoProgrammeWorkflow, "No programme workflow"));
+            var (instance, definition) = await definitions.ProgrammeWorkflowAsync(db, user.ProgrammeId(), ct);
+            if (instance is null) return (Guid.Empty, null, CommandResult.Fail(CommandFailure.NoProgrammeWorkflow, "No programme workflow"));
+            // The facilitator and the programme-scope roles of the workflow act on it (the engine says on which steps);
+            // an admin who is not its facilitator may look.
+            return user.ProgrammeActorFor(instance.ProgrammeId, definition) is { } own ? (instance.Id, own, null)
+                : (Guid.Empty, null, CommandResult.Fail(CommandFailure.FacilitatorOnly, "Not yours to do",
+                    "The programme's own tasks are its facilitator's and those of the roles its workflow gives them to."));
         }
 
         if (await PairQueries.FindAsync(db, id, user.ProgrammeId(), ct) is not { } found)

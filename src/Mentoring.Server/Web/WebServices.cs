@@ -128,12 +128,25 @@ public static class WebServices
     {
         var principal = context.Principal;
         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
-        if (Guid.TryParse(principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var personId)
-            && await accounts.IsSessionCurrentAsync(personId, principal!.FindFirst(AccountService.SecurityStampClaim)?.Value,
+        if (!Guid.TryParse(principal?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var personId)
+            || !await accounts.IsSessionCurrentAsync(personId, principal!.FindFirst(AccountService.SecurityStampClaim)?.Value,
                 context.HttpContext.RequestAborted))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme);
             return;
-        context.RejectPrincipal();
-        await context.HttpContext.SignOutAsync(CookieScheme);
+        }
+
+        // The programme, role and city the cookie carries were the person's when it was signed: taken out of that
+        // programme (or given another role or city), the very next request runs as what they are now, and the cookie
+        // is signed again with it.
+        var dbs = context.HttpContext.RequestServices.GetRequiredService<IDbContextFactory<MentoringDb>>();
+        await using var db = await dbs.CreateDbContextAsync(context.HttpContext.RequestAborted);
+        if (await Auth.CurrentUser.RefreshedAsync(db, principal!, context.HttpContext.RequestAborted) is { } now)
+        {
+            context.ReplacePrincipal(now);
+            context.ShouldRenew = true;
+        }
     }
 
     private static Task ApiOr(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -21,6 +21,19 @@ public sealed class DefinitionStore
 
     public WorkflowDefinition Get(string id, int version) => _catalog.Get(id, version);
 
+    /// <summary>The programme's own workflow instance and the definition it runs on (nulls when it has none), which
+    /// decides who besides the facilitator works on it (<see cref="Auth.CurrentUser.SeesProgrammeWork"/>).</summary>
+    public async Task<(WorkflowInstance? Instance, WorkflowDefinition? Definition)> ProgrammeWorkflowAsync(MentoringDb db,
+        string? programmeId, CancellationToken ct)
+    {
+        var instance = await (from programme in db.Programmes
+                where programme.Id == programmeId
+                join i in db.Instances on programme.ProgrammeInstanceId equals i.Id
+                select i)
+            .AsNoTracking().SingleOrDefaultAsync(ct);
+        return (instance, instance is null ? null : _catalog.Find(instance.DefinitionId, instance.DefinitionVersion));
+    }
+
     /// <summary>Records each loaded version in the database, refusing a version whose content changed since it was
     /// first seen, and loads versions known only to the database.</summary>
     public async Task SyncAsync(MentoringDb db, DateTimeOffset now, CancellationToken cancellationToken)

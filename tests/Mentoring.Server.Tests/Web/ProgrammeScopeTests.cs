@@ -176,4 +176,59 @@ public sealed class ProgrammeScopeTests(DatabaseFixture database) : IDisposable
         var larissa = await app.ClientForAsync(Larissa);
         Assert.Equal(HttpStatusCode.OK, (await larissa.CompleteAsync(cluster, item, new { note = "Our plan." })).StatusCode);
     }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task Person_removed_from_a_programme_kept_its_pages(DatabaseProvider provider)
+    {
+        var (app, cluster) = await StartAsync(provider);
+        await using var _ = app;
+        var larissa = await WebClient.SignedInAsync(app, Larissa);
+        Assert.Equal(HttpStatusCode.OK, (await larissa.GetAsync($"/pairs/{cluster}")).StatusCode);
+
+        await using (var db = app.Db())
+        {
+            var person = await db.People.SingleAsync(p => p.Email == Larissa);
+            await db.ProgrammePeople.Where(p => p.PersonId == person.Id && p.ProgrammeId == Network).ExecuteDeleteAsync();
+        }
+
+        // The same cookie, the next request: no longer in the network, so its group is not there for them.
+        Assert.Equal(HttpStatusCode.NotFound, (await larissa.GetAsync($"/pairs/{cluster}")).StatusCode);
+        await larissa.GetAsync("/pairs");
+        Assert.DoesNotContain("Housing for newcomers", larissa.LastPage);
+        var me = (await larissa.Http.GetFromJsonAsync<MeView>("/api/me", Api.Json))!;
+        Assert.Null(me.Programme);
+        Assert.Null(me.Role);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_programme_switch_posted_from_another_site_is_refused(DatabaseProvider provider)
+    {
+        var (app, _) = await StartAsync(provider);
+        await using var __ = app;
+        var livadeia = await WebClient.SignedInAsync(app, People.Coordinator("livadeia"));
+        string? Current()
+        {
+            using var db = app.Db();
+            return db.People.Where(p => p.Email == People.Coordinator("livadeia")).Select(p => p.CurrentProgramme).Single();
+        }
+        var before = Current();
+        await livadeia.GetAsync("/pairs");
+        Assert.Contains("action=\"/programme/switch\"", livadeia.LastPage);
+
+        // Another site's form: the browser sends the sign-in cookie (SameSite=Lax lets a top-level POST through in
+        // some browsers' grace period) but cannot read the page's antiforgery token.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/programme/switch")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["programme"] = Network, ["returnUrl"] = "/" }),
+        };
+        request.Headers.Add("Origin", "https://attacker.example");
+        var forged = await livadeia.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(before, Current());
+        Assert.NotEqual(Network, before);
+        var own = await livadeia.PostAsync("/programme/switch", new Dictionary<string, string> { ["programme"] = Network, ["returnUrl"] = "/" });
+        Assert.Equal(HttpStatusCode.Redirect, own.StatusCode);
+        Assert.Equal(Network, Current());
+    }
 }

@@ -4,7 +4,6 @@ using Mentoring.Server.Pairs;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +14,8 @@ namespace Mentoring.Server.Pages.ProgrammeWide;
 
 /// <summary>The programme's own work: the programme workflow's tasks (trainings, academies, forums, committee
 /// meetings) and approvals, with the forms of whoever may act on them, its events, and the pairs waiting for each.</summary>
-[Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
+/// <remarks>Who sees it and who acts on which item follows the programme workflow's definition
+/// (<see cref="Auth.CurrentUser.SeesProgrammeWork"/>); the engine decides in the end.</remarks>
 public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionStore definitions, WorkItemCommands commands,
     Texts text, IOptions<WebOptions> options, TimeProvider clock) : PageModel
 {
@@ -23,10 +23,6 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionSto
     public string FormKey { get; } = PageCommands.NewKey();
     public string? Error { get; private set; }
     public DateTimeOffset Now => clock.GetUtcNow();
-
-    /// <summary>Only the facilitator completes and approves the programme's own items (the engine decides in the end);
-    /// an admin may look.</summary>
-    public bool MayAct => User.IsInRole(PersonRoles.Facilitator);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
 
@@ -60,7 +56,8 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionSto
 
     private async Task<IActionResult> ActAsync(string? key, Func<string, Task<string?>> act, CancellationToken ct)
     {
-        if (!MayAct) return Forbid();
+        if (await LoadAsync(ct) is { } refused) return refused;
+        if (Work.Actor is null) return Forbid();
         Error = string.IsNullOrWhiteSpace(key) ? text["The form is out of date: reload the page and try again."] : await act(key);
         if (Error is null)
         {
@@ -75,7 +72,12 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, DefinitionSto
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        if (await ProgrammeWork.LoadAsync(db, definitions, User, ct) is not { } work) return NotFound();
+        if (await ProgrammeWork.LoadAsync(db, definitions, User, ct) is not { } work)
+        {
+            // Not for their role (403), or they are in no programme at all (404).
+            var programmeId = Auth.CurrentUser.ProgrammeId(User);
+            return await db.Programmes.AnyAsync(p => p.Id == programmeId, ct) ? Forbid() : NotFound();
+        }
         Work = work;
         return null;
     }
