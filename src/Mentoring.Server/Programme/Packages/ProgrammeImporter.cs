@@ -64,6 +64,7 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         programme = UpsertProgramme(db, package, programme, plan);
         await UpsertOrganisationsAsync(db, package, plan, cancellationToken);
         await UpsertMembersAsync(db, package, plan, cancellationToken);
+        await UpsertShapesAsync(db, package, plan, cancellationToken);
         var newGroups = await UpsertGroupsAsync(db, package, plan, cancellationToken);
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
@@ -182,6 +183,39 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
                 Set(member.Association, wanted.Association, v => member.Association = v, "association", changed);
                 plan.Update("member", wanted.Id, changed);
             }
+        }
+    }
+
+    /// <summary>Stores the package's shapes, so a group formed later (API, set-up page) is held to them too. A shape the
+    /// package no longer lists stays: groups formed on the server may be of it.</summary>
+    private static async Task UpsertShapesAsync(MentoringDb db, ProgrammePackage package, Plan plan, CancellationToken cancellationToken)
+    {
+        var existing = await db.GroupShapes.Where(s => s.ProgrammeId == package.Id).ToDictionaryAsync(s => s.Id, cancellationToken);
+        foreach (var wanted in package.Shapes)
+        {
+            var roles = GroupShapes.RolesJson(wanted);
+            if (!existing.TryGetValue(wanted.Id, out var shape))
+            {
+                db.GroupShapes.Add(new GroupShape { ProgrammeId = package.Id, Id = wanted.Id, Roles = roles, OneGroupPerMember = wanted.OneGroupPerMember });
+                plan.Add("shape", wanted.Id, "create");
+                continue;
+            }
+
+            var changed = new List<string>();
+            Set(shape.Roles, roles, v => shape.Roles = v, "roles", changed);
+            Set(shape.OneGroupPerMember, wanted.OneGroupPerMember, v => shape.OneGroupPerMember = v, "one group per member", changed);
+            plan.Update("shape", wanted.Id, changed);
+        }
+
+        // The reader checked the package's groups among themselves; groups formed on the server since are not in it.
+        var numbers = package.Groups.Select(g => g.Number).ToHashSet();
+        var others = (await GroupShapes.PlacedAsync(db, package.Id, cancellationToken)).Where(g => !numbers.Contains(g.Number)).ToList();
+        for (var i = 0; i < package.Groups.Count; i++)
+        {
+            var group = package.Groups[i];
+            var shape = package.Shapes.Single(s => s.Id == group.Shape);
+            foreach (var violation in GroupShapes.Check(shape, group.Title ?? $"{group.Number}", group.Members, others, new Dictionary<string, string>()))
+                plan.Error($"$.groups[{i}].members.{violation.Role}", violation.Message);
         }
     }
 
