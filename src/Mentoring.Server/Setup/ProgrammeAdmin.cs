@@ -230,8 +230,14 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
             g.Group.InstanceId, g.Status ?? "none", members.Where(m => m.GroupId == g.Group.Id).Select(m => m.View).ToList())).ToList();
     }
 
-    /// <summary>The per-group workflows a group may run (their latest versions).</summary>
-    public IReadOnlyList<WorkflowDefinition> GroupWorkflows() =>
+    /// <summary>The per-group workflows a group may run (their latest versions), packages imported on other nodes included.</summary>
+    public async Task<IReadOnlyList<WorkflowDefinition>> GroupWorkflowsAsync(MentoringDb db, CancellationToken ct)
+    {
+        await definitions.RefreshAsync(db, ct);
+        return GroupWorkflows();
+    }
+
+    private IReadOnlyList<WorkflowDefinition> GroupWorkflows() =>
         definitions.Catalog.All.Where(d => d.IsPerGroup).GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!).OrderBy(d => d.Id).ToList();
 
     /// <summary>
@@ -246,6 +252,7 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
         var errors = new Dictionary<string, string[]>();
         if (!IsId(request.Shape)) errors["shape"] = ["Choose a shape, such as pair, cluster or member."];
         if (string.IsNullOrWhiteSpace(request.Title)) errors["title"] = ["Give the group's title."];
+        await definitions.RefreshAsync(db, ct);
         var workflow = request.Workflow is null ? null : definitions.Catalog.Latest(request.Workflow);
         if (workflow is not { IsPerGroup: true }) errors["workflow"] = ["Choose a workflow that runs per group."];
         var members = (request.Members ?? new Dictionary<string, IReadOnlyList<string>>())

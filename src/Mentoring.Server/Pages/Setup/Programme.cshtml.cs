@@ -101,7 +101,7 @@ public sealed class ProgrammeModel(IDbContextFactory<MentoringDb> dbs, Programme
         Members = await ProgrammeAdmin.MembersAsync(db, id, ct);
         Groups = await ProgrammeAdmin.GroupsAsync(db, id, null, ct);
         People = await ProgrammeAdmin.PeopleAsync(db, id, ct);
-        Workflows = admin.GroupWorkflows();
+        Workflows = await admin.GroupWorkflowsAsync(db, ct);
         var shapes = (await GroupShapes.OfAsync(db, id, ct)).Select(s => s.Id).ToList();
         Shapes = shapes.Count > 0 ? shapes : ["pair", "cluster", "member"];
         GroupRoles = Workflows.SelectMany(w => w.Roles).Where(r => r.Scope == RoleScope.Group).Select(r => r.Id).Distinct().ToList();
