@@ -18,6 +18,7 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<ProgrammePerson> ProgrammePeople => Set<ProgrammePerson>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupShape> GroupShapes => Set<GroupShape>();
     public DbSet<DefinitionSnapshot> Definitions => Set<DefinitionSnapshot>();
     public DbSet<WorkflowInstance> Instances => Set<WorkflowInstance>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();

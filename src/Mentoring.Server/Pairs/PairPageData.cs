@@ -37,7 +37,7 @@ public sealed record PairPageData(
         var items = await PairQueries.ItemsAsync(db, pair.InstanceId, openOnly: false, ct);
         var visits = await PairQueries.VisitsAsync(db, pair.InstanceId, ct);
         var history = await PairQueries.HistoryAsync(db, pair.InstanceId, 0, 500, ct);
-        return new PairPageData(pair, summary, definitions.Catalog.Find(instance.DefinitionId, instance.DefinitionVersion),
+        return new PairPageData(pair, summary, definitions.Find(instance.DefinitionId, instance.DefinitionVersion),
             items.Where(i => i.Kind is "task" or "study-visit" or "approval").ToList(), visits, history);
     }
 

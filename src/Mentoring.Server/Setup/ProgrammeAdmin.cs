@@ -230,14 +230,21 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
             g.Group.InstanceId, g.Status ?? "none", members.Where(m => m.GroupId == g.Group.Id).Select(m => m.View).ToList())).ToList();
     }
 
-    /// <summary>The per-group workflows a group may run (their latest versions).</summary>
-    public IReadOnlyList<WorkflowDefinition> GroupWorkflows() =>
+    /// <summary>The per-group workflows a group may run (their latest versions), packages imported on other nodes included.</summary>
+    public async Task<IReadOnlyList<WorkflowDefinition>> GroupWorkflowsAsync(MentoringDb db, CancellationToken ct)
+    {
+        await definitions.RefreshAsync(db, ct);
+        return GroupWorkflows();
+    }
+
+    private IReadOnlyList<WorkflowDefinition> GroupWorkflows() =>
         definitions.Catalog.All.Where(d => d.IsPerGroup).GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!).OrderBy(d => d.Id).ToList();
 
     /// <summary>
     /// Forms a group and starts its workflow, in the caller's transaction. Checked as a package's group is: the workflow
     /// runs per group, every member is a city of the programme in one of the workflow's group roles, and every role the
-    /// workflow's work goes to (its acting group roles) has a member; a pair shape has one mentor and one mentee.
+    /// workflow's work goes to (its acting group roles) has a member; and the programme's stored shape holds (its roles'
+    /// min and max, one group per member), checked under the programme's lock.
     /// </summary>
     public async Task<AdminResult<GroupView>> FormGroupAsync(MentoringDb db, string programmeId, FormGroupRequest request, Actor by,
         CancellationToken ct)
@@ -245,6 +252,7 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
         var errors = new Dictionary<string, string[]>();
         if (!IsId(request.Shape)) errors["shape"] = ["Choose a shape, such as pair, cluster or member."];
         if (string.IsNullOrWhiteSpace(request.Title)) errors["title"] = ["Give the group's title."];
+        await definitions.RefreshAsync(db, ct);
         var workflow = request.Workflow is null ? null : definitions.Catalog.Latest(request.Workflow);
         if (workflow is not { IsPerGroup: true }) errors["workflow"] = ["Choose a workflow that runs per group."];
         var members = (request.Members ?? new Dictionary<string, IReadOnlyList<string>>())
@@ -258,13 +266,31 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
                 errors[$"members.{empty.Id}"] = [$"Choose a city for the role {empty.Id}."];
         }
 
-        if (request.Shape == "pair" && (members.Count(m => m.Role == "mentor") != 1 || members.Count(m => m.Role == "mentee") != 1))
+        // Checked after the lock, so a group formed at the same moment on another node is seen.
+        await GroupShapes.LockProgrammeAsync(db, programmeId, ct);
+        var shapes = await GroupShapes.OfAsync(db, programmeId, ct);
+        var shape = shapes.FirstOrDefault(s => s.Id == request.Shape)?.ToPackageShape();
+        if (shapes.Count > 0 && shape is null && IsId(request.Shape))
+            errors["shape"] = [$"The programme has no shape '{request.Shape}'; its shapes are {string.Join(", ", shapes.Select(s => s.Id))}."];
+        // A programme set up by hand, with no package's shapes, keeps the one rule there was before shapes were stored.
+        if (shapes.Count == 0 && request.Shape == "pair"
+            && (members.Count(m => m.Role == "mentor") != 1 || members.Count(m => m.Role == "mentee") != 1))
             errors["members"] = ["A pair has one mentor and one mentee."];
         if (members.GroupBy(m => m.CityId).Any(g => g.Count() > 1)) errors["members"] = ["A city has one role in a group."];
         var cityIds = members.Select(m => m.CityId).Distinct().ToList();
         var known = await db.ProgrammeMembers.Where(m => m.ProgrammeId == programmeId && cityIds.Contains(m.CityId)).Select(m => m.CityId).ToListAsync(ct);
         foreach (var stranger in cityIds.Except(known)) errors[$"members.{stranger}"] = [$"{stranger} is not a member of this programme."];
         if (errors.Count > 0) return AdminResult<GroupView>.Invalid(errors);
+        var names = await db.Cities.Where(c => cityIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        if (shape is not null)
+        {
+            var byRole = members.GroupBy(m => m.Role).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(m => m.CityId).ToList());
+            var violations = GroupShapes.Check(shape, request.Title!.Trim(), byRole, await GroupShapes.PlacedAsync(db, programmeId, ct), names);
+            // What the request itself gets wrong (400) comes before what it collides with (409).
+            if (violations.Where(v => !v.IsConflict).ToList() is { Count: > 0 } invalid)
+                return AdminResult<GroupView>.Invalid(invalid.GroupBy(v => $"members.{v.Role}").ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray()));
+            if (violations.FirstOrDefault() is { } taken) return AdminResult<GroupView>.Conflict(taken.Message);
+        }
 
         var number = (await db.Groups.Where(g => g.ProgrammeId == programmeId).MaxAsync(g => (int?)g.Number, ct) ?? 0) + 1;
         var group = new Group
@@ -276,7 +302,6 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
         db.GroupMembers.AddRange(members.Select(m => new GroupMember { GroupId = group.Id, CityId = m.CityId, Role = m.Role }));
         await db.SaveChangesAsync(ct);
         await host.StartAsync(db, workflow, programmeId, group, by, ct);
-        var names = await db.Cities.Where(c => cityIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         return AdminResult<GroupView>.Done(new GroupView(group.Id, group.Number, group.Shape, group.Title, group.Notes, group.WorkflowId,
             group.InstanceId, Running, members.Select(m => new GroupMemberView(m.CityId, names[m.CityId], m.Role)).ToList()));
     }

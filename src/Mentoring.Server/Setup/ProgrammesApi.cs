@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,6 +23,7 @@ public static class ProgrammesApi
     public static IHostApplicationBuilder AddMentoringProgrammeAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ProgrammeAdmin>();
+        builder.Services.AddSingleton<PackageUpload>();
         return builder;
     }
 
@@ -35,13 +37,27 @@ public static class ProgrammesApi
             var mine = await ProgrammeAdmin.ProgrammesAsync(db, http.User, ct);
             return mine.Count == 0 && !http.User.IsAdmin() ? Forbidden() : TypedResults.Ok(mine);
         }).WithSummary("The programmes you set up: every one for an admin, those you facilitate for a facilitator.");
-        api.MapPost("", async Task<Results<Ok<ProgrammeSummary>, ProblemHttpResult, ValidationProblem>> (HttpContext http, JsonElement body,
-            IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
+        api.MapPost("", async Task<IResult> (HttpContext http,
+            IDbContextFactory<MentoringDb> dbs, TimeProvider clock, PackageUpload upload, bool? dryRun, CancellationToken ct) =>
         {
             if (!http.User.IsAdmin()) return Forbidden("Only an admin creates a programme.");
+            if (PackageImportApi.IsZip(http.Request)) return (await PackageImportApi.ImportAsync(http, dbs, clock, upload, dryRun == true, ct)).Result;
+            JsonElement body;
+            try
+            {
+                body = await http.Request.ReadFromJsonAsync<JsonElement>(ct);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not valid JSON",
+                    detail: "Send a package's programme.json (application/json), or the whole package zipped (application/zip).");
+            }
+
             var request = ReadProgramme(body);
-            return await PostAsync(http, request, dbs, clock, null, db => ProgrammeAdmin.CreateProgrammeAsync(db, request, clock.GetUtcNow(), ct), ct);
-        }).WithSummary("Creates a programme (admins): the body is a package's programme.json; its id, name, languages, time zone and terms are read.");
+            return (await PostAsync(http, request, dbs, clock, null, db => ProgrammeAdmin.CreateProgrammeAsync(db, request, clock.GetUtcNow(), ct), ct)).Result;
+        }).Accepts<JsonElement>("application/json", "application/zip").Produces<PackageImportView>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Creates or updates a programme from its whole package, zipped (application/zip; ?dryRun=true returns the plan and " +
+                         "writes nothing), or a bare programme (application/json: a programme.json's id, name, languages, time zone and terms).");
 
         var one = api.MapGroup("/{programmeId}");
         one.MapGet("/cities", (HttpContext http, string programmeId, IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>

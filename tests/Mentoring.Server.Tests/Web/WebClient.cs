@@ -35,12 +35,13 @@ public sealed partial class WebClient(HttpClient http)
         return response;
     }
 
-    public async Task<HttpResponseMessage> PostMultipartAsync(string path, IDictionary<string, string> form, string fileName, byte[] file)
+    public async Task<HttpResponseMessage> PostMultipartAsync(string path, IDictionary<string, string> form, string fileName, byte[] file,
+        string field = "file")
     {
         var content = new MultipartFormDataContent();
         foreach (var (key, value) in form) content.Add(new StringContent(value), key);
         content.Add(new StringContent(Token()), "__RequestVerificationToken");
-        content.Add(new ByteArrayContent(file), "file", fileName);
+        content.Add(new ByteArrayContent(file), field, fileName);
         var response = await Http.PostAsync(path, content);
         LastPage = await response.Content.ReadAsStringAsync();
         return response;

@@ -23,6 +23,8 @@ public sealed class ProgrammeModel(IDbContextFactory<MentoringDb> dbs, Programme
     public IReadOnlyList<GroupView> Groups { get; private set; } = [];
     public IReadOnlyList<ProgrammePersonView> People { get; private set; } = [];
     public IReadOnlyList<WorkflowDefinition> Workflows { get; private set; } = [];
+    /// <summary>The programme's stored shapes (its package's); a programme without any offers the usual three.</summary>
+    public IReadOnlyList<string> Shapes { get; private set; } = [];
     /// <summary>Every group role of the workflows a group may run: one city list each in the form.</summary>
     public IReadOnlyList<string> GroupRoles { get; private set; } = [];
     public string? Error { get; private set; }
@@ -99,7 +101,9 @@ public sealed class ProgrammeModel(IDbContextFactory<MentoringDb> dbs, Programme
         Members = await ProgrammeAdmin.MembersAsync(db, id, ct);
         Groups = await ProgrammeAdmin.GroupsAsync(db, id, null, ct);
         People = await ProgrammeAdmin.PeopleAsync(db, id, ct);
-        Workflows = admin.GroupWorkflows();
+        Workflows = await admin.GroupWorkflowsAsync(db, ct);
+        var shapes = (await GroupShapes.OfAsync(db, id, ct)).Select(s => s.Id).ToList();
+        Shapes = shapes.Count > 0 ? shapes : ["pair", "cluster", "member"];
         GroupRoles = Workflows.SelectMany(w => w.Roles).Where(r => r.Scope == RoleScope.Group).Select(r => r.Id).Distinct().ToList();
         return Page();
     }

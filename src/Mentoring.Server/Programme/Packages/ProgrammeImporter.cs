@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mentoring.Engine.Definitions;
 using Mentoring.Engine.Runtime;
+using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
 using Mentoring.Server.Data;
 using Mentoring.Server.Workflows;
@@ -33,17 +34,18 @@ public sealed record ImportOutcome(string ProgrammeId, bool Created, bool Unchan
 /// hash makes an unchanged re-import a no-op. The one writer of a programme's set-up tables for a whole package; the
 /// command line, the first start and <c>POST /api/programmes</c> all come here.
 /// </summary>
-public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definitions, TimeProvider clock, ILogger<ProgrammeImporter> logger)
+public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definitions, TemplateCatalog templates, TimeProvider clock,
+    ILogger<ProgrammeImporter> logger)
 {
     // Its id tells the journal's readers an import started the instance; its name is the system's, which pages show in
     // the reader's language ("automatic").
     private static readonly Actor Importer = new("import", Actor.System.Name, ActorRole.System);
 
-    /// <summary>Reads the package folder (its workflows must be loaded by this node: they are under workflows/) and imports it.</summary>
+    /// <summary>Reads the package folder (under workflows/, or anywhere: an uploaded package's) and imports it.</summary>
     public async Task<ImportOutcome> ImportFolderAsync(MentoringDb db, string folder, ImportOptions options, CancellationToken cancellationToken,
         Func<ProgrammePackage, CancellationToken, Task>? beforeCommit = null)
     {
-        var package = ProgrammePackageReader.TryReadFolder(folder, null, out var errors);
+        var package = ProgrammePackageReader.TryReadFolder(folder, templates.Exists, out var errors);
         if (package is null) return new ImportOutcome("", false, false, [], errors);
         return await ImportAsync(db, package, options, cancellationToken, beforeCommit);
     }
@@ -53,17 +55,40 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
     public async Task<ImportOutcome> ImportAsync(MentoringDb db, ProgrammePackage package, ImportOptions options, CancellationToken cancellationToken,
         Func<ProgrammePackage, CancellationToken, Task>? beforeCommit = null)
     {
-        if (NotLoaded(package) is { Count: > 0 } notLoaded) return new ImportOutcome(package.Id, false, false, [], notLoaded);
         var programme = await db.Programmes.SingleOrDefaultAsync(p => p.Id == package.Id, cancellationToken);
         if (programme?.PackageHash == package.Hash)
             return new ImportOutcome(package.Id, false, true, [], []);
 
-        await using var transaction = options.Check ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        // The caller's transaction when it has one (the API records its Idempotency-Key with the import), else its own.
+        await using var transaction = options.Check || db.Database.CurrentTransaction is not null
+            ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        var (recorded, clashes) = await definitions.RecordAsync(db, package.Definitions, clock.GetUtcNow(), options.Check, cancellationToken);
+        if (clashes.Count > 0) return new ImportOutcome(package.Id, false, false, [], clashes);
+        var staged = options.Check ? [] : recorded;
+        try
+        {
+            var outcome = await WriteAsync(db, package, programme, recorded, options, transaction, cancellationToken, beforeCommit);
+            if (outcome.Refused) definitions.Forget(staged);
+            return outcome;
+        }
+        catch
+        {
+            definitions.Forget(staged);
+            throw;
+        }
+    }
+
+    private async Task<ImportOutcome> WriteAsync(MentoringDb db, ProgrammePackage package, ProgrammeRecord? programme,
+        IReadOnlyList<WorkflowDefinition> recorded, ImportOptions options, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? transaction,
+        CancellationToken cancellationToken, Func<ProgrammePackage, CancellationToken, Task>? beforeCommit)
+    {
         var plan = new Plan(package.File);
+        foreach (var workflow in recorded) plan.Add("workflow", $"{workflow.Id} v{workflow.Version}", "record on this server, for every node");
         var created = programme is null;
         programme = UpsertProgramme(db, package, programme, plan);
         await UpsertOrganisationsAsync(db, package, plan, cancellationToken);
         await UpsertMembersAsync(db, package, plan, cancellationToken);
+        await UpsertShapesAsync(db, package, plan, cancellationToken);
         var newGroups = await UpsertGroupsAsync(db, package, plan, cancellationToken);
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
@@ -80,20 +105,10 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         programme.PackageHash = package.Hash;
         await db.SaveChangesAsync(cancellationToken);
         if (beforeCommit is not null) await beforeCommit(package, cancellationToken);
-        await transaction!.CommitAsync(cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Imported the programme {Programme} from {File}: {Changes} change(s)", package.Id, package.File, plan.Changes.Count);
         return new ImportOutcome(package.Id, created, false, plan.Changes, []);
     }
-
-    /// <summary>A package sent to the API names workflows by id; this node must run the very versions it was checked
-    /// against, or its groups would start on something else.</summary>
-    private List<DefinitionError> NotLoaded(ProgrammePackage package) =>
-        package.Groups.Select(g => g.Workflow).Append(package.ProgrammeWorkflow).OfType<WorkflowDefinition>()
-            .DistinctBy(w => (w.Id, w.Version))
-            .Where(w => definitions.Catalog.Find(w.Id, w.Version)?.ContentHash != w.ContentHash)
-            .Select(w => new DefinitionError(package.File, "$", $"the workflow '{w.Id}' version {w.Version} ({w.SourceFile}) is not loaded by the server: " +
-                                                                 "put it under workflows/ and restart, then import"))
-            .ToList();
 
     private ProgrammeRecord UpsertProgramme(MentoringDb db, ProgrammePackage package, ProgrammeRecord? programme, Plan plan)
     {
@@ -182,6 +197,39 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
                 Set(member.Association, wanted.Association, v => member.Association = v, "association", changed);
                 plan.Update("member", wanted.Id, changed);
             }
+        }
+    }
+
+    /// <summary>Stores the package's shapes, so a group formed later (API, set-up page) is held to them too. A shape the
+    /// package no longer lists stays: groups formed on the server may be of it.</summary>
+    private static async Task UpsertShapesAsync(MentoringDb db, ProgrammePackage package, Plan plan, CancellationToken cancellationToken)
+    {
+        var existing = await db.GroupShapes.Where(s => s.ProgrammeId == package.Id).ToDictionaryAsync(s => s.Id, cancellationToken);
+        foreach (var wanted in package.Shapes)
+        {
+            var roles = GroupShapes.RolesJson(wanted);
+            if (!existing.TryGetValue(wanted.Id, out var shape))
+            {
+                db.GroupShapes.Add(new GroupShape { ProgrammeId = package.Id, Id = wanted.Id, Roles = roles, OneGroupPerMember = wanted.OneGroupPerMember });
+                plan.Add("shape", wanted.Id, "create");
+                continue;
+            }
+
+            var changed = new List<string>();
+            Set(shape.Roles, roles, v => shape.Roles = v, "roles", changed);
+            Set(shape.OneGroupPerMember, wanted.OneGroupPerMember, v => shape.OneGroupPerMember = v, "one group per member", changed);
+            plan.Update("shape", wanted.Id, changed);
+        }
+
+        // The reader checked the package's groups among themselves; groups formed on the server since are not in it.
+        var numbers = package.Groups.Select(g => g.Number).ToHashSet();
+        var others = (await GroupShapes.PlacedAsync(db, package.Id, cancellationToken)).Where(g => !numbers.Contains(g.Number)).ToList();
+        for (var i = 0; i < package.Groups.Count; i++)
+        {
+            var group = package.Groups[i];
+            var shape = package.Shapes.Single(s => s.Id == group.Shape);
+            foreach (var violation in GroupShapes.Check(shape, group.Title ?? $"{group.Number}", group.Members, others, new Dictionary<string, string>()))
+                plan.Error($"$.groups[{i}].members.{violation.Role}", violation.Message);
         }
     }
 

@@ -24,6 +24,10 @@ public sealed record ProgrammePackage(
     /// <summary>A hash of programme.json and of the workflow versions it runs: an unchanged package re-imported is a
     /// no-op, a new workflow version beside it is not.</summary>
     public required string Hash { get; init; }
+
+    /// <summary>Every workflow definition the package brings (those its groups run and any other beside them), which
+    /// the importer records for every node.</summary>
+    public IReadOnlyList<WorkflowDefinition> Definitions { get; init; } = [];
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>

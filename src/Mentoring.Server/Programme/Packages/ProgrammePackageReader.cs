@@ -103,7 +103,8 @@ public sealed class ProgrammePackageReader
             return new ProgrammePackage(_file, id!, name!, languages, timeZone!, terms, organisations, members.Values.ToList(), shapes.Values.ToList(),
                 groups, programmeWorkflow, people, settings)
             {
-                Hash = Hash(json, groups.Select(g => g.Workflow).Append(programmeWorkflow)),
+                Hash = Hash(json, _workflows.All.Concat(groups.Select(g => g.Workflow)).Append(programmeWorkflow)),
+                Definitions = _workflows.All.ToList(),
             };
         }
     }
