@@ -1,5 +1,6 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.Assessments;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -31,7 +32,8 @@ public static class MentoringServices
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
             .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
-            .AddComments();
+            .AddComments()
+            .AddMentoringAssessments();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -124,6 +126,7 @@ public static class MentoringServices
         api.MapProgrammeSwitch();
         api.MapVersionsApi();
         api.MapCommentsApi();
+        api.MapAssessmentsApi();
         app.MapFiles();
         return app;
     }

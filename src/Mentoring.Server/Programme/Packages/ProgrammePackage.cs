@@ -28,6 +28,9 @@ public sealed record ProgrammePackage(
     /// <summary>Every workflow definition the package brings (those its groups run and any other beside them), which
     /// the importer records for every node.</summary>
     public IReadOnlyList<WorkflowDefinition> Definitions { get; init; } = [];
+
+    /// <summary>The package's questionnaire.json (and the demo's assessments.json), when it has one.</summary>
+    public Assessments.PackageAssessments? Assessments { get; init; }
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>
