@@ -37,14 +37,17 @@ public sealed class DefinitionCatalog
     public WorkflowDefinition? Latest(string id) =>
         _definitions.Values.Where(d => d.Id == id).MaxBy(d => d.Version);
 
-    /// <summary>Whether a <c>*.json</c> file in the workflows folder is a workflow definition: not a JSON Schema, not a
-    /// programme package's <c>programme.json</c>.</summary>
+    /// <summary>Whether a <c>*.json</c> file in the workflows folder is a workflow definition: not a JSON Schema, not one
+    /// of a programme package's data files (<c>programme.json</c>, its questionnaire, ...).</summary>
     public static bool IsDefinitionFile(string file)
     {
         var name = Path.GetFileName(file);
         return !name.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)
-               && !name.Equals(PackageFileName, StringComparison.OrdinalIgnoreCase);
+               && !PackageDataFiles.Contains(name, StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>The files of a programme package that hold data, not workflows.</summary>
+    public static readonly IReadOnlyList<string> PackageDataFiles = [PackageFileName, "questionnaire.json", "assessments.json", "matching.json"];
 
     /// <summary>The file of a programme package that is not a workflow definition.</summary>
     public const string PackageFileName = "programme.json";

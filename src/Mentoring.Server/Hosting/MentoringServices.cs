@@ -1,5 +1,6 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.Assessments;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Data;
@@ -29,7 +30,8 @@ public static class MentoringServices
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
-            .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions();
+            .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
+            .AddMentoringAssessments();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -121,6 +123,7 @@ public static class MentoringServices
         api.MapProgrammesApi();
         api.MapProgrammeSwitch();
         api.MapVersionsApi();
+        api.MapAssessmentsApi();
         app.MapFiles();
         return app;
     }

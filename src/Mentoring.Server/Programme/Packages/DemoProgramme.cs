@@ -35,6 +35,7 @@ public sealed class DemoProgramme(ProgrammeImporter importer, IOptions<WorkflowO
                 }
 
                 await db.SaveChangesAsync(ct);
+                await Assessments.AssessmentImport.SeedDemoAsync(db, package, ct);
             });
         if (outcome.Refused) throw new Engine.Definitions.DefinitionException(outcome.Errors);
         return tokens;

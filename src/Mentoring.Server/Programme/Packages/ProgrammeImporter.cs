@@ -67,6 +67,8 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         var newGroups = await UpsertGroupsAsync(db, package, plan, cancellationToken);
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
+        foreach (var change in await Assessments.AssessmentImport.UpsertQuestionnaireAsync(db, package, clock.GetUtcNow(), cancellationToken))
+            plan.Add(change.Kind, change.Key, change.Change);
         if (plan.Errors.Count > 0 || options.Check)
         {
             db.ChangeTracker.Clear();
