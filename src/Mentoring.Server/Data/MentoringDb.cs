@@ -27,6 +27,9 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Matching.MatchingSettingsRecord> MatchingSettings => Set<Matching.MatchingSettingsRecord>();
+    public DbSet<Matching.MatchingConstraintsRecord> MatchingConstraints => Set<Matching.MatchingConstraintsRecord>();
+    public DbSet<Matching.MatchingPublication> MatchingPublications => Set<Matching.MatchingPublication>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -7,6 +7,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Inputs;
+using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
@@ -31,7 +32,8 @@ public static class MentoringServices
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
             .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
-            .AddMentoringAssessments();
+            .AddMentoringAssessments()
+            .AddMentoringMatching();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -124,6 +126,7 @@ public static class MentoringServices
         api.MapProgrammeSwitch();
         api.MapVersionsApi();
         api.MapAssessmentsApi();
+        api.MapMatchingApi();
         app.MapFiles();
         return app;
     }
