@@ -29,6 +29,9 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Comments.GroupComment> GroupComments => Set<Comments.GroupComment>();
+    public DbSet<Matching.MatchingSettingsRecord> MatchingSettings => Set<Matching.MatchingSettingsRecord>();
+    public DbSet<Matching.MatchingConstraintsRecord> MatchingConstraints => Set<Matching.MatchingConstraintsRecord>();
+    public DbSet<Matching.MatchingPublication> MatchingPublications => Set<Matching.MatchingPublication>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -8,6 +8,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.Inputs;
+using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
 using Mentoring.Server.Programme;
@@ -33,7 +34,8 @@ public static class MentoringServices
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
             .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
             .AddComments()
-            .AddMentoringAssessments();
+            .AddMentoringAssessments()
+            .AddMentoringMatching();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -127,6 +129,7 @@ public static class MentoringServices
         api.MapVersionsApi();
         api.MapCommentsApi();
         api.MapAssessmentsApi();
+        api.MapMatchingApi();
         app.MapFiles();
         return app;
     }

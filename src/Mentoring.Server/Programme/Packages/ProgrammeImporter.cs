@@ -91,6 +91,7 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         await UpsertShapesAsync(db, package, plan, cancellationToken);
         var newGroups = await UpsertGroupsAsync(db, package, plan, cancellationToken);
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
+        if (await Matching.MatchingSettingsStore.UpsertAsync(db, package, cancellationToken) is { } matching) plan.Add("matching", package.Id, matching);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
         foreach (var change in await Assessments.AssessmentImport.UpsertQuestionnaireAsync(db, package, clock.GetUtcNow(), cancellationToken))
             plan.Add(change.Kind, change.Key, change.Change);

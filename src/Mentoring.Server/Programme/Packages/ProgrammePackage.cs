@@ -31,6 +31,9 @@ public sealed record ProgrammePackage(
 
     /// <summary>The package's questionnaire.json (and the demo's assessments.json), when it has one.</summary>
     public Assessments.PackageAssessments? Assessments { get; init; }
+
+    /// <summary>The package's matching.json, when it has one.</summary>
+    public Matching.MatchingSettings? Matching { get; init; }
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>

@@ -54,7 +54,8 @@ public sealed class ProgrammePackageReader
         }
 
         var package = TryRead(shown, File.ReadAllText(file), workflows, out errors);
-        return Assessments.AssessmentFiles.Read(package, folder, ref errors);
+        package = Assessments.AssessmentFiles.Read(package, folder, ref errors);
+        return Matching.MatchingSettingsReader.ReadInto(folder, package, workflows, ref errors);
     }
 
     /// <summary>Reads a package's programme.json text; its workflows are those of <paramref name="workflows"/> (the
