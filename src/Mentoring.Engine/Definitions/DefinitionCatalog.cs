@@ -43,7 +43,8 @@ public sealed class DefinitionCatalog
     {
         var name = Path.GetFileName(file);
         return !name.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)
-               && !name.Equals(PackageFileName, StringComparison.OrdinalIgnoreCase);
+               && !name.Equals(PackageFileName, StringComparison.OrdinalIgnoreCase)
+               && !name.Equals("practices.json", StringComparison.OrdinalIgnoreCase); // a package's good practices (Practices/)
     }
 
     /// <summary>The file of a programme package that is not a workflow definition.</summary>

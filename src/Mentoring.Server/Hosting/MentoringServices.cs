@@ -8,6 +8,7 @@ using Mentoring.Server.Email;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
+using Mentoring.Server.Practices;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
@@ -29,7 +30,8 @@ public static class MentoringServices
     public static IHostApplicationBuilder AddMentoring(this IHostApplicationBuilder builder) =>
         builder.AddMentoringData().AddMentoringWorkflows().AddMentoringScheduling().AddMentoringApi()
             .AddMentoringEmail().AddMentoringWeb().AddAccounts().AddMentoringPlans().AddMentoringProgrammeAdmin().AddMentoringHosting()
-            .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions();
+            .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
+            .AddMentoringPractices();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -121,6 +123,7 @@ public static class MentoringServices
         api.MapProgrammesApi();
         api.MapProgrammeSwitch();
         api.MapVersionsApi();
+        api.MapPracticesApi();
         app.MapFiles();
         return app;
     }

@@ -14,7 +14,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
     public static readonly IReadOnlyList<Migration> All =
         [new M001_Initial(), new M002_Quartz(), new M003_Accounts(), new M005_DashboardIndexes(),
         new M006_AccountSecurity(), new M007_FileOwners(),
-        new M009_PlansAndCalendars(), new M010_DropQuartz(), new M013_PageLanguage(), new M014_Programmes()];
+        new M009_PlansAndCalendars(), new M010_DropQuartz(), new M013_PageLanguage(), new M014_Programmes(),
+        new M020_Practices()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;

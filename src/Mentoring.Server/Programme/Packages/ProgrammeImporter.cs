@@ -66,6 +66,7 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         await UpsertMembersAsync(db, package, plan, cancellationToken);
         var newGroups = await UpsertGroupsAsync(db, package, plan, cancellationToken);
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
+        await Practices.PracticesFile.UpsertAsync(db, package, plan.Add, clock.GetUtcNow(), cancellationToken);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
         if (plan.Errors.Count > 0 || options.Check)
         {

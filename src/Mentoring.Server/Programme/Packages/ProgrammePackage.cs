@@ -24,6 +24,9 @@ public sealed record ProgrammePackage(
     /// <summary>A hash of programme.json and of the workflow versions it runs: an unchanged package re-imported is a
     /// no-op, a new workflow version beside it is not.</summary>
     public required string Hash { get; init; }
+
+    /// <summary>The package's good practices (<c>practices.json</c>, optional), read by <see cref="Practices.PracticesFile"/>.</summary>
+    public IReadOnlyList<Practices.PackagePractice> Practices { get; init; } = [];
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>

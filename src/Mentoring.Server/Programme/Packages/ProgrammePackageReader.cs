@@ -53,7 +53,8 @@ public sealed class ProgrammePackageReader
             workflows = new DefinitionCatalog([]);
         }
 
-        return TryRead(shown, File.ReadAllText(file), workflows, out errors);
+        var package = TryRead(shown, File.ReadAllText(file), workflows, out errors);
+        return Practices.PracticesFile.ReadInto(folder, package, ref errors);
     }
 
     /// <summary>Reads a package's programme.json text; its workflows are those of <paramref name="workflows"/> (the
