@@ -1,9 +1,12 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Mentoring.Bench.Practices;
+using Mentoring.Server.Accounts;
 using Mentoring.Server.Data;
+using Mentoring.Server.Email;
 using Mentoring.Server.Hosting;
 using Mentoring.Server.Practices;
+using Mentoring.Server.Web;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
