@@ -11,6 +11,7 @@ using Mentoring.Server.Inputs;
 using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Plans;
+using Mentoring.Server.Practices;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
@@ -35,7 +36,8 @@ public static class MentoringServices
             .AddMentoringRetention().AddMentoringTelemetry().AddMentoringVersions()
             .AddComments()
             .AddMentoringAssessments()
-            .AddMentoringMatching();
+            .AddMentoringMatching()
+            .AddMentoringPractices();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -130,6 +132,7 @@ public static class MentoringServices
         api.MapCommentsApi();
         api.MapAssessmentsApi();
         api.MapMatchingApi();
+        api.MapPracticesApi();
         app.MapFiles();
         return app;
     }

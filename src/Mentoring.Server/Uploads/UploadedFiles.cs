@@ -60,6 +60,14 @@ public static class UploadedFiles
             ContentType = upload.ContentType, Size = upload.Content.Length, Content = upload.Content, UploadedAt = now,
         });
 
+    /// <summary>Adds a file of no task, such as a good practice's (Practices/ links it and decides who reads it); the caller saves.</summary>
+    public static void AddUnattached(MentoringDb db, PendingUpload upload, Guid personId, DateTimeOffset now) =>
+        db.Set<UploadedFile>().Add(new UploadedFile
+        {
+            Id = upload.Id, UploadedBy = personId, FileName = upload.FileName, ContentType = upload.ContentType, Size = upload.Content.Length,
+            Content = upload.Content, UploadedAt = now,
+        });
+
     /// <summary>Null when <paramref name="fileId"/> names a file this person uploaded for the same task of the same
     /// workflow (an earlier activation of it, say before it was sent back); else why it cannot be attached. A file
     /// someone else uploaded, or one uploaded for another pair or task, is refused: whoever reads a pair may read its
@@ -99,6 +107,7 @@ public static class UploadedFiles
         CancellationToken ct)
     {
         if (user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
+        if (await Practices.PracticeLibrary.MayReadFileAsync(db, user, file.Id, ct) is { } practiceFile) return practiceFile;
         if (user.IsFacilitator())
             // Every file of their programme, a group's or the programme workflow's own, and none of another programme.
             return await db.WorkItems.AnyAsync(w => w.Id == file.WorkItemId

@@ -34,6 +34,9 @@ public sealed record ProgrammePackage(
 
     /// <summary>The package's matching.json, when it has one.</summary>
     public Matching.MatchingSettings? Matching { get; init; }
+
+    /// <summary>The package's good practices (<c>practices.json</c>, optional), read by <see cref="Practices.PracticesFile"/>.</summary>
+    public IReadOnlyList<Practices.PackagePractice> Practices { get; init; } = [];
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>
