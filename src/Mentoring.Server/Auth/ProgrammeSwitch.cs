@@ -19,9 +19,9 @@ public sealed record MeView(Guid Id, string Name, string? Email, bool IsAdmin, s
 
 /// <summary>
 /// The programme switch: a person in several programmes (a facilitator running two, a city in two networks) works in one
-/// at a time. <c>POST /programme</c> (form field <c>programme</c>, like <c>POST /language</c>) remembers the choice on
-/// the person, so it follows them to another browser and to their API tokens, and signs the cookie in again with that
-/// programme's role and city.
+/// at a time. <c>POST /programme/switch</c> (form field <c>programme</c>, like <c>POST /language</c>; with the sign-in
+/// cookie, only with the form's antiforgery token) remembers the choice on the person, so it follows them to another
+/// browser and to their API tokens, and signs the cookie in again with that programme's role and city.
 /// </summary>
 public static class ProgrammeSwitch
 {
