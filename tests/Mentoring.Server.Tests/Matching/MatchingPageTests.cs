@@ -25,7 +25,7 @@ public sealed class MatchingPageTests(DatabaseFixture database)
         Assert.Contains("<table class=\"matrix\">", page.LastPage);
         Assert.Contains("Scores: mentors in rows, mentees in columns", page.LastPage);
         Assert.Contains("mentors Saint-Jean-de-la-Ruelle on", page.LastPage);
-        Assert.Contains("formed in 2020", page.LastPage);
+        Assert.Contains("four pairs in 2020", page.LastPage);
         Assert.Contains("4 groups already run", page.LastPage);
 
         var saved = await page.PostAsync($"{Path}?handler=Constraints", new Dictionary<string, string>
