@@ -109,7 +109,7 @@ public sealed record CommandResult(CommandResponse? Response, bool Replayed = fa
 /// act, the open work item of the right kind, a file to attach, the Idempotency-Key, and the command, all read and
 /// written with one context in the resume's one transaction.
 /// </summary>
-public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock)
+public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock, DefinitionStore definitions)
 {
     /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (the facilitator's).</param>
     /// <param name="key">The caller's Idempotency-Key as sent (header or form field); fingerprinted here with the command.</param>
@@ -144,6 +144,8 @@ public sealed class WorkItemCommands(WorkflowHost host, TimeProvider clock)
                     $"This pair has no {kind} {command.ItemId}."));
             }
 
+            if (command is CompleteTaskCommand && await Assessments.AssessmentRequirement.UnmetAsync(db, definitions, found, ct) is { } unmet)
+                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The needs assessment is not submitted", unmet));
             if (command is CompleteTaskCommand { Upload: null, Body.FileId: { } fileId } && !string.IsNullOrWhiteSpace(fileId)
                 && await UploadedFiles.CheckAttachableAsync(db, fileId.Trim(), personId, found, ct) is { } error)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Invalid, "The file cannot be attached.",
