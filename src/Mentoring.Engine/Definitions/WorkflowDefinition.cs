@@ -58,7 +58,9 @@ public sealed record RoleDefinition(string Id, string Name, RoleScope Scope = Ro
 }
 
 /// <summary>What completing a task needs.</summary>
-public enum Requirement { Note, Link, File }
+/// <summary>What completing a task needs. <see cref="Assessment"/>: an artefact the server checks (the needs assessment
+/// of the cities the task is for, submitted); the engine records the completion as any other.</summary>
+public enum Requirement { Note, Link, File, Assessment }
 
 /// <summary>One version of one workflow, as loaded from a file in <c>workflows/</c>. Immutable.</summary>
 public sealed class WorkflowDefinition

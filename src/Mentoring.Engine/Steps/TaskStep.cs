@@ -58,7 +58,8 @@ internal sealed class TaskKind : StepKind<TaskStep>
                     case "note": requires.Add(Requirement.Note); break;
                     case "link": requires.Add(Requirement.Link); break;
                     case "file": requires.Add(Requirement.File); break;
-                    default: parser.Error(itemPath, "must be one of note, link, file"); break;
+                    case "assessment": requires.Add(Requirement.Assessment); break;
+                    default: parser.Error(itemPath, "must be one of note, link, file, assessment"); break;
                 }
             }
         }
