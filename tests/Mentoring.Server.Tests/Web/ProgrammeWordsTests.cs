@@ -55,8 +55,9 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
 
     private static string Decoded(WebClient client) => WebUtility.HtmlDecode(client.LastPage);
 
+    /// <summary>No word for a pair, and no IncluCities, outside the links (whose /pairs/ addresses stay).</summary>
     private static void SaysNoPair(string words) =>
-        Assert.DoesNotMatch(new Regex(@"\bpairs?\b|ζε[υύ]γ|IncluCities", RegexOptions.IgnoreCase), words);
+        Assert.DoesNotMatch(new Regex(@"\bpairs?\b|ζε[υύ]γ|IncluCities", RegexOptions.IgnoreCase), Links().Replace(words, " "));
 
     private static async Task<Guid> GroupOfAsync(MentoringApp app, string cityId, string programmeId)
     {
@@ -97,7 +98,8 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
         SaysNoPair(greek);
 
         await athens.GetAsync("/pairs");
-        Assert.Contains("<th scope=\"col\">Μέλος</th><th scope=\"col\">Δήμος-μέλος</th>", Decoded(athens));
+        Assert.Contains("<th scope=\"col\">Μέλος</th>", Decoded(athens));
+        Assert.Contains("<th scope=\"col\">Δήμος-μέλος</th>", Decoded(athens));
         SaysNoPair(Visible(athens.LastPage));
     }
 
@@ -200,7 +202,7 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
         Assert.Contains("Binôme 1 - IncluCities", page);
 
         var (row, email) = await ReminderAsync(app, pair, "mentee", People.Coordinator("saint-jean-de-la-ruelle"), "fr");
-        Assert.StartsWith("City of Brussels – Saint-Jean-de-la-Ruelle: ", email.Subject);
+        Assert.StartsWith("City of Brussels – Saint-Jean-de-la-Ruelle :", email.Subject.Replace('\u00a0', ' '));
         Assert.Contains("Binôme : City of Brussels – Saint-Jean-de-la-Ruelle (binôme 1)", email.Text.Replace('\u00a0', ' '));
         Assert.Equal("IncluCities", SenderOf(app, row, email));
     }
@@ -231,6 +233,9 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
         Assert.StartsWith("Schaerbeek – Jelgava: ", email.Subject);
         Assert.Contains("Pāris: Schaerbeek – Jelgava (4. pāris)", email.Text);
     }
+
+    [GeneratedRegex(@"https?://\S+")]
+    private static partial Regex Links();
 
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex Tags();
