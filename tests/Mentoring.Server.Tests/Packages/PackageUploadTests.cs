@@ -206,7 +206,9 @@ public sealed class PackageUploadTests(DatabaseFixture database)
 
         var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
         await facilitator.GetAsync("/setup/programmes");
-        Assert.Equal(HttpStatusCode.Forbidden, (await facilitator.PostMultipartAsync("/setup/programmes?handler=Upload", new Dictionary<string, string>(),
-            "network.zip", Zip(package), field: "package")).StatusCode);
+        var denied = await facilitator.PostMultipartAsync("/setup/programmes?handler=Upload", new Dictionary<string, string>(),
+            "network.zip", Zip(package.ToDictionary(f => f.Key, f => f.Value.Replace($"\"{Uploaded}\"", "\"not-theirs\""))), field: "package");
+        Assert.True(denied.Headers.Location?.OriginalString.Contains("/forbidden") == true, $"{denied.StatusCode}");
+        await using (var db = app.Db()) Assert.False(await db.Programmes.AnyAsync(p => p.Id == "not-theirs"));
     }
 }

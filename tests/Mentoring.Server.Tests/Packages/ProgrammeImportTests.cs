@@ -208,7 +208,7 @@ public sealed class ProgrammeImportTests(DatabaseFixture database) : IDisposable
             await db.ProgrammePeople.CountAsync(), await db.Instances.CountAsync());
     }
 
-    private static async Task<(int Exit, string Out, string Error)> RunAsync(MentoringApp app, params string[] args)
+    internal static async Task<(int Exit, string Out, string Error)> RunAsync(MentoringApp app, params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var (oldOut, oldError) = (Console.Out, Console.Error);
