@@ -153,14 +153,23 @@ public static class DashboardQueries
                 join instance in db.Instances on grp.InstanceId equals instance.Id
                 select new { grp.Id, grp.InstanceId, instance.DefinitionId, instance.DefinitionVersion })
             .AsNoTracking().ToDictionaryAsync(p => p.Id, ct);
-        var csv = new StringBuilder("pair,mentor,mentee,theme,step,steps,stage,status,next_due,overdue_items\r\n");
+        // One column per group role the programme's workflows declare (a pair: mentor, mentee; a member: member; a
+        // cluster: core, observer), in their order, so a spreadsheet's columns hold still from one export to the next.
+        // A role id as the definitions write it ("mentor") heads its column unquoted, as the other headers are.
+        var roles = instances.Values.Select(i => (i.DefinitionId, i.DefinitionVersion)).Distinct()
+            .SelectMany(run => GroupNames.GroupRoles(catalog.Find(run.DefinitionId, run.DefinitionVersion)).Select(r => r.Id))
+            .Distinct().ToList();
+        var csv = new StringBuilder("group,").AppendJoin(',', roles.Select(r => r.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? r : Cell(r))).Append(roles.Count > 0 ? "," : "")
+            .Append("theme,step,steps,stage,status,next_due,overdue_items\r\n");
         await foreach (var p in PairQueries.Summaries(db, user).AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
         {
             var run = instances[p.Id];
             overdue.TryGetValue(run.InstanceId, out var late);
             var steps = catalog.Find(run.DefinitionId, run.DefinitionVersion) is { } definition ? WorkflowSteps.Of(definition).Last : 0;
-            csv.Append(p.Number).Append(',').Append(Cell(p.Mentor.Name)).Append(',').Append(Cell(p.Mentee.Name)).Append(',')
-                .Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(steps).Append(',')
+            csv.Append(p.Number).Append(',');
+            foreach (var role in roles)
+                csv.Append(Cell(string.Join("; ", p.Members.Where(m => m.Role == role).Select(m => m.Name).Order(StringComparer.Ordinal)))).Append(',');
+            csv.Append(Cell(p.Theme)).Append(',').Append(p.CurrentStep).Append(',').Append(steps).Append(',')
                 .Append(Cell(text.DefinitionText(p.Stage))).Append(',')
                 .Append(p.Status).Append(',').Append(p.NextDueAt is { } due ? Fmt.IsoDateTime(due) : null)
                 .Append(',').Append(late).Append("\r\n");

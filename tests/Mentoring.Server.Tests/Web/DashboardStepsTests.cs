@@ -61,7 +61,7 @@ public sealed partial class DashboardStepsTests(DatabaseFixture database) : IDis
 
         await facilitator.GetAsync("/dashboard/export.csv");
         var lines = facilitator.LastPage.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("pair,mentor,mentee,theme,step,steps,stage,status,next_due,overdue_items", lines[0]);
+        Assert.Equal("group,mentor,mentee,theme,step,steps,stage,status,next_due,overdue_items", lines[0]);
         Assert.All(lines.Skip(1), line => Assert.Contains(",1,4,\"Kick-off meeting\",running,", line));
     }
 

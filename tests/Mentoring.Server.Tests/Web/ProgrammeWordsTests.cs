@@ -125,6 +125,19 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
         }
     }
 
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task Greek_export_had_mentor_and_mentee_columns(DatabaseProvider provider)
+    {
+        await using var app = await StartWithBothAsync(database, provider);
+        var secretariat = await WebClient.SignedInAsync(app, Secretariat);
+
+        await secretariat.GetAsync("/dashboard/export.csv");
+        var lines = secretariat.LastPage.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("group,member,theme,step,steps,stage,status,next_due,overdue_items", lines[0]);
+        Assert.Equal(26, lines.Length);
+        Assert.StartsWith("1,\"Athens\",", lines[1]);
+    }
+
     /// <summary>Queues a task reminder to the coordinators holding <paramref name="role"/> in a group, as a workflow's
     /// nudge does (OutboxWriter with the instance's context), and renders what would be sent.</summary>
     private static async Task<(OutboxMessage Row, RenderedEmail Email)> ReminderAsync(MentoringApp app, Guid groupId, string role,
