@@ -167,6 +167,24 @@ public sealed class PracticeLibraryTests(DatabaseFixture database)
         Assert.Equal(8, await db.Set<Practice>().CountAsync());
     }
 
+    [Fact]
+    public async Task A_french_readers_empty_title_refusal_on_the_page_reads_in_french()
+    {
+        await using var app = await MentoringApp.StartAsync(database, DatabaseProvider.Sqlite);
+        var page = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
+        await page.GetAsync("/practices/new");
+        await page.PostAsync("/language", new Dictionary<string, string> { ["culture"] = "fr", ["returnUrl"] = "/practices/new" });
+        await page.GetAsync("/practices/new");
+        var posted = await page.PostAsync("/practices/new", new Dictionary<string, string>
+        {
+            ["key"] = page.Hidden("key"), ["Title"] = "", ["City"] = "Jelgava", ["Country"] = "LV", ["Language"] = "en",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        var shown = System.Net.WebUtility.HtmlDecode(page.LastPage);
+        Assert.Contains("Donnez un titre à la pratique.", shown);
+        Assert.DoesNotContain("Give the practice a title.", shown);
+    }
+
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_script_in_a_practice_is_shown_as_text(DatabaseProvider provider)
     {

@@ -120,7 +120,8 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, MatchingPubli
         }
 
         var problem = answer as ProblemHttpResult;
-        Error = problem?.ProblemDetails.Detail ?? text["The form is out of date: reload the page and try again."];
+        // The API's details are English keys; one built from names (a city already in a group) has no key and stays English.
+        Error = problem?.ProblemDetails.Detail is { } detail ? text[detail] : text["The form is out of date: reload the page and try again."];
         Response.StatusCode = problem?.StatusCode ?? StatusCodes.Status422UnprocessableEntity;
         return await LoadAsync(id, ct);
     }

@@ -46,8 +46,8 @@ public sealed class CommentsModel(IDbContextFactory<MentoringDb> dbs, GroupComme
         var error = result.Failure switch
         {
             CommentFailure.Invalid => PageCommands.Invalid(new CommentRequest(draft), clock, texts) ?? texts[GroupComments.EmptyText],
-            CommentFailure.KeyMissing => texts["The form is out of date: reload the page and try again."],
-            _ => result.Detail ?? result.Title ?? "",
+            CommentFailure.KeyMissing or CommentFailure.KeyReused => texts["The form is out of date: reload the page and try again."],
+            _ => texts[Workflows.Idempotency.InFlightMessage],
         };
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return await ShowAsync(id, error, draft, ct);
