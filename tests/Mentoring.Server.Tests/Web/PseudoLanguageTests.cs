@@ -83,6 +83,18 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         data.AddRange(app.Services.GetRequiredService<DefinitionStore>().Catalog.All.SelectMany(d => d.Texts.Keys));
         data.AddRange(TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id));
         data.AddRange(Mentoring.Server.Web.Texts.Endonyms.Values);
+        // The package's own words: what it calls a group and a member ("pair", "cities"), and the roles its workflows
+        // declare ("mentor city"), which pages show as labels ("Pair 4", "Mentor city: Schaerbeek").
+        foreach (var terms in await db.Programmes.Select(p => p.Terms).ToListAsync())
+            if (System.Text.Json.Nodes.JsonNode.Parse(terms) is System.Text.Json.Nodes.JsonObject words)
+                data.AddRange(words.Select(w => w.Value).OfType<System.Text.Json.Nodes.JsonObject>()
+                    .SelectMany(byLanguage => byLanguage.Select(t => (string?)t.Value ?? "")));
+        var definitions = app.Services.GetRequiredService<DefinitionStore>().Catalog.All;
+        data.AddRange(definitions.SelectMany(d => d.Roles).Select(r => r.Name));
+        data.AddRange(Mentoring.Engine.Definitions.RoleDefinition.PairDefaultTitles.SelectMany(t => t.ByLanguage.Values));
+        data.AddRange(data.Where(d => d.Length > 0 && char.IsLower(d[0])).Select(d => char.ToUpperInvariant(d[0]) + d[1..]).ToList());
+        data.Add("Mentoring"); // the product's name, where no programme's applies (the sign-in page)
+        data.Add("https://"); // a link field's placeholder: the form of an address, not wording
         return data.Where(d => d.Length > 0).Distinct().OrderByDescending(d => d.Length).ToList();
     }
 
