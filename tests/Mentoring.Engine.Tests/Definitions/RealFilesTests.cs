@@ -18,7 +18,8 @@ public class RealFilesTests
     {
         var catalog = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists);
 
-        Assert.Equal(["cities-network-membership", "cities-network-programme", "greek-network-visits", "inclucities-pair", "inclucities-programme"],
+        Assert.Equal(["cities-network-membership", "cities-network-programme", "connection-cluster", "connection-programme", "greek-network-visits",
+            "inclucities-pair", "inclucities-programme"],
             catalog.All.Select(d => d.Id).Distinct().Order());
         // The programme workflow's v2 makes its needs analysis require the cities' submitted assessments.
         Assert.All(catalog.All.Where(d => d.Id != "inclucities-programme"), d => Assert.Equal(1, d.Version));
