@@ -79,28 +79,13 @@ public static class AssessmentsApi
         IDbContextFactory<MentoringDb> dbs, TimeProvider clock, Func<MentoringDb, Task<AssessmentResult<T>>> change, CancellationToken ct)
     {
         if (http.ApiKey(body) is not { } key)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
-                detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
+            return HttpIdempotency.KeyRequired();
         var outcome = await Idempotency.RunAsync<T>(dbs, key, clock, async db =>
         {
             var result = await change(db);
             return result.Outcome == AssessmentOutcome.Done ? Idempotent<T>.Done(result.Value!) : Idempotent<T>.Refused(result);
         }, ct);
-        switch (outcome.Kind)
-        {
-            case IdempotentKind.Done:
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.Replayed:
-                http.Response.MarkReplayed();
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.KeyReused:
-                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                    detail: "This Idempotency-Key was used for another request; send a new one.");
-            case IdempotentKind.InFlight:
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "In progress", detail: Idempotency.InFlightMessage);
-            default:
-                return Answer((AssessmentResult<T>)outcome.Refusal!);
-        }
+        return http.Answer(outcome, refusal => Answer((AssessmentResult<T>)refusal));
     }
 
     private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AssessmentResult<T> result) => result.Outcome switch

@@ -60,8 +60,7 @@ public static class MatchingApi
                 if (await RefusedAsync(db, http, programmeId, ct) is { } refused) return refused;
             var request = body ?? new PublishRequest(null);
             if (http.ApiKey(request) is not { } key)
-                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
-                    detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
+                return HttpIdempotency.KeyRequired();
             return await PublishAsync(http, dbs, clock, publisher, programmeId, request, key, ct);
         }).WithSummary("Publishes the proposal: forms and starts the groups of pairs that do not run yet, in one transaction, recorded with the proposal.");
         return app;
@@ -78,21 +77,7 @@ public static class MatchingApi
             var result = await publisher.PublishAsync(db, programmeId, request, by, http.User.PersonId(), clock.GetUtcNow(), http.RequestAborted);
             return result.Outcome == MatchingOutcome.Done ? Idempotent<PublishResult>.Done(result.Value!) : Idempotent<PublishResult>.Refused(result);
         }, ct);
-        switch (outcome.Kind)
-        {
-            case IdempotentKind.Done:
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.Replayed:
-                http.Response.MarkReplayed();
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.KeyReused:
-                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                    detail: "This Idempotency-Key was used for another request; send a new one.");
-            case IdempotentKind.InFlight:
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "In progress", detail: Idempotency.InFlightMessage);
-            default:
-                return Answer((MatchingResult<PublishResult>)outcome.Refusal!);
-        }
+        return http.Answer(outcome, refusal => Answer((MatchingResult<PublishResult>)refusal));
     }
 
     public static async Task<ProblemHttpResult?> RefusedAsync(MentoringDb db, HttpContext http, string programmeId, CancellationToken ct) =>

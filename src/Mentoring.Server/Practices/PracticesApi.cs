@@ -129,23 +129,9 @@ public static class PracticesApi
         await using (var db = await dbs.CreateDbContextAsync(ct))
             if (!await PracticeLibrary.InProgrammeAsync(db, http.User, programmeId, ct)) return NoProgramme();
         if (http.ApiKey(body) is not { } key)
-            return Problem(StatusCodes.Status400BadRequest, "Idempotency-Key header required",
-                "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
+            return HttpIdempotency.KeyRequired();
         var outcome = await RunAsync(dbs, key, clock, change, ct);
-        switch (outcome.Kind)
-        {
-            case IdempotentKind.Done:
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.Replayed:
-                http.Response.MarkReplayed();
-                return TypedResults.Ok(outcome.Response!);
-            case IdempotentKind.KeyReused:
-                return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", "This Idempotency-Key was used for another request; send a new one.");
-            case IdempotentKind.InFlight:
-                return Problem(StatusCodes.Status409Conflict, "In progress", Idempotency.InFlightMessage);
-            default:
-                return Answer((AdminResult<T>)outcome.Refusal!);
-        }
+        return http.Answer(outcome, refusal => Answer((AdminResult<T>)refusal));
     }
 
     /// <summary>The change once per key, for the API and the pages; a concurrent change of the same practice is a refusal (409).</summary>

@@ -37,8 +37,7 @@ public static class PackageImportApi
 
         // The fingerprint is the zip's hash: the same key with another package is a 422.
         if (http.ApiKey(new { package = Convert.ToHexStringLower(SHA256.HashData(zip)) }) is not { } key)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required",
-                detail: "Send a unique Idempotency-Key header (for example a new UUID) with every change, and the same one when you retry it.");
+            return HttpIdempotency.KeyRequired();
         Idempotent<PackageImportView> outcome;
         try
         {
