@@ -52,7 +52,7 @@ public sealed class BrowserTests(DatabaseFixture database)
         // The facilitator sees the pair waiting at the gate and approves it from the dashboard.
         var facilitator = await SignInAsync(app, People.Facilitator);
         Assert.EndsWith("/dashboard", facilitator.Url);
-        await Expect(facilitator.Locator("svg.chart title").First).ToHaveTextAsync("Timeline of all pairs");
+        await Expect(facilitator.Locator("svg.chart title").First).ToHaveTextAsync("Timeline: Pairs");
         await Axe.AssertNoViolationsAsync(facilitator);
         await Axe.ScreenshotAsync(facilitator, "02-facilitator-dashboard");
         var gate = facilitator.Locator(".cards li", new() { HasText = "Pair 4" });
@@ -96,11 +96,12 @@ public sealed class BrowserTests(DatabaseFixture database)
         await Expect(schaerbeek.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved.");
         await Expect(schaerbeek.Locator("article", new() { HasText = "1st study visit" })).ToContainTextAsync("confirmed");
 
-        // The observer (LPS, Jelgava's association) reads the pair without any form, in Greek.
+        // The observer (LPS, Jelgava's association) reads the pair in Greek and may comment, with no form that acts.
         var lps = await SignInAsync(app, People.Observer("LPS"), "el-GR");
         await lps.GotoAsync($"{app.BaseUrl}/pairs/{pairId}");
         Assert.Equal("el", await lps.GetAttributeAsync("html", "lang"));
-        Assert.Equal(0, await lps.Locator("main form").CountAsync());
+        Assert.Equal(1, await lps.Locator("main #comments form").CountAsync());
+        Assert.Equal(0, await lps.Locator("main form:not(#comments form)").CountAsync());
         await Axe.AssertNoViolationsAsync(lps);
         await Axe.ScreenshotAsync(lps, "05-observer-greek");
     }
