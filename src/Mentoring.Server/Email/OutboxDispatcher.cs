@@ -7,6 +7,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Mentoring.Server.Data;
+using Mentoring.Server.Programme;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -235,6 +236,17 @@ public sealed class OutboxDispatcher(
         command.Parameters.Add(parameter);
     }
 
+    /// <summary>The words of the programme <paramref name="message"/> was queued for, in its language: the programme of its
+    /// workflow instance, or none for a message without one.</summary>
+    private async Task<ProgrammeTerms> TermsAsync(OutboxMessage message)
+    {
+        await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+        var programmeId = message.InstanceId is { } instanceId
+            ? await db.Instances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.ProgrammeId).SingleOrDefaultAsync(CancellationToken.None)
+            : null;
+        return await ProgrammeTerms.LoadAsync(db, programmeId, message.Language, CancellationToken.None);
+    }
+
     /// <summary>Renders and sends one leased message on <paramref name="connection"/> and records the outcome; null when
     /// it was delivered, else why not. A refused sign-in is left to the caller to record, for the whole batch.</summary>
     private async Task<SendFailure?> SendAsync(IEmailConnection connection, OutboxMessage message)
@@ -248,7 +260,7 @@ public sealed class OutboxDispatcher(
             var model = JsonNode.Parse(message.Model) as JsonObject
                         ?? throw new JsonException("the model is not a JSON object");
             secrets.Reveal(message, model);
-            OutboxWriter.Upgrade(model);
+            if (OutboxWriter.NeedsUpgrade(model)) OutboxWriter.Upgrade(model, await TermsAsync(message));
             email = templates.Render(message.Template, message.Language, model);
         }
         catch (Exception e)

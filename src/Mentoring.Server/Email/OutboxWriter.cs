@@ -177,9 +177,18 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         };
     }
 
+    /// <summary>Whether <paramref name="model"/> was written before groups had fields of their own and needs
+    /// <see cref="Upgrade"/> (and so the programme's words) before it renders.</summary>
+    public static bool NeedsUpgrade(JsonObject model) =>
+        model["pair"] is JsonObject
+        || new[] { "overdue", "upcomingVisits", "awaitingApproval" }.Any(list =>
+            model[list] is JsonArray items && items.OfType<JsonObject>().Any(item => item["group"] is null && item["pair"] is not null));
+
     /// <summary>A model written before groups had fields of their own (<c>pair.mentor</c>, <c>pair.mentee</c>, a digest
-    /// item's <c>pair</c>) in today's shape, so a message queued, or resent from the log, after an upgrade still renders.</summary>
-    public static void Upgrade(JsonObject model)
+    /// item's <c>pair</c>) in today's shape, so a message queued, or resent from the log, after an upgrade still renders.
+    /// The group's word and label are the message's programme's, in the message's language (<paramref name="terms"/>):
+    /// such a model never carried them.</summary>
+    public static void Upgrade(JsonObject model, ProgrammeTerms terms)
     {
         if (model["pair"] is JsonObject pair)
         {
@@ -190,8 +199,8 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
             group["number"] ??= pair["number"]?.DeepClone();
             group["name"] ??= string.Join(" – ", members.Select(m => (string?)m.Value));
             group["theme"] ??= pair["theme"]?.DeepClone();
-            group["word"] ??= "pair";
-            group["label"] ??= "Pair";
+            group["word"] ??= terms.Group;
+            group["label"] ??= terms.GroupLabel;
             group["members"] ??= members;
             model.Remove("pair");
         }

@@ -240,11 +240,32 @@ public sealed partial class ProgrammeWordsTests(DatabaseFixture database)
              "group": {"word": "pāris", "label": "Pāris"}, "task": {"title": "Draft the action plan", "due": "15 May 2026", "daysLeft": 7}}
             """)!;
 
-        OutboxWriter.Upgrade(model);
+        OutboxWriter.Upgrade(model, Mentoring.Server.Programme.ProgrammeTerms.None);
         var email = app.Service<TemplateCatalog>().Render("task-reminder", "lv", model);
 
         Assert.StartsWith("Schaerbeek – Jelgava: ", email.Subject);
         Assert.Contains("Pāris: Schaerbeek – Jelgava (4. pāris)", email.Text);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_message_queued_before_the_upgrade_reads_its_programmes_group_word_not_pair(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var row = Assert.Single(await app.QueueReminderAsync("jelgava"));
+        const string before = """
+            {"recipient": {"name": "Ilze"}, "programme": {"name": "IncluCities"}, "link": "https://mentoring.test/tasks/1",
+             "pair": {"number": 4, "mentor": "Schaerbeek", "mentee": "Jelgava", "theme": "Language learning"},
+             "task": {"title": "Rédiger le plan d'action", "due": "15 mai 2026", "daysLeft": 7}}
+            """;
+        await using (var db = app.Db())
+            await db.Outbox.Where(m => m.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Model, before).SetProperty(m => m.Language, "fr"));
+
+        Assert.Equal(1, await app.Service<OutboxDispatcher>().DispatchDueAsync(CancellationToken.None));
+
+        var eml = EmlFile.Parse(await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(app.Setting("Email:PickupDirectory"), "*.eml"))));
+        var text = eml.Bodies["text/plain"];
+        Assert.Contains("Schaerbeek – Jelgava (binôme 4)", text);
+        Assert.DoesNotContain("pair", text, StringComparison.OrdinalIgnoreCase);
     }
 
     [GeneratedRegex(@"https?://\S+")]
