@@ -23,6 +23,18 @@ public static class AssessmentQueries
         Read.GetOrAdd(hash, _ => QuestionnaireReader.TryRead($"the questionnaire of {programmeId}", source, out var errors)
                                  ?? throw new DefinitionException(errors));
 
+    /// <summary>The status of a city's assessment (none, draft, submitted) for the links to its page; null when the
+    /// programme has no questionnaire.</summary>
+    public static async Task<string?> StatusAsync(MentoringDb db, string programmeId, string cityId, CancellationToken ct)
+    {
+        if (!await HasQuestionnaireAsync(db, programmeId, ct)) return null;
+        return await db.Set<AssessmentRecord>().AsNoTracking().Where(a => a.ProgrammeId == programmeId && a.CityId == cityId)
+            .Select(a => a.Status).SingleOrDefaultAsync(ct) ?? "none";
+    }
+
+    public static Task<bool> HasQuestionnaireAsync(MentoringDb db, string programmeId, CancellationToken ct) =>
+        db.Set<QuestionnaireRecord>().AnyAsync(q => q.ProgrammeId == programmeId, ct);
+
     public static async Task<IReadOnlyList<SubmittedAssessment>> SubmittedAsync(MentoringDb db, string programmeId, CancellationToken ct)
     {
         var questionnaire = await QuestionnaireAsync(db, programmeId, ct);

@@ -40,6 +40,6 @@ public static class AssessmentRequirement
         if (missing.Count == 0) return null;
         var names = await db.Cities.AsNoTracking().Where(c => missing.Contains(c.Id)).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
         return $"This task is completed by the needs assessment: {string.Join(", ", names)} must submit it first " +
-               $"(PUT and POST /api/programmes/{instance.ProgrammeId}/cities/{{city}}/assessment/submit, or the assessment page).";
+               $"(PUT and POST /api/programmes/{instance.ProgrammeId}/cities/{{city}}/assessment/submit, or on the page /programmes/{instance.ProgrammeId}/assessment).";
     }
 }

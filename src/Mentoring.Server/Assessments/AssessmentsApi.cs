@@ -80,13 +80,19 @@ public static class AssessmentsApi
     {
         if (http.ApiKey(body) is not { } key)
             return HttpIdempotency.KeyRequired();
-        var outcome = await Idempotency.RunAsync<T>(dbs, key, clock, async db =>
+        var outcome = await OnceAsync(dbs, key, clock, change, ct);
+        return http.Answer(outcome, refusal => Answer((AssessmentResult<T>)refusal));
+    }
+
+    /// <summary>A change made once per key (the API's header, a page's form key), in one transaction with the key's
+    /// record; a refusal (its <see cref="AssessmentResult{T}"/>) writes nothing.</summary>
+    public static Task<Idempotent<T>> OnceAsync<T>(IDbContextFactory<MentoringDb> dbs, IdempotencyKey key, TimeProvider clock,
+        Func<MentoringDb, Task<AssessmentResult<T>>> change, CancellationToken ct) =>
+        Idempotency.RunAsync<T>(dbs, key, clock, async db =>
         {
             var result = await change(db);
             return result.Outcome == AssessmentOutcome.Done ? Idempotent<T>.Done(result.Value!) : Idempotent<T>.Refused(result);
         }, ct);
-        return http.Answer(outcome, refusal => Answer((AssessmentResult<T>)refusal));
-    }
 
     private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AssessmentResult<T> result) => result.Outcome switch
     {
