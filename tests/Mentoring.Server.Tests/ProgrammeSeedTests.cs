@@ -12,7 +12,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task First_start_seeds_the_IncluCities_programme(DatabaseProvider provider)
     {
-        await using var app = await StartAsync(database, provider);
+        await using var app = await StartAsync(database, provider, fresh: true);
         var facilitator = await app.ClientForAsync(People.Facilitator);
 
         var pairs = await facilitator.PairsAsync();
@@ -32,7 +32,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_restart_on_a_seeded_database_seeds_nothing_again(DatabaseProvider provider)
     {
-        await using var app = await StartAsync(database, provider);
+        await using var app = await StartAsync(database, provider, fresh: true);
         await using var again = app.StartAnotherNode();
 
         await using var db = again.Db();

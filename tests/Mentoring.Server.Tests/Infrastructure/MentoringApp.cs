@@ -45,15 +45,46 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
     public DatabaseProvider Provider { get; }
     public ManualClock Clock { get; }
 
-    /// <summary>Resets the database and starts the server on it (migrations, definitions, demo programme).</summary>
+    /// <summary>
+    /// Starts the server on a database in the state a fresh start leaves (migrations, definitions, demo programme).
+    /// From the second start of a kind on, the database is a copy of that kind's seeded template, so the start-up finds
+    /// its work done (see tests/README.md, "Seeded templates"). <paramref name="fresh"/>, or a <paramref name="services"/>
+    /// override (it may change what start-up writes), makes it run on an empty database instead: for a test of what the
+    /// first start itself does.
+    /// </summary>
     public static async Task<MentoringApp> StartAsync(DatabaseFixture database, DatabaseProvider provider,
-        IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, Action<IServiceCollection>? services = null)
+        IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, Action<IServiceCollection>? services = null,
+        bool fresh = false)
     {
-        var connectionString = await database.ResetAsync(provider);
-        var app = new MentoringApp(provider, connectionString, start ?? DefaultStart, settings, services);
+        var startAt = start ?? DefaultStart;
+        var connectionString = fresh || services is not null ? null : await database.CopyOfTemplateAsync(provider, TemplateKey(settings, startAt),
+            async template =>
+            {
+                await using var seeder = new MentoringApp(provider, template, startAt, SettingsThatShapeStartup(settings), null);
+                seeder.Start();
+            });
+        var app = new MentoringApp(provider, connectionString ?? await database.ResetAsync(provider), startAt, settings, services);
         app.Start();
         return app;
     }
+
+    /// <summary>Settings start-up never reads, so they need no template of their own: how mail is delivered (not what
+    /// a message says), how web requests are limited, logging. Anything else may change what start-up writes.</summary>
+    private static readonly string[] NotReadAtStartup =
+    [
+        "Email:SmtpHost", "Email:SmtpPort", "Email:SmtpSecurity", "Email:Username", "Email:Password", "Email:PickupDirectory",
+        "Email:MaxAttempts", "Email:FirstRetryDelay", "Email:MaxRetryDelay", "Email:SendTimeout", "Email:BatchSize",
+        "Email:LeaseFor", "Email:KeepSentFor", "Web:", "Logging:",
+    ];
+
+    private static Dictionary<string, string?> SettingsThatShapeStartup(IDictionary<string, string?>? settings) =>
+        (settings ?? new Dictionary<string, string?>())
+        .Where(setting => !NotReadAtStartup.Any(prefix => setting.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+        .ToDictionary(setting => setting.Key, setting => setting.Value);
+
+    private static string TemplateKey(IDictionary<string, string?>? settings, DateTimeOffset start) =>
+        string.Join("|", SettingsThatShapeStartup(settings).OrderBy(s => s.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(s => $"{s.Key}={s.Value}").Prepend(start.ToString("O")));
 
     /// <summary>Starts the server on a database as it is (one an earlier version made), without resetting it.</summary>
     public static MentoringApp StartOnExisting(DatabaseProvider provider, string connectionString,
