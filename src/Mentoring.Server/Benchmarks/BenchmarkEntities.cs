@@ -61,7 +61,7 @@ public sealed class BenchmarkChangeRecord
 }
 
 /// <summary>A programme's key-factor templates as its package last gave them (<c>benchmarks.json</c>'s text, read again by
-/// <c>BenchmarkTemplates</c> when a pair's benchmark is created).</summary>
+/// <see cref="BenchmarkTemplates"/> when a pair's benchmark is created).</summary>
 public sealed class BenchmarkTemplatesRecord
 {
     public required string ProgrammeId { get; init; }
@@ -76,6 +76,7 @@ internal sealed class BenchmarkConfiguration : IEntityTypeConfiguration<Benchmar
     {
         b.ToTable("benchmarks").HasKey(x => x.Id);
         b.HasIndex(x => x.GroupId).IsUnique();
+        b.Property(x => x.Version).IsConcurrencyToken();
         b.HasOne<ProgrammeRecord>().WithMany().HasForeignKey(x => x.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
         // A group removed from the set-up takes its benchmark with it (M021: ON DELETE CASCADE).
         b.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Cascade);
