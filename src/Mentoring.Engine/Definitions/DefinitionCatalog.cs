@@ -47,7 +47,7 @@ public sealed class DefinitionCatalog
     }
 
     /// <summary>The files of a programme package that hold data, not workflows.</summary>
-    public static readonly IReadOnlyList<string> PackageDataFiles = [PackageFileName, "questionnaire.json", "assessments.json", "matching.json", "practices.json"];
+    public static readonly IReadOnlyList<string> PackageDataFiles = [PackageFileName, "questionnaire.json", "assessments.json", "matching.json", "practices.json", "benchmarks.json"];
 
     /// <summary>The file of a programme package that is not a workflow definition.</summary>
     public const string PackageFileName = "programme.json";

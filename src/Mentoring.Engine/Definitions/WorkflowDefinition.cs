@@ -57,10 +57,10 @@ public sealed record RoleDefinition(string Id, string Name, RoleScope Scope = Ro
     public static readonly RoleDefinition Facilitator = new("facilitator", "facilitator", RoleScope.Programme);
 }
 
-/// <summary>What completing a task needs.</summary>
-/// <summary>What completing a task needs. <see cref="Assessment"/>: an artefact the server checks (the needs assessment
-/// of the cities the task is for, submitted); the engine records the completion as any other.</summary>
-public enum Requirement { Note, Link, File, Assessment }
+/// <summary>What completing a task (or approving a gate) needs. <see cref="Assessment"/> and <see cref="Benchmark"/>:
+/// artefacts the server checks (the needs assessment of the cities the task is for, submitted; the group's benchmark,
+/// agreed by the facilitator); the engine records the completion as any other.</summary>
+public enum Requirement { Note, Link, File, Assessment, Benchmark }
 
 /// <summary>One version of one workflow, as loaded from a file in <c>workflows/</c>. Immutable.</summary>
 public sealed class WorkflowDefinition

@@ -7,6 +7,10 @@ namespace Mentoring.Engine.Definitions;
 public sealed record ApprovalStep(string Id, string Title, string? Description, Role Approver)
     : StepDefinition(Id, Title, Description)
 {
+    /// <summary>What approving needs besides the approver's word: <see cref="Requirement.Benchmark"/> (the group's
+    /// benchmark agreed), which the server checks; empty for most gates.</summary>
+    public IReadOnlyList<Requirement> Requires { get; init; } = [];
+
     internal override StepKind Kind => ApprovalKind.Instance;
 }
 
@@ -15,13 +19,27 @@ internal sealed class ApprovalKind : StepKind<ApprovalStep>
     public static readonly ApprovalKind Instance = new();
 
     public override string Type => "approval";
-    public override IReadOnlyList<string> Properties { get; } = ["approver"];
+    public override IReadOnlyList<string> Properties { get; } = ["approver", "requires"];
     public override bool RedoneOnSendBack => true;
 
     public override StepDefinition? Parse(DefinitionParser parser, JsonElement step, string path, StepHeader header)
     {
         var approver = parser.RequiredRole(step, path, "approver");
-        return approver is null ? null : new ApprovalStep(header.Id, header.Title, header.Description, approver.Value);
+        var requires = new List<Requirement>();
+        if (parser.OptionalArray(step, path, "requires") is { } requiresElement)
+        {
+            var i = 0;
+            foreach (var item in requiresElement.EnumerateArray())
+            {
+                // Only an artefact the server checks: a note, link or file belongs to the tasks before the gate.
+                if (item.ValueKind == JsonValueKind.String && item.GetString() == "benchmark") requires.Add(Requirement.Benchmark);
+                else parser.Error($"{path}.requires[{i}]", "an approval can only require benchmark");
+                i++;
+            }
+        }
+
+        return approver is null ? null
+            : new ApprovalStep(header.Id, header.Title, header.Description, approver.Value) { Requires = requires.Distinct().ToList() };
     }
 
     protected override void Enter(WorkflowRunner.Execution run, ApprovalStep approval)

@@ -59,7 +59,8 @@ internal sealed class TaskKind : StepKind<TaskStep>
                     case "link": requires.Add(Requirement.Link); break;
                     case "file": requires.Add(Requirement.File); break;
                     case "assessment": requires.Add(Requirement.Assessment); break;
-                    default: parser.Error(itemPath, "must be one of note, link, file, assessment"); break;
+                    case "benchmark": requires.Add(Requirement.Benchmark); break;
+                    default: parser.Error(itemPath, "must be one of note, link, file, assessment, benchmark"); break;
                 }
             }
         }

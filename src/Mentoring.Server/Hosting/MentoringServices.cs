@@ -1,6 +1,7 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
 using Mentoring.Server.Assessments;
+using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -37,7 +38,8 @@ public static class MentoringServices
             .AddComments()
             .AddMentoringAssessments()
             .AddMentoringMatching()
-            .AddMentoringPractices();
+            .AddMentoringPractices()
+            .AddMentoringBenchmarks();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -133,6 +135,7 @@ public static class MentoringServices
         api.MapAssessmentsApi();
         api.MapMatchingApi();
         api.MapPracticesApi();
+        api.MapBenchmarksApi();
         app.MapFiles();
         return app;
     }

@@ -145,6 +145,8 @@ public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definiti
 
             if (command is CompleteTaskCommand && await Assessments.AssessmentRequirement.UnmetAsync(db, definitions, found, ct) is { } unmet)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The needs assessment is not submitted", unmet));
+            if (command is CompleteTaskCommand or ApproveCommand && await Benchmarks.BenchmarkRequirement.UnmetAsync(db, definitions, found, ct) is { } noBenchmark)
+                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The benchmark is not agreed", noBenchmark));
             if (command is CompleteTaskCommand { Upload: null, Body.FileId: { } fileId } && !string.IsNullOrWhiteSpace(fileId)
                 && await UploadedFiles.CheckAttachableAsync(db, fileId.Trim(), personId, found, ct) is { } error)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Invalid, "The file cannot be attached.",

@@ -93,6 +93,7 @@ public sealed class ProgrammeImporter(WorkflowHost host, DefinitionStore definit
         await UpsertPeopleAsync(db, package, options, plan, cancellationToken);
         if (await Matching.MatchingSettingsStore.UpsertAsync(db, package, cancellationToken) is { } matching) plan.Add("matching", package.Id, matching);
         await Practices.PracticesFile.UpsertAsync(db, package, plan.Add, clock.GetUtcNow(), cancellationToken);
+        await Benchmarks.BenchmarkTemplates.UpsertAsync(db, package, plan.Add, clock.GetUtcNow(), cancellationToken);
         var startProgramme = PlanProgrammeWorkflow(package, programme, plan);
         foreach (var change in await Assessments.AssessmentImport.UpsertQuestionnaireAsync(db, package, clock.GetUtcNow(), cancellationToken))
             plan.Add(change.Kind, change.Key, change.Change);

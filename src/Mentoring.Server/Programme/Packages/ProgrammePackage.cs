@@ -37,6 +37,9 @@ public sealed record ProgrammePackage(
 
     /// <summary>The package's good practices (<c>practices.json</c>, optional), read by <see cref="Practices.PracticesFile"/>.</summary>
     public IReadOnlyList<Practices.PackagePractice> Practices { get; init; } = [];
+
+    /// <summary>The package's key-factor templates per theme (<c>benchmarks.json</c>, optional).</summary>
+    public Benchmarks.PackageBenchmarks? Benchmarks { get; init; }
 }
 
 /// <summary>The words a programme uses for its groups and members ("pair", "cluster", "member", "city"), per language.</summary>

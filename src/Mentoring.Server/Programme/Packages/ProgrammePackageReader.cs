@@ -56,7 +56,8 @@ public sealed class ProgrammePackageReader
         var package = TryRead(shown, File.ReadAllText(file), workflows, out errors);
         package = Assessments.AssessmentFiles.Read(package, folder, ref errors);
         package = Matching.MatchingSettingsReader.ReadInto(folder, package, workflows, ref errors);
-        return Practices.PracticesFile.ReadInto(folder, package, ref errors);
+        package = Practices.PracticesFile.ReadInto(folder, package, ref errors);
+        return Benchmarks.BenchmarkTemplates.ReadInto(folder, package, ref errors);
     }
 
     /// <summary>Reads a package's programme.json text; its workflows are those of <paramref name="workflows"/> (the
