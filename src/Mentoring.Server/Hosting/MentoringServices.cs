@@ -1,6 +1,7 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
 using Mentoring.Server.Assessments;
+using Mentoring.Server.Benchmarks.Scores;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -133,6 +134,7 @@ public static class MentoringServices
         api.MapAssessmentsApi();
         api.MapMatchingApi();
         api.MapPracticesApi();
+        api.MapBenchmarkScoresApi();
         app.MapFiles();
         return app;
     }
