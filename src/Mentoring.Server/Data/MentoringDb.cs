@@ -32,6 +32,10 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<Matching.MatchingSettingsRecord> MatchingSettings => Set<Matching.MatchingSettingsRecord>();
     public DbSet<Matching.MatchingConstraintsRecord> MatchingConstraints => Set<Matching.MatchingConstraintsRecord>();
     public DbSet<Matching.MatchingPublication> MatchingPublications => Set<Matching.MatchingPublication>();
+    public DbSet<Benchmarks.BenchmarkRecord> Benchmarks => Set<Benchmarks.BenchmarkRecord>();
+    public DbSet<Benchmarks.BenchmarkFactorRecord> BenchmarkFactors => Set<Benchmarks.BenchmarkFactorRecord>();
+    public DbSet<Benchmarks.BenchmarkChangeRecord> BenchmarkChanges => Set<Benchmarks.BenchmarkChangeRecord>();
+    public DbSet<Benchmarks.BenchmarkTemplatesRecord> BenchmarkTemplates => Set<Benchmarks.BenchmarkTemplatesRecord>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
