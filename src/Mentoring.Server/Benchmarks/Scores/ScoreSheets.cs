@@ -52,16 +52,17 @@ public static class ScoreSheets
     public const string BaselineKept = "The baseline of these key factors is kept as it was, since they have a review score: {0}.";
     public const string ChangedMeanwhile = "The scores or the benchmark changed at the same moment: read them again and retry.";
 
-    /// <summary>The reader's access to the group, the group and its members.</summary>
+    /// <summary>The reader's access to the group, the group and its members. The titles are the API's (a page answers
+    /// 403 or 404 without them).</summary>
     private static async Task<(ScoreOutcome? Refused, string? Title, Group? Group, IReadOnlyList<GroupMember> Members)> AccessAsync(
-        MentoringDb db, ClaimsPrincipal user, Guid groupId, Func<string, string> words, CancellationToken ct)
+        MentoringDb db, ClaimsPrincipal user, Guid groupId, CancellationToken ct)
     {
         var (access, group, members) = await PairPageData.CheckAsync(db, user, groupId, ct);
         return access switch
         {
             PairPageData.Access.Ok => (null, null, group, members),
-            PairPageData.Access.Forbidden => (ScoreOutcome.Forbidden, words("Not your pair"), null, []),
-            _ => (ScoreOutcome.NotFound, words("No such pair"), null, []),
+            PairPageData.Access.Forbidden => (ScoreOutcome.Forbidden, "Not your pair", null, []),
+            _ => (ScoreOutcome.NotFound, "No such pair", null, []),
         };
     }
 
@@ -106,7 +107,7 @@ public static class ScoreSheets
     public static async Task<ScoreResult<ScoreSheet>> ReadAsync(MentoringDb db, ClaimsPrincipal user, Guid groupId, ScoreMoment moment,
         Func<string, string> words, CancellationToken ct)
     {
-        var (refused, title, group, members) = await AccessAsync(db, user, groupId, words, ct);
+        var (refused, title, group, members) = await AccessAsync(db, user, groupId, ct);
         if (refused is { } outcome) return ScoreResult<ScoreSheet>.Fail(outcome, title!);
         if (await BenchmarkQueries.ForGroupAsync(db, groupId, ct) is not { } benchmark)
             return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.NotFound, words(NoBenchmark));
@@ -129,16 +130,16 @@ public static class ScoreSheets
     public static async Task<ScoreResult<ScoreSheet>> SaveAsync(MentoringDb db, ClaimsPrincipal user, Guid groupId, ScoreMoment moment,
         ScoreSheetBody body, DateTimeOffset now, Func<string, string> words, CancellationToken ct)
     {
-        var (refused, title, group, members) = await AccessAsync(db, user, groupId, words, ct);
+        var (refused, title, group, members) = await AccessAsync(db, user, groupId, ct);
         if (refused is { } outcome) return ScoreResult<ScoreSheet>.Fail(outcome, title!);
         if (!await MayEnterAsync(db, user, group!, members, ct))
-            return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Forbidden, words("Not yours to enter"), words(NotTheMentee));
+            return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Forbidden, "Not yours to enter", words(NotTheMentee));
         if (await BenchmarkQueries.ForGroupAsync(db, groupId, ct) is not { } benchmark)
             return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, words(NoBenchmark));
         var errors = ScoreRules.Check(benchmark, body, now, words);
         if (errors.Count > 0) return new ScoreResult<ScoreSheet>(ScoreOutcome.Invalid, Title: words("The scores are refused."), Errors: errors);
         if (body.BenchmarkVersion is { } read && read != benchmark.Version)
-            return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, words("The benchmark has changed"),
+            return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, "The benchmark has changed",
                 string.Format(CultureInfo.CurrentCulture, words(BenchmarkChanged), read, benchmark.Version));
 
         var name = moment.Name();
@@ -151,7 +152,7 @@ public static class ScoreSheets
         {
             var baselines = rows.Where(r => r.Moment == "baseline").Select(r => r.FactorId).ToHashSet();
             if (given.Keys.Where(f => !baselines.Contains(f)).ToList() is { Count: > 0 } unscored)
-                return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, words("The baseline comes first"),
+                return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, "The baseline comes first",
                     string.Format(CultureInfo.CurrentCulture, words(BaselineFirst), Titles(unscored)));
         }
         else
@@ -161,7 +162,7 @@ public static class ScoreSheets
                 ? !given.TryGetValue(f, out var g) || g.Score != row.Score || g.Comment != row.Comment
                 : given.ContainsKey(f)).ToList();
             if (touched.Count > 0)
-                return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, words("The baseline is kept"),
+                return ScoreResult<ScoreSheet>.Fail(ScoreOutcome.Conflict, "The baseline is kept",
                     string.Format(CultureInfo.CurrentCulture, words(BaselineKept), Titles(touched)));
         }
 

@@ -62,7 +62,8 @@ public sealed class ScoresModel(IDbContextFactory<MentoringDb> dbs, Texts text, 
                 FieldErrors = Fields(refusal.Errors!, entries);
                 return await RefusedAsync(id, moment, refusal.Title, 400, ct);
             default:
-                return await RefusedAsync(id, moment, refusal.Detail ?? refusal.Title, 409, ct);
+                // A lost race's detail is the writer's English (it comes from outside the words passed); the others are in words already.
+                return await RefusedAsync(id, moment, text[refusal.Detail ?? refusal.Title ?? ""], 409, ct);
         }
     }
 
