@@ -120,7 +120,7 @@ public sealed class BenchmarkScoresTests(DatabaseFixture database)
         Assert.Contains("<svg", section);
         Assert.Contains("<title id=\"scores-chart-title\">Self-scores on the key factors</title>", section);
         Assert.Contains("<desc id=\"scores-chart-desc\">", section);
-        var table = section[section.IndexOf("id=\"benchmark-scores-table\"", StringComparison.Ordinal)..section.IndexOf("</table>", StringComparison.Ordinal)];
+        var table = WebUtility.HtmlDecode(section[section.IndexOf("id=\"benchmark-scores-table\"", StringComparison.Ordinal)..section.IndexOf("</table>", StringComparison.Ordinal)]);
         Assert.Contains("<td>1</td>", table);
         Assert.Contains("<td>+2</td>", table);
         Assert.Contains("<td>no change</td>", table);
