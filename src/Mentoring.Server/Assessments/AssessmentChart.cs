@@ -74,7 +74,7 @@ public static class AssessmentChart
         else svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x + BarWidth + 4}" y="{y + 11}" fill="#404040">–</text>""");
     }
 
-    private static IEnumerable<string> Wrap(string text, int width)
+    internal static IEnumerable<string> Wrap(string text, int width)
     {
         var line = new StringBuilder();
         foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -2,6 +2,7 @@ using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
+using Mentoring.Server.Benchmarks.Scores;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -136,6 +137,7 @@ public static class MentoringServices
         api.MapMatchingApi();
         api.MapPracticesApi();
         api.MapBenchmarksApi();
+        api.MapBenchmarkScoresApi();
         app.MapFiles();
         return app;
     }

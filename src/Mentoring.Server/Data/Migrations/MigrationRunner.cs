@@ -18,7 +18,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M015_GroupShapes(), new M016_GroupComments(),
         new M018_Assessments(), new M019_Matching(),
         new M020_Practices(),
-        new M021_Benchmarks()];
+        new M021_Benchmarks(),
+        new M022_BenchmarkScores()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
