@@ -18,7 +18,9 @@ using Npgsql;
 var options = BenchArgs.Parse(args);
 var postgres = Environment.GetEnvironmentVariable("MENTORING_BENCH_POSTGRES")
     ?? throw new InvalidOperationException("Set MENTORING_BENCH_POSTGRES (bench/practices.sh does).");
-var sqliteFile = Path.Combine(Path.GetTempPath(), $"mentoring-bench-practices-{Guid.NewGuid():N}.db");
+// MENTORING_BENCH_SQLITE_FILE keeps the seeded SQLite file (seeded once, reused), to look at its query plans with sqlite3.
+var keptFile = Environment.GetEnvironmentVariable("MENTORING_BENCH_SQLITE_FILE");
+var sqliteFile = keptFile ?? Path.Combine(Path.GetTempPath(), $"mentoring-bench-practices-{Guid.NewGuid():N}.db");
 
 var searches = new PracticeQuery[]
 {
@@ -38,7 +40,8 @@ try
 finally
 {
     SqliteConnection.ClearAllPools();
-    foreach (var file in new[] { sqliteFile, sqliteFile + "-wal", sqliteFile + "-shm" }) File.Delete(file);
+    if (keptFile is null)
+        foreach (var file in new[] { sqliteFile, sqliteFile + "-wal", sqliteFile + "-shm" }) File.Delete(file);
 }
 
 Console.WriteLine();
@@ -113,6 +116,7 @@ static async Task<int> RawAsync(DbConnection connection, bool sqlite, PracticeQu
     if (query.City is not null) Add("@city", query.City);
     Add("@take", query.Take);
     Add("@skip", query.Skip);
+    if (!sqlite) await command.PrepareAsync(); // as the server does (PracticeSearch), so both are planned once per connection
     await using var reader = await command.ExecuteReaderAsync();
     var count = 0;
     while (await reader.ReadAsync()) count++;

@@ -77,6 +77,7 @@ public static class MatchingApi
             var result = await publisher.PublishAsync(db, programmeId, request, by, http.User.PersonId(), clock.GetUtcNow(), http.RequestAborted);
             return result.Outcome == MatchingOutcome.Done ? Idempotent<PublishResult>.Done(result.Value!) : Idempotent<PublishResult>.Refused(result);
         }, ct);
+        if (outcome.Refusal is MatchingResult<PublishResult> { Lines: { } lines }) PageText.Keep(http, lines);
         return http.Answer(outcome, refusal => Answer((MatchingResult<PublishResult>)refusal));
     }
 

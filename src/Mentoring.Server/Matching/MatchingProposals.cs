@@ -42,11 +42,12 @@ public enum MatchingOutcome { Done, Invalid, NotFound, Unprocessable, Conflict }
 
 /// <summary>A matching answer, or why not (English texts, the keys of their translations; <see cref="Detail"/> is
 /// already in words).</summary>
+/// <remarks><see cref="Lines"/>, when given, say <see cref="Detail"/> for a page in the reader's language (it names cities).</remarks>
 public sealed record MatchingResult<T>(MatchingOutcome Outcome, T? Value = default, IReadOnlyDictionary<string, string[]>? Errors = null,
-    string? Detail = null)
+    string? Detail = null, IReadOnlyList<Web.PageText>? Lines = null)
 {
     public static MatchingResult<T> Done(T value) => new(MatchingOutcome.Done, value);
-    public MatchingResult<TOther> As<TOther>() => new(Outcome, default, Errors, Detail);
+    public MatchingResult<TOther> As<TOther>() => new(Outcome, default, Errors, Detail, Lines);
 }
 
 /// <summary>Translates the matching's words: the pages pass the reader's <see cref="Web.Texts"/>, the API the English.</summary>

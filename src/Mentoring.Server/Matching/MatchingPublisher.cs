@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mentoring.Engine.Runtime;
 using Mentoring.Server.Data;
 using Mentoring.Server.Setup;
+using Mentoring.Server.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Matching;
@@ -40,7 +41,7 @@ public sealed class MatchingPublisher(ProgrammeAdmin admin)
         var groupIds = groups.Select(g => g.Id).ToList();
         var members = (await db.GroupMembers.AsNoTracking().Where(m => groupIds.Contains(m.GroupId)).ToListAsync(ct)).ToLookup(m => m.GroupId);
         var published = new List<PublishedGroup>();
-        var problems = new List<string>();
+        var problems = new List<PageText>();
         var toForm = new List<ProposedPair>();
         foreach (var pair in proposal.Pairs)
         {
@@ -57,16 +58,20 @@ public sealed class MatchingPublisher(ProgrammeAdmin admin)
                 {
                     var taken = groups.FirstOrDefault(g => members[g.Id].Any(m => m.CityId == city));
                     if (taken is not null)
-                        problems.Add($"{names[city]} is already in {settings.Shape} {taken.Number} ({taken.Title}), and a city is in one {settings.Shape} only");
+                        problems.Add(new("{0} is already in {1} {2} ({3}), and a city is in one {1} only", names[city], settings.Shape, taken.Number, taken.Title));
                     else if (proposal.Pairs.Count(p => p.Mentor == city || p.Mentee == city) is > 1 and var count)
-                        problems.Add($"{names[city]} would be in {count} groups, and a city is in one {settings.Shape} only: set its capacity to 1");
+                        problems.Add(new("{0} would be in {1} groups, and a city is in one {2} only: set its capacity to 1", names[city], count, settings.Shape));
                 }
 
             toForm.Add(pair);
         }
 
         if (problems.Count > 0)
-            return new(MatchingOutcome.Conflict, Detail: "Not published: " + string.Join("; ", problems.Distinct()) + ".");
+        {
+            var distinct = problems.DistinctBy(p => p.English).ToList();
+            return new(MatchingOutcome.Conflict, Detail: "Not published: " + string.Join("; ", distinct.Select(p => p.English)) + ".",
+                Lines: [new PageText("Not published:"), .. distinct]);
+        }
         if (toForm.Count == 0) return MatchingResult<PublishResult>.Done(new PublishResult(null, proposal.Fingerprint, published));
 
         var themes = proposal.Themes.ToDictionary(t => t.Id, t => t.Title);
@@ -77,7 +82,9 @@ public sealed class MatchingPublisher(ProgrammeAdmin admin)
                 new Dictionary<string, IReadOnlyList<string>> { [settings.MentorRole] = [pair.Mentor], [settings.MenteeRole] = [pair.Mentee] }), by, ct);
             if (formed.Outcome != AdminOutcome.Done)
                 return new(MatchingOutcome.Conflict, Detail: $"Not published: {names[pair.Mentor]} → {names[pair.Mentee]}: " +
-                                                               (formed.Detail ?? string.Join(" ", formed.Errors!.SelectMany(e => e.Value))));
+                                                               (formed.Detail ?? string.Join(" ", formed.Errors!.SelectMany(e => e.Value))),
+                    Lines: [new PageText("Not published: {0} → {1}:", names[pair.Mentor], names[pair.Mentee]),
+                        .. formed.Lines ?? [.. (formed.Detail is { } detail ? [detail] : formed.Errors!.SelectMany(e => e.Value)).Select(e => new PageText(e))]]);
             published.Add(new PublishedGroup(formed.Value!.Id, formed.Value.Number, formed.Value.Title, pair.Mentor, pair.Mentee, true));
         }
 

@@ -60,12 +60,9 @@ public static class PracticeLibrary
 
     public static async Task<PracticeList> SearchAsync(MentoringDb db, string programmeId, PracticeQuery query, CancellationToken ct)
     {
-        var ids = await PracticeSearch.IdsAsync(db, programmeId, query, ct);
+        var (ids, themes, cities) = await PracticeSearch.SearchAsync(db, programmeId, query, ct);
         var practices = await SummariesAsync(db, db.Set<Practice>().Where(p => ids.Contains(p.Id)), ct);
         var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        var visible = Visible(db, programmeId);
-        var themes = await db.Set<PracticeTheme>().Where(t => visible.Any(p => p.Id == t.PracticeId)).Select(t => t.Theme).Distinct().ToListAsync(ct);
-        var cities = await visible.Select(p => p.City).Distinct().ToListAsync(ct);
         return new PracticeList(practices.OrderBy(p => order[p.Id]).ToList(), themes.Order(StringComparer.Ordinal).ToList(),
             cities.Order(StringComparer.Ordinal).ToList());
     }
@@ -213,10 +210,6 @@ public static class PracticeLibrary
         return await MayReadAsync(db, user, user.ProgrammeId(), practice, ct);
     }
 
-    private static IQueryable<Practice> Visible(MentoringDb db, string programmeId) =>
-        db.Set<Practice>().Where(p => p.Status == PracticeStatus.Published && (p.ProgrammeId == programmeId
-            || (p.Shared && db.Set<PracticeShow>().Any(s => s.PracticeId == p.Id && s.ProgrammeId == programmeId))));
-
     private static async Task<bool> MayReadAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, Practice practice, CancellationToken ct)
     {
         if (practice.ProgrammeId == programmeId)
@@ -344,11 +337,14 @@ public static class PracticeLibrary
 
     private static async Task<List<PracticeSummary>> SummariesAsync(MentoringDb db, IQueryable<Practice> practices, CancellationToken ct)
     {
+        // The themes in the same query (one round trip), not a second one by the practices' ids.
         var rows = await practices.AsNoTracking().OrderBy(p => p.Title)
-            .Select(p => new { p.Id, p.ProgrammeId, p.Title, p.City, p.Country, p.Summary, p.Status, p.SendBackReason }).ToListAsync(ct);
-        var ids = rows.Select(r => r.Id).ToList();
-        var themes = (await db.Set<PracticeTheme>().Where(t => ids.Contains(t.PracticeId)).ToListAsync(ct)).ToLookup(t => t.PracticeId, t => t.Theme);
+            .Select(p => new
+            {
+                p.Id, p.ProgrammeId, p.Title, p.City, p.Country, p.Summary, p.Status, p.SendBackReason,
+                Themes = db.Set<PracticeTheme>().Where(t => t.PracticeId == p.Id).Select(t => t.Theme).ToList(),
+            }).ToListAsync(ct);
         return rows.Select(r => new PracticeSummary(r.Id, r.ProgrammeId, r.Title, r.City, r.Country, r.Summary,
-            themes[r.Id].Order(StringComparer.Ordinal).ToList(), r.Status, r.SendBackReason)).ToList();
+            r.Themes.Order(StringComparer.Ordinal).ToList(), r.Status, r.SendBackReason)).ToList();
     }
 }

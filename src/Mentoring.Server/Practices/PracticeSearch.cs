@@ -58,22 +58,37 @@ public static partial class PracticeSearch
     /// <summary>websearch_to_tsquery: each word quoted, so "or" and "-" are words, not operators; all of them required.</summary>
     public static string WebSearch(IReadOnlyList<string> words) => string.Join(" ", words.Select(w => $"\"{w}\""));
 
+    /// <summary>Whether practice <c>p</c> is in @programme's library: its own published practices and the shared ones it shows.</summary>
+    private const string Visible = """
+        p.status = 'published' AND (p.programme_id = @programme
+            OR (p.shared AND EXISTS (SELECT 1 FROM practice_shows s WHERE s.practice_id = p.id AND s.programme_id = @programme)))
+        """;
+
     /// <summary>The SQL of a search in <paramref name="programmeId"/>'s library (its own published practices and the
     /// shared ones it shows), the ids best first; parameters @programme, @match, @theme, @city, @take, @skip.</summary>
     public static string Sql(bool sqlite, PracticeQuery query, bool hasWords)
     {
-        var visible = """
-            p.status = 'published' AND (p.programme_id = @programme
-                OR (p.shared AND EXISTS (SELECT 1 FROM practice_shows s WHERE s.practice_id = p.id AND s.programme_id = @programme)))
-            """;
         var filters = (query.Theme is null ? "" : " AND EXISTS (SELECT 1 FROM practice_themes t WHERE t.practice_id = p.id AND t.theme = @theme)")
                       + (query.City is null ? "" : " AND p.city = @city");
         if (!hasWords)
-            return $"SELECT p.id FROM practices p WHERE {visible}{filters} ORDER BY p.title, p.id LIMIT @take OFFSET @skip";
+            // The programme's own practices and the shared ones it shows, each side's first skip + take in title order
+            // (the own side read in order from ix_practices_visible_title, M024), then the page of both: a visible
+            // practice is on exactly one side, and a page's practices are among the first skip + take of their side.
+            return $"""
+                SELECT id FROM (
+                    SELECT id, title FROM (SELECT p.id, p.title FROM practices p
+                        WHERE p.programme_id = @programme AND p.status = 'published'{filters}
+                        ORDER BY p.title, p.id LIMIT @take + @skip) own
+                    UNION ALL
+                    SELECT id, title FROM (SELECT p.id, p.title FROM practice_shows s JOIN practices p ON p.id = s.practice_id
+                        WHERE s.programme_id = @programme AND p.programme_id <> @programme AND p.status = 'published' AND p.shared{filters}
+                        ORDER BY p.title, p.id LIMIT @take + @skip) shown
+                ) page ORDER BY title, id LIMIT @take OFFSET @skip
+                """;
         if (sqlite)
             return $"""
                 SELECT p.id FROM practices_search f JOIN practices p ON p.rowid = f.rowid
-                WHERE practices_search MATCH @match AND {visible}{filters}
+                WHERE practices_search MATCH @match AND {Visible}{filters}
                 ORDER BY bm25(practices_search, 10.0, 1.0), p.title, p.id LIMIT @take OFFSET @skip
                 """;
         // One branch per language, so each practice is matched by the query stemmed as its own text was, and the GIN
@@ -84,31 +99,73 @@ public static partial class PracticeSearch
             $"WHEN '{c.Key}' THEN ts_rank(p.search, websearch_to_tsquery('{c.Value}', @match))")) + " ELSE 0 END";
         return $"""
             SELECT p.id FROM practices p
-            WHERE ({matches}) AND {visible}{filters}
+            WHERE ({matches}) AND {Visible}{filters}
             ORDER BY {rank} DESC, p.title, p.id LIMIT @take OFFSET @skip
             """;
     }
 
-    /// <summary>The ids of the practices that match, best first.</summary>
-    public static async Task<List<Guid>> IdsAsync(MentoringDb db, string programmeId, PracticeQuery query, CancellationToken ct)
+    /// <summary>The themes (rows <c>'t', theme</c>) and the cities (<c>'c', city</c>) of @programme's library, what its
+    /// filters offer, unordered. Each distinct theme and city is found by skipping from one to the next in an index
+    /// (ix_practice_themes_theme; ix_practices_visible_city, M024): a few dozen seeks, not a read of every visible practice.
+    /// A theme counts when one visible practice has it (a scalar subquery with LIMIT 1, which PostgreSQL cannot turn into a
+    /// join over every theme row as it does an EXISTS); the shared practices shown here add their cities.</summary>
+    public const string FiltersSql = $"""
+        WITH RECURSIVE th(theme) AS (
+            SELECT MIN(theme) FROM practice_themes
+            UNION ALL
+            SELECT (SELECT MIN(x.theme) FROM practice_themes x WHERE x.theme > th.theme) FROM th WHERE th.theme IS NOT NULL)
+        SELECT 't', th.theme FROM th WHERE th.theme IS NOT NULL AND (
+            SELECT 1 FROM practice_themes t JOIN practices p ON p.id = t.practice_id WHERE t.theme = th.theme AND {Visible} LIMIT 1) = 1;
+        WITH RECURSIVE c(city) AS (
+            SELECT MIN(city) FROM practices WHERE programme_id = @programme AND status = 'published'
+            UNION ALL
+            SELECT (SELECT MIN(p.city) FROM practices p WHERE p.programme_id = @programme AND p.status = 'published' AND p.city > c.city)
+            FROM c WHERE c.city IS NOT NULL)
+        SELECT 'c', c.city FROM c WHERE c.city IS NOT NULL
+        UNION
+        SELECT 'c', p.city FROM practice_shows s JOIN practices p ON p.id = s.practice_id
+        WHERE s.programme_id = @programme AND p.status = 'published' AND p.shared
+        """;
+
+    private static async Task<DbCommand> CommandAsync(MentoringDb db, CancellationToken ct)
     {
-        var words = Words(query.Words);
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var command = connection.CreateCommand();
+        var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = Sql(db.IsSqlite, query, words.Count > 0);
+        return command;
+    }
+
+    /// <summary>Runs the command prepared on PostgreSQL: Npgsql keeps a statement prepared on each pooled connection, so
+    /// the search's long SQL (a branch per language) is planned once per connection rather than on every call.</summary>
+    private static async Task<DbDataReader> ReadAsync(MentoringDb db, DbCommand command, CancellationToken ct)
+    {
+        if (!db.IsSqlite) await command.PrepareAsync(ct);
+        return await command.ExecuteReaderAsync(ct);
+    }
+
+    /// <summary>The ids of the practices that match, best first, and the themes and cities the filters offer: one command
+    /// (<see cref="Sql"/> then <see cref="FiltersSql"/>), so one round trip to the database.</summary>
+    public static async Task<(List<Guid> Ids, List<string> Themes, List<string> Cities)> SearchAsync(MentoringDb db, string programmeId,
+        PracticeQuery query, CancellationToken ct)
+    {
+        var words = Words(query.Words);
+        await using var command = await CommandAsync(db, ct);
+        command.CommandText = Sql(db.IsSqlite, query, words.Count > 0) + ";\n" + FiltersSql;
         Add(command, "@programme", programmeId);
         if (words.Count > 0) Add(command, "@match", db.IsSqlite ? Fts5Match(words) : WebSearch(words));
         if (query.Theme is not null) Add(command, "@theme", query.Theme);
         if (query.City is not null) Add(command, "@city", query.City);
         Add(command, "@take", Math.Clamp(query.Take, 1, 200));
         Add(command, "@skip", Math.Max(0, query.Skip));
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        var (ids, themes, cities) = (new List<Guid>(), new List<string>(), new List<string>());
+        await using var reader = await ReadAsync(db, command, ct);
         while (await reader.ReadAsync(ct))
             ids.Add(reader.GetValue(0) switch { Guid g => g, var v => Guid.Parse((string)v) });
-        return ids;
+        while (await reader.NextResultAsync(ct))
+            while (await reader.ReadAsync(ct))
+                (reader.GetString(0) == "t" ? themes : cities).Add(reader.GetString(1));
+        return (ids, themes, cities);
     }
 
     private static void Add(DbCommand command, string name, object value)

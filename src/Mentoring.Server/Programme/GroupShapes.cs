@@ -36,8 +36,11 @@ internal sealed class GroupShapeConfiguration : IEntityTypeConfiguration<GroupSh
 
 /// <summary>One broken shape rule: <see cref="Rule"/> is <c>role</c>, <c>min</c>, <c>max</c> or <c>oneGroupPerMember</c>.
 /// A member already in another group is a conflict with the data (409); the rest is bad input (400).</summary>
-public sealed record ShapeViolation(string Rule, string Role, string Message)
+public sealed record ShapeViolation(string Rule, string Role, Web.PageText Text)
 {
+    /// <summary>In English, for the API and the package's errors.</summary>
+    public string Message => Text.English;
+
     public bool IsConflict => Rule == GroupShapes.OneGroupPerMemberRule;
 }
 
@@ -71,17 +74,17 @@ public static class GroupShapes
     {
         var violations = new List<ShapeViolation>();
         foreach (var role in byRole.Where(r => r.Value.Count > 0).Select(r => r.Key).Where(r => shape.Roles.All(s => s.Role != r)))
-            violations.Add(new ShapeViolation("role", role,
-                $"The shape '{shape.Id}' has no role '{role}'; its roles are {string.Join(", ", shape.Roles.Select(r => r.Role))} (group '{title}')."));
+            violations.Add(new ShapeViolation("role", role, new("The shape '{0}' has no role '{1}'; its roles are {2} (group '{3}').",
+                shape.Id, role, string.Join(", ", shape.Roles.Select(r => r.Role)), title)));
         foreach (var role in shape.Roles)
         {
             var count = byRole.GetValueOrDefault(role.Role)?.Count ?? 0;
             if (count < role.Min)
-                violations.Add(new ShapeViolation("min", role.Role,
-                    $"The shape '{shape.Id}' takes at least {role.Min} member(s) as '{role.Role}', and the group '{title}' has {count} (rule: min)."));
+                violations.Add(new ShapeViolation("min", role.Role, new(
+                    "The shape '{0}' takes at least {1} member(s) as '{2}', and the group '{3}' has {4} (rule: min).", shape.Id, role.Min, role.Role, title, count)));
             else if (role.Max is { } max && count > max)
-                violations.Add(new ShapeViolation("max", role.Role,
-                    $"The shape '{shape.Id}' takes at most {max} member(s) as '{role.Role}', and the group '{title}' has {count} (rule: max)."));
+                violations.Add(new ShapeViolation("max", role.Role, new(
+                    "The shape '{0}' takes at most {1} member(s) as '{2}', and the group '{3}' has {4} (rule: max).", shape.Id, max, role.Role, title, count)));
         }
 
         if (!shape.OneGroupPerMember) return violations;
@@ -89,9 +92,9 @@ public static class GroupShapes
         foreach (var (role, members) in byRole)
         foreach (var member in members)
             if (placed.FirstOrDefault(g => g.Members.Contains(member)) is { } other)
-                violations.Add(new ShapeViolation(OneGroupPerMemberRule, role,
-                    $"{names.GetValueOrDefault(member, member)} is already in group {other.Number} ({other.Title}), and a member may be in only " +
-                    $"one group of the shape '{shape.Id}' (rule: {OneGroupPerMemberRule}; role '{role}', group '{title}')."));
+                violations.Add(new ShapeViolation(OneGroupPerMemberRule, role, new(
+                    "{0} is already in group {1} ({2}), and a member may be in only one group of the shape '{3}' (rule: oneGroupPerMember; role '{4}', group '{5}').",
+                    names.GetValueOrDefault(member, member), other.Number, other.Title, shape.Id, role, title)));
         return violations;
     }
 

@@ -7,6 +7,7 @@ using Mentoring.Server.Accounts;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Programme;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 
@@ -38,9 +39,10 @@ public sealed record UpdateProgrammePersonRequest(string? Role, string? CityId, 
 public enum AdminOutcome { Done, Invalid, NotFound, Forbidden, Conflict }
 
 /// <summary>What a set-up change came to: done with its answer, or refused with every field's problem (English texts,
-/// the keys of their translations) or a conflict's detail. Nothing is written when it is refused.</summary>
+/// the keys of their translations) or a conflict's detail. Nothing is written when it is refused. <see cref="Lines"/>,
+/// when given, say the refusal for a page when it names data (a city, a count), which no English key could.</summary>
 public sealed record AdminResult<T>(AdminOutcome Outcome, T? Value = default, IReadOnlyDictionary<string, string[]>? Errors = null,
-    string? Detail = null)
+    string? Detail = null, IReadOnlyList<PageText>? Lines = null)
 {
     public static AdminResult<T> Done(T value) => new(AdminOutcome.Done, value);
     public static AdminResult<T> Invalid(string field, string error) => new(AdminOutcome.Invalid, Errors: new Dictionary<string, string[]> { [field] = [error] });
@@ -49,7 +51,7 @@ public sealed record AdminResult<T>(AdminOutcome Outcome, T? Value = default, IR
     public static AdminResult<T> Conflict(string detail) => new(AdminOutcome.Conflict, Detail: detail);
 
     /// <summary>The same refusal for another answer type.</summary>
-    public AdminResult<TOther> As<TOther>() => new(Outcome, default, Errors, Detail);
+    public AdminResult<TOther> As<TOther>() => new(Outcome, default, Errors, Detail, Lines);
 }
 
 public enum ProgrammeAccess { Allowed, Forbidden, NotFound }
@@ -279,8 +281,10 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
         if (members.GroupBy(m => m.CityId).Any(g => g.Count() > 1)) errors["members"] = ["A city has one role in a group."];
         var cityIds = members.Select(m => m.CityId).Distinct().ToList();
         var known = await db.ProgrammeMembers.Where(m => m.ProgrammeId == programmeId && cityIds.Contains(m.CityId)).Select(m => m.CityId).ToListAsync(ct);
-        foreach (var stranger in cityIds.Except(known)) errors[$"members.{stranger}"] = [$"{stranger} is not a member of this programme."];
-        if (errors.Count > 0) return AdminResult<GroupView>.Invalid(errors);
+        var strangers = cityIds.Except(known).Select(stranger => (stranger, Line: new PageText("{0} is not a member of this programme.", stranger))).ToList();
+        foreach (var (stranger, line) in strangers) errors[$"members.{stranger}"] = [line.English];
+        if (errors.Count > 0)
+            return AdminResult<GroupView>.Invalid(errors) with { Lines = strangers.Count == errors.Count ? strangers.Select(s => s.Line).ToList() : null };
         var names = await db.Cities.Where(c => cityIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         if (shape is not null)
         {
@@ -288,8 +292,9 @@ public sealed class ProgrammeAdmin(DefinitionStore definitions, WorkflowHost hos
             var violations = GroupShapes.Check(shape, request.Title!.Trim(), byRole, await GroupShapes.PlacedAsync(db, programmeId, ct), names);
             // What the request itself gets wrong (400) comes before what it collides with (409).
             if (violations.Where(v => !v.IsConflict).ToList() is { Count: > 0 } invalid)
-                return AdminResult<GroupView>.Invalid(invalid.GroupBy(v => $"members.{v.Role}").ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray()));
-            if (violations.FirstOrDefault() is { } taken) return AdminResult<GroupView>.Conflict(taken.Message);
+                return AdminResult<GroupView>.Invalid(invalid.GroupBy(v => $"members.{v.Role}").ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray()))
+                    with { Lines = invalid.Select(v => v.Text).ToList() };
+            if (violations.FirstOrDefault() is { } taken) return AdminResult<GroupView>.Conflict(taken.Message) with { Lines = [taken.Text] };
         }
 
         var number = (await db.Groups.Where(g => g.ProgrammeId == programmeId).MaxAsync(g => (int?)g.Number, ct) ?? 0) + 1;

@@ -31,6 +31,9 @@ public sealed class Texts(IStringLocalizerFactory localizers, IServiceProvider s
 
     public string this[string key] => _localizer[key].Value;
 
+    /// <summary>A sentence built from data (<see cref="PageText"/>), in the reader's language.</summary>
+    public string this[PageText line] => line.Args.Length == 0 ? this[line.Key] : _localizer[line.Key, line.Args].Value;
+
     /// <summary>A definition's text (known by its English) in the reader's language; <c>Fallback</c> when it is the
     /// English because the definition lacks that language, or the text is not a definition's (a name typed in).</summary>
     public (string Text, bool Fallback) Definition(string english)

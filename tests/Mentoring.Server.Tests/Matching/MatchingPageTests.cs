@@ -60,6 +60,28 @@ public sealed class MatchingPageTests(DatabaseFixture database)
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_publish_refused_for_a_city_already_in_a_pair_reads_in_the_readers_language(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var page = await WebClient.SignedInAsync(app, People.Facilitator);
+        await page.GetAsync(Path);
+        await page.PostAsync("/language", new Dictionary<string, string> { ["culture"] = "fr", ["returnUrl"] = Path });
+        await page.PostAsync($"{Path}?handler=Constraints", new Dictionary<string, string>
+        {
+            ["pair.brussels.capaci"] = "lock", ["capacity.brussels"] = "1", ["every"] = "all",
+        });
+        await page.GetAsync(Path);
+
+        // No fingerprint: a French page's proposal fingerprint differs from the English one the publisher computes.
+        var refused = await page.PostAsync($"{Path}?handler=Publish", new Dictionary<string, string> { ["key"] = "publish-fr", ["fingerprint"] = "" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var alert = WebClient.Alert(page.LastPage);
+        Assert.Contains("Non publié :", alert);
+        Assert.Contains("fait déjà partie de", alert);
+        Assert.DoesNotContain("is already in", alert);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task The_page_gives_the_reasons_in_the_readers_language(DatabaseProvider provider)
     {
         await using var app = await StartAsync(database, provider);

@@ -262,6 +262,52 @@ public sealed class PracticeLibraryTests(DatabaseFixture database)
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task The_filters_and_the_pages_without_words_count_shown_practices_and_drop_sent_back_ones(DatabaseProvider provider)
+    {
+        await using var app = await MentoringApp.StartAsync(database, provider);
+        await AddNetworkAsync(app);
+        var network = await app.ClientForAsync(NetworkFacilitator);
+        var larissa = await app.ClientForAsync(Larissa);
+        var inclucities = await app.ClientForAsync(People.Facilitator);
+        var jelgava = await app.ClientForAsync(People.Coordinator("jelgava"));
+        var theirs = await ReadAsync(await larissa.CommandAsync($"/api/programmes/{Network}/practices",
+            Practice("Baths open to newcomers", "Free entry to the public baths.", "Larissa")));
+        await ReadAsync(await network.CommandAsync($"/api/programmes/{Network}/practices/{theirs.Id}/publish", new { shared = true }));
+        // Shared but not shown here: neither its city nor a theme only it has.
+        var before = await SearchAsync(jelgava, "");
+        Assert.DoesNotContain("Larissa", before.Cities);
+        var ours = await ReadAsync(await jelgava.CommandAsync(Library, Practice("A proposal only", city: "Jelgava")));
+        Assert.DoesNotContain("Jelgava", (await SearchAsync(jelgava, "")).Cities);
+
+        Assert.Equal(HttpStatusCode.OK, (await inclucities.CommandAsync($"{Library}/{theirs.Id}/show")).StatusCode);
+        var shown = await SearchAsync(jelgava, "");
+        Assert.Contains("Larissa", shown.Cities);
+        Assert.Equal(shown.Cities.Order(StringComparer.Ordinal), shown.Cities);
+        Assert.Contains("language learning", shown.Themes);
+        // Without words, the library is in title order, the shown practice among ours, the same page after page.
+        var titles = Titles(shown);
+        Assert.Equal(9, titles.Count);
+        Assert.Contains("Baths open to newcomers", titles);
+        var paged = new List<string>();
+        for (var skip = 0; skip < 10; skip += 2) paged.AddRange(Titles(await SearchAsync(jelgava, $"skip={skip}&take=2")));
+        Assert.Equal(titles, paged);
+        Assert.Equal(["Baths open to newcomers"], Titles(await SearchAsync(jelgava, "city=Larissa")));
+        Assert.Equal(titles.Where(t => t is "Baths open to newcomers" or "CAMIM: learning French by taking part"
+            or "VIA-BAPA: reception and French courses for newcomers"), Titles(await SearchAsync(jelgava, "theme=language%20learning")));
+
+        // Published here, a city joins the filter; sent back, it leaves it.
+        await ReadAsync(await inclucities.CommandAsync($"{Library}/{ours.Id}/publish", new { shared = false }));
+        Assert.Contains("Jelgava", (await SearchAsync(jelgava, "")).Cities);
+        await ReadAsync(await network.CommandAsync($"/api/programmes/{Network}/practices/{theirs.Id}/send-back", new { reason = "Out of date." }));
+        await ReadAsync(await inclucities.CommandAsync($"{Library}/{ours.Id}/send-back", new { reason = "Needs results." }));
+        var after = await SearchAsync(jelgava, "");
+        Assert.DoesNotContain("Larissa", after.Cities);
+        Assert.DoesNotContain("Jelgava", after.Cities);
+        Assert.Equal(before.Cities, after.Cities);
+        Assert.Equal(before.Themes, after.Themes);
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_practice_file_is_read_by_whoever_reads_the_practice(DatabaseProvider provider)
     {
         await using var app = await MentoringApp.StartAsync(database, provider);

@@ -91,4 +91,32 @@ public sealed class GroupShapeTests(DatabaseFixture database)
         await using var db = app.Db();
         Assert.Equal(4, await db.Groups.CountAsync(g => g.ProgrammeId == "inclucities"));
     }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task The_set_up_pages_shape_and_upload_refusals_read_in_the_readers_language(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var page = await WebClient.SignedInAsync(app, People.Facilitator);
+        const string path = "/setup/programmes/inclucities";
+        await page.GetAsync(path);
+        await page.PostAsync("/language", new Dictionary<string, string> { ["culture"] = "nl", ["returnUrl"] = path });
+        await page.GetAsync(path);
+        var refused = await page.PostAsync($"{path}?handler=Group", new Dictionary<string, string>
+        {
+            ["shape"] = "pair", ["workflow"] = "inclucities-pair", ["title"] = "Again", ["members.mentor"] = "schaerbeek", ["members.mentee"] = "capaci",
+        });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var alert = WebClient.Alert(page.LastPage);
+        Assert.Contains("Schaerbeek zit al in groep 4", alert);
+        Assert.Contains("regel: oneGroupPerMember", alert);
+
+        // An admin's upload without a file, on /setup/programmes.
+        var admin = await WebClient.SignedInAsync(app, People.Cemr);
+        await admin.GetAsync("/setup/programmes");
+        await admin.PostAsync("/language", new Dictionary<string, string> { ["culture"] = "nl", ["returnUrl"] = "/setup/programmes" });
+        await admin.GetAsync("/setup/programmes");
+        var empty = await admin.PostAsync("/setup/programmes?handler=Upload", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("kies de zip van een pakketmap", admin.LastPage);
+    }
 }

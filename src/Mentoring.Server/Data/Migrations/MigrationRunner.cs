@@ -19,7 +19,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M018_Assessments(), new M019_Matching(),
         new M020_Practices(),
         new M021_Benchmarks(),
-        new M022_BenchmarkScores()];
+        new M022_BenchmarkScores(),
+        new M024_PracticeSearchIndexes()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;

@@ -120,8 +120,9 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, MatchingPubli
         }
 
         var problem = answer as ProblemHttpResult;
-        // The API's details are English keys; one built from names (a city already in a group) has no key and stays English.
-        Error = problem?.ProblemDetails.Detail is { } detail ? text[detail] : text["The form is out of date: reload the page and try again."];
+        // The API's details are English keys; one built from names (a city already in a group) comes as lines kept with the request.
+        Error = PageText.Kept(HttpContext) is { } lines ? string.Join(" ", lines.Select(l => text[l]))
+            : problem?.ProblemDetails.Detail is { } detail ? text[detail] : text["The form is out of date: reload the page and try again."];
         Response.StatusCode = problem?.StatusCode ?? StatusCodes.Status422UnprocessableEntity;
         return await LoadAsync(id, ct);
     }

@@ -115,6 +115,7 @@ public static class ProgrammePage
     public static string? Refusal<T>(AdminResult<T> result, Texts text) => result.Outcome switch
     {
         AdminOutcome.Done => null,
+        _ when result.Lines is { Count: > 0 } lines => string.Join(" ", lines.Select(l => text[l]).Distinct()),
         AdminOutcome.Invalid => string.Join(" ", result.Errors!.SelectMany(e => e.Value).Distinct().Select(e => text[e])),
         _ => result.Detail is null ? null : text[result.Detail],
     };

@@ -63,7 +63,8 @@ public sealed class ProgrammesModel(IDbContextFactory<MentoringDb> dbs, Texts te
         ImportOutcome outcome;
         if (zip is null)
             outcome = new ImportOutcome("", false, false, [], [new DefinitionError(PackageUpload.UploadName, "",
-                package is null ? "choose the zip of a package folder" : $"the zip is larger than {PackageUpload.MaxZipBytes} bytes, the most a package may be")]);
+                package is null ? text["choose the zip of a package folder"]
+                    : string.Format(text["the zip is larger than {0} bytes, the most a package may be"], PackageUpload.MaxZipBytes))]);
         else
             try
             {
@@ -73,7 +74,7 @@ public sealed class ProgrammesModel(IDbContextFactory<MentoringDb> dbs, Texts te
             catch (DbUpdateException)
             {
                 outcome = new ImportOutcome("", false, false, [], [new DefinitionError(PackageUpload.UploadName, "",
-                    "another import of this programme was written at the same moment; upload the package again")]);
+                    text["another import of this programme was written at the same moment; upload the package again"])]);
             }
 
         if (outcome.Refused)
