@@ -17,6 +17,7 @@ using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
+using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Versions;
@@ -37,7 +38,8 @@ public static class MentoringServices
             .AddComments()
             .AddMentoringAssessments()
             .AddMentoringMatching()
-            .AddMentoringPractices();
+            .AddMentoringPractices()
+            .AddMentoringSupportNetworks();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -133,6 +135,7 @@ public static class MentoringServices
         api.MapAssessmentsApi();
         api.MapMatchingApi();
         api.MapPracticesApi();
+        api.MapSupportNetworksApi();
         app.MapFiles();
         return app;
     }

@@ -17,7 +17,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M009_PlansAndCalendars(), new M010_DropQuartz(), new M013_PageLanguage(), new M014_Programmes(),
         new M015_GroupShapes(), new M016_GroupComments(),
         new M018_Assessments(), new M019_Matching(),
-        new M020_Practices()];
+        new M020_Practices(),
+        new M023_SupportNetworks()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
