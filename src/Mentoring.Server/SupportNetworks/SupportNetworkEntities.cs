@@ -10,12 +10,32 @@ public static class OrganisationKinds
 {
     public static readonly IReadOnlyList<string> All =
         ["ngo", "municipal-department", "migrant-association", "school", "employer", "service-provider", "other"];
+
+    /// <summary>The kind's name for people (a key of the page texts).</summary>
+    public static string Label(string kind) => kind switch
+    {
+        "ngo" => "NGO",
+        "municipal-department" => "Municipal department",
+        "migrant-association" => "Migrant association",
+        "school" => "School",
+        "employer" => "Employer",
+        "service-provider" => "Service provider",
+        _ => "Other organisation",
+    };
 }
 
 /// <summary>How a person gave their consent; a closed list, so the record of consent never holds free text about them.</summary>
 public static class ConsentWays
 {
     public static readonly IReadOnlyList<string> All = ["written", "email", "oral", "online-form"];
+
+    public static string Label(string how) => how switch
+    {
+        "written" => "In writing, signed",
+        "email" => "By email",
+        "oral" => "Orally, with a witness noted",
+        _ => "Through an online form",
+    };
 }
 
 /// <summary>A member organisation of one city's local support network in one programme, placed on the URBACT
@@ -141,4 +161,14 @@ internal sealed class SupportAttendanceConfiguration : IEntityTypeConfiguration<
         b.HasOne<SupportMeeting>().WithMany().HasForeignKey(a => a.MeetingId).OnDelete(DeleteBehavior.Cascade);
         b.Snake();
     }
+}
+
+/// <summary>Which workflow tasks are done on the network page: a task whose step id ends in "local-network" (IncluCities'
+/// step-3 tasks mentor-local-network and mentee-local-network). The pair page links such an open task to the network of
+/// the reader's city, so a definition needs no "requires" of its own for it.</summary>
+public static class NetworkTasks
+{
+    public const string StepIdSuffix = "local-network";
+
+    public static bool IsNetworkTask(string stepId) => stepId.EndsWith(StepIdSuffix, StringComparison.Ordinal);
 }
