@@ -19,6 +19,7 @@ using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
+using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Versions;
@@ -40,7 +41,8 @@ public static class MentoringServices
             .AddMentoringAssessments()
             .AddMentoringMatching()
             .AddMentoringPractices()
-            .AddMentoringBenchmarks();
+            .AddMentoringBenchmarks()
+            .AddMentoringSupportNetworks();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -138,6 +140,7 @@ public static class MentoringServices
         api.MapPracticesApi();
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
+        api.MapSupportNetworksApi();
         app.MapFiles();
         return app;
     }

@@ -327,41 +327,6 @@ public sealed class AccountSecurityTests(DatabaseFixture database)
     }
 
     /// <summary>Every table with a row that holds the text anywhere, in any column.</summary>
-    private static async Task<List<string>> TablesHoldingAsync(MentoringApp app, string secret)
-    {
-        await using var db = app.Db();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = db.IsSqlite
-                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
-                : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'";
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-        }
-
-        var holding = new List<string>();
-        foreach (var table in tables)
-        {
-            await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\"";
-            await using var rows = await select.ExecuteReaderAsync();
-            while (await rows.ReadAsync())
-                if (Enumerable.Range(0, rows.FieldCount).Any(i => Text(rows, i).Contains(secret, StringComparison.Ordinal)))
-                {
-                    holding.Add(table);
-                    break;
-                }
-        }
-
-        return holding;
-    }
-
-    private static string Text(DbDataReader row, int column) => row.IsDBNull(column) ? "" : row.GetValue(column) switch
-    {
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
+    private static Task<List<string>> TablesHoldingAsync(MentoringApp app, string secret) =>
+        SupportNetworks.TableScan.TablesHoldingAsync(app, [secret], StringComparison.Ordinal);
 }

@@ -20,6 +20,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M020_Practices(),
         new M021_Benchmarks(),
         new M022_BenchmarkScores(),
+        new M023_SupportNetworks(),
         new M024_PracticeSearchIndexes()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
