@@ -196,10 +196,17 @@ public static class MatchingProposals
     private static ScoredPair Scored(IReadOnlyList<MatchingCity> mentors, IReadOnlyList<MatchingCity> mentees, PairingScore[,] scores, (int Mentor, int Mentee) p) =>
         new(mentors[p.Mentor].Id, mentees[p.Mentee].Id, scores[p.Mentor, p.Mentee].Best.Theme, scores[p.Mentor, p.Mentee].Points);
 
-    /// <summary>The pairs, their themes and scores, and the constraints they were solved under: equal when the proposal is.</summary>
+    /// <summary>The pairs, their themes and scores, and the constraints they were solved under: equal when the proposal is,
+    /// in whatever language it was read. Only ids and points count: a breakdown's question texts are in the reader's
+    /// language, and a proposal read on a French page must be the one the publisher solves again in English.</summary>
     private static string Fingerprint(MatchingProposal proposal)
     {
-        var text = JsonSerializer.Serialize(new { proposal.Pairs, proposal.Constraints, proposal.Matrix });
+        var text = JsonSerializer.Serialize(new
+        {
+            Pairs = proposal.Pairs.Select(p => new { p.Mentor, p.Mentee, p.Theme, p.Score, p.Possible, p.Locked }),
+            proposal.Constraints,
+            Matrix = proposal.Matrix.Select(row => new { row.Mentor, Cells = row.Cells }),
+        });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -26,6 +26,19 @@ public sealed class MatchingApiTests(DatabaseFixture database)
     private static Task<HttpResponseMessage> PutConstraintsAsync(HttpClient client, object body) =>
         client.PutAsync($"{Matching}/constraints", JsonContent.Create(body, options: Api.Json));
 
+    [Fact]
+    public async Task A_proposal_read_in_another_language_has_the_fingerprint_the_publisher_checks()
+    {
+        await using var app = await StartAsync(database, DatabaseProvider.Sqlite);
+        await using var db = app.Db();
+
+        var french = await MatchingProposals.ProposeAsync(db, "inclucities", "fr", new Words(key => "« " + key + " »"), CancellationToken.None);
+        var english = await MatchingProposals.ProposeAsync(db, "inclucities", "en", Words.English, CancellationToken.None);
+
+        Assert.NotEqual(english.Value!.Pairs[0].Breakdown[0].Text, french.Value!.Pairs[0].Breakdown[0].Text);
+        Assert.Equal(english.Value.Fingerprint, french.Value.Fingerprint);
+    }
+
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task The_demo_proposal_is_the_four_real_pairs_with_their_reasons_and_publishing_it_forms_nothing_twice(DatabaseProvider provider)
     {

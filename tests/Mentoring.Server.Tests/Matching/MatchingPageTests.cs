@@ -72,8 +72,7 @@ public sealed class MatchingPageTests(DatabaseFixture database)
         });
         await page.GetAsync(Path);
 
-        // No fingerprint: a French page's proposal fingerprint differs from the English one the publisher computes.
-        var refused = await page.PostAsync($"{Path}?handler=Publish", new Dictionary<string, string> { ["key"] = "publish-fr", ["fingerprint"] = "" });
+        var refused = await page.PostAsync($"{Path}?handler=Publish", new Dictionary<string, string> { ["key"] = "publish-fr", ["fingerprint"] = page.Hidden("fingerprint") });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var alert = WebClient.Alert(page.LastPage);
         Assert.Contains("Non publié :", alert);
