@@ -3,6 +3,7 @@ using Mentoring.Server.Accounts;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Benchmarks.Scores;
+using Mentoring.Server.Calendar;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -42,7 +43,8 @@ public static class MentoringServices
             .AddMentoringMatching()
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
-            .AddMentoringSupportNetworks();
+            .AddMentoringSupportNetworks()
+            .AddMentoringCalendar();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
