@@ -7,6 +7,7 @@ public static class CalendarServices
     public static IHostApplicationBuilder AddMentoringCalendar(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ICalendarInvitations, CalendarInvitations>();
+        builder.Services.AddScoped<ICalendarSource, DeadlinesSource>();
         return builder;
     }
 }

@@ -143,6 +143,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        api.MapCalendarApi();
         app.MapFiles();
         return app;
     }
