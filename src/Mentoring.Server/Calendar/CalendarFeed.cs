@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Mentoring.Server.Calendar;
 
 /// <summary>A person's private calendar feed (<c>/calendar/{token}.ics</c>). Only the token's SHA-256 hash is stored;
-/// the address is shown once, when the feed is created; a revoked feed answers 404.</summary>
+/// the address is shown once, when the feed is created; a revoked feed answers 404. A table of its own, not
+/// <c>api_tokens</c>: a feed's address is read by calendar apps and may leak, so it must never authenticate to the API.</summary>
 public sealed class CalendarFeed
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

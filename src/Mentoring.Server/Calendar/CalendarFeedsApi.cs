@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
@@ -75,7 +74,8 @@ public static class CalendarFeedsApi
     public static async Task<CreatedCalendarFeed> CreateAsync(MentoringDb db, Guid personId, string name, string publicUrl,
         DateTimeOffset now, CancellationToken ct)
     {
-        var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        // An API token's 32 random bytes under the feed's own prefix: a feed address never signs anyone in to the API.
+        var token = Prefix + ApiTokenAuthentication.NewToken()[ApiTokenAuthentication.Prefix.Length..];
         var feed = new CalendarFeed { PersonId = personId, Name = name, Hash = ApiTokenAuthentication.Hash(token), CreatedAt = now };
         db.CalendarFeeds.Add(feed);
         await db.SaveChangesAsync(ct);
