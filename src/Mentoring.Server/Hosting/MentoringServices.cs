@@ -19,6 +19,7 @@ using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
+using Mentoring.Server.Events;
 using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
@@ -42,7 +43,8 @@ public static class MentoringServices
             .AddMentoringMatching()
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
-            .AddMentoringSupportNetworks();
+            .AddMentoringSupportNetworks()
+            .AddMentoringEvents();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -141,6 +143,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        api.MapEventsApi();
         app.MapFiles();
         return app;
     }
