@@ -35,8 +35,8 @@ public sealed class ProgrammeMeeting
     public string ProgrammeId { get; set; } = "";
     public string Kind { get; set; } = "";
     public string Title { get; set; } = "";
-    public DateTimeOffset StartsAt { get; set; }
-    public DateTimeOffset EndsAt { get; set; }
+    public DateTimeOffset EventStart { get; set; }
+    public DateTimeOffset EventEnd { get; set; }
     public string TimeZone { get; set; } = "";
     public string? HostCityId { get; set; }
     public string? Venue { get; set; }
@@ -78,7 +78,7 @@ internal sealed class ProgrammeMeetingConfiguration : IEntityTypeConfiguration<P
     public void Configure(EntityTypeBuilder<ProgrammeMeeting> b)
     {
         b.ToTable("programme_meetings").HasKey(m => m.Id);
-        b.HasIndex(m => new { m.ProgrammeId, m.StartsAt });
+        b.HasIndex(m => new { m.ProgrammeId, m.EventStart });
         b.HasOne<ProgrammeRecord>().WithMany().HasForeignKey(m => m.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<City>().WithMany().HasForeignKey(m => m.HostCityId).OnDelete(DeleteBehavior.Restrict);
         b.Snake();

@@ -4,18 +4,20 @@ using Mentoring.Engine.Runtime;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Calendar;
 using Mentoring.Server.Data;
+using Mentoring.Server.Email;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Setup;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Mentoring.Server.Events;
 
 /// <summary>An event as entered: times are local to <see cref="TimeZone"/> (default: the host city's, else the facilitator's);
 /// <see cref="Url"/> is the online link; <see cref="RaisesEvent"/> a programme event of the programme workflow.</summary>
-public sealed record EventRequest(string? Kind, [property: Text(Limits.Line)] string? Title, DateTime? StartsAt, DateTime? EndsAt,
-    string? TimeZone, string? HostCity, [property: Text(Limits.Line)] string? Venue, [property: Text(Limits.Link)] string? Url,
+public sealed record EventRequest(string? Kind, [property: Text(Limits.Line)] string? Title, DateTime? EventStart, DateTime? EventEnd,
+    string? TimeZone, string? HostCity, [property: Text(Limits.Line)] string? EventVenue, [property: Text(Limits.Link)] string? Url,
     [property: Text(Limits.Note, MultiLine = true)] string? EventAgenda, string? RaisesEvent);
 
 /// <summary>Who attended: ids of people with an account in the programme.</summary>
@@ -55,7 +57,7 @@ public sealed record EventChange(Guid Id, string? Raised = null);
 /// .ics through <see cref="ICalendarInvitations"/> when the calendar feature is registered. Every method only adds to
 /// the caller's context; the caller makes it one transaction.
 /// </summary>
-public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invitations)
+public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitations, IOptions<EmailOptions> email)
 {
     public const string ProgrammeCity = "programme";
 
@@ -84,7 +86,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         var (mayEdit, refusal) = await AccessAsync<EventList>(db, user, programmeId, edit: false, ct);
         if (refusal is not null) return refusal;
         var meetings = await db.Set<ProgrammeMeeting>().AsNoTracking().Where(m => m.ProgrammeId == programmeId).ToListAsync(ct);
-        var views = await ViewsAsync(db, meetings.OrderBy(m => m.StartsAt).ThenBy(m => m.Title).ToList(), ct);
+        var views = await ViewsAsync(db, meetings.OrderBy(m => m.EventStart).ThenBy(m => m.Title).ToList(), ct);
         var cities = await (from m in db.ProgrammeMembers
                             join c in db.Cities on m.CityId equals c.Id
                             where m.ProgrammeId == programmeId
@@ -135,7 +137,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         {
             var zone = TimeZoneInfo.FindSystemTimeZoneById(m.TimeZone);
             var present = attendance[m.Id].OrderBy(a => a.CityName ?? "").ThenBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
-            return new EventView(m.Id, m.ProgrammeId, m.Kind, m.Title, TimeZoneInfo.ConvertTime(m.StartsAt, zone), TimeZoneInfo.ConvertTime(m.EndsAt, zone),
+            return new EventView(m.Id, m.ProgrammeId, m.Kind, m.Title, TimeZoneInfo.ConvertTime(m.EventStart, zone), TimeZoneInfo.ConvertTime(m.EventEnd, zone),
                 m.TimeZone, m.HostCityId, m.HostCityId is null ? null : cityNames.GetValueOrDefault(m.HostCityId), m.Venue, m.OnlineUrl, m.Agenda,
                 m.RaisesEvent, m.HeldAt is not null, m.HeldAt, m.Sequence, materials[m.Id].ToList(), present, ByCity(present.Select(a => a.CityId)));
         }).ToList();
@@ -175,9 +177,9 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         if (request.RaisesEvent is { Length: > 0 } raises && !(await host.ProgrammeSignalsAsync(db, programmeId, ct)).Contains(raises))
             Add(errors, "raisesEvent", "The programme's workflow raises no such programme event.");
         DateTimeOffset start = default, end = default;
-        if (Instant(errors, "startsAt", "Give when the event starts.", request.StartsAt, zone, now) is { } s) start = s;
-        if (Instant(errors, "endsAt", "Give when the event ends.", request.EndsAt, zone, now) is { } e) end = e;
-        if (start != default && end != default && end <= start) Add(errors, "endsAt", "The event must end after it starts.");
+        if (Instant(errors, "eventStart", "Give when the event starts.", request.EventStart, zone, now) is { } s) start = s;
+        if (Instant(errors, "eventEnd", "Give when the event ends.", request.EventEnd, zone, now) is { } e) end = e;
+        if (start != default && end != default && end <= start) Add(errors, "eventEnd", "The event must end after it starts.");
         return (errors, start, end, zoneId);
     }
 
@@ -232,7 +234,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         if (errors.Count > 0) return AdminResult<EventChange>.Invalid(errors);
         if (meeting.HeldAt is not null && request.RaisesEvent != meeting.RaisesEvent)
             return AdminResult<EventChange>.Conflict("The event was held and raised its programme event: which event it raises cannot change now.");
-        var moved = meeting.StartsAt != start || meeting.EndsAt != end || meeting.TimeZone != zone || meeting.Venue != Blank(request.Venue)
+        var moved = meeting.EventStart != start || meeting.EventEnd != end || meeting.TimeZone != zone || meeting.Venue != Blank(request.EventVenue)
                     || meeting.OnlineUrl != Blank(request.Url) || meeting.Title != request.Title!.Trim();
         Apply(meeting, request, start, end, zone, now);
         if (moved && meeting.HeldAt is null)
@@ -250,11 +252,11 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
     {
         meeting.Kind = request.Kind!;
         meeting.Title = request.Title!.Trim();
-        meeting.StartsAt = start;
-        meeting.EndsAt = end;
+        meeting.EventStart = start;
+        meeting.EventEnd = end;
         meeting.TimeZone = zone;
         meeting.HostCityId = Blank(request.HostCity);
-        meeting.Venue = Blank(request.Venue);
+        meeting.Venue = Blank(request.EventVenue);
         meeting.OnlineUrl = Blank(request.Url);
         meeting.Agenda = request.EventAgenda?.Trim() ?? "";
         meeting.RaisesEvent = Blank(request.RaisesEvent);
@@ -269,7 +271,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         var (meeting, refusal) = await FindAsync<EventChange>(db, user, programmeId, id, ct);
         if (meeting is null) return refusal!;
         if (meeting.HeldAt is not null) return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
-        if (meeting.StartsAt > now) return AdminResult<EventChange>.Conflict("An event is marked held once it has begun.");
+        if (meeting.EventStart > now) return AdminResult<EventChange>.Conflict("An event is marked held once it has begun.");
         meeting.HeldAt = now;
         meeting.HeldBy = user.PersonId();
         meeting.UpdatedAt = now;
@@ -277,7 +279,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
         if (meeting.RaisesEvent is { } name)
         {
             var by = user.ActorFor(null) ?? Actor.System;
-            var occurredAt = meeting.EndsAt < now ? meeting.EndsAt : now;
+            var occurredAt = meeting.EventEnd < now ? meeting.EventEnd : now;
             switch (await host.RaiseProgrammeEventAsync(db, programmeId, name, occurredAt, by, $"event {meeting.Id}", ct))
             {
                 case RaiseResult.Unknown:
@@ -302,7 +304,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
             .ToDictionaryAsync(p => p.PersonId, p => p.CityId, ct);
         if (wanted.Any(p => !places.ContainsKey(p)))
             return AdminResult<EventChange>.Invalid("people", "Attendance is recorded for people of the programme only.");
-        if (meeting.StartsAt > now) return AdminResult<EventChange>.Conflict("Attendance is recorded once the event has begun.");
+        if (meeting.EventStart > now) return AdminResult<EventChange>.Conflict("Attendance is recorded once the event has begun.");
         var existing = await db.Set<ProgrammeMeetingAttendance>().Where(a => a.MeetingId == id).ToListAsync(ct);
         db.Set<ProgrammeMeetingAttendance>().RemoveRange(existing.Where(a => !wanted.Contains(a.PersonId)));
         foreach (var person in wanted.Where(p => existing.All(a => a.PersonId != p)))
@@ -345,25 +347,24 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations? invita
     }
 
     /// <summary>The event as a calendar entry, in its own time zone.</summary>
-    public static CalendarEntry Entry(ProgrammeMeeting meeting)
+    public static CalendarEntry Entry(ProgrammeMeeting meeting, string site)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(meeting.TimeZone);
-        return new CalendarEntry($"event-{meeting.Id}@mentoring", meeting.Title, TimeZoneInfo.ConvertTime(meeting.StartsAt, zone),
-            TimeZoneInfo.ConvertTime(meeting.EndsAt, zone), meeting.TimeZone, Location: meeting.Venue, OnlineUrl: meeting.OnlineUrl,
-            Description: meeting.Agenda.Length > 0 ? meeting.Agenda : null, PageUrl: $"/programmes/{meeting.ProgrammeId}/events/{meeting.Id}",
+        return new CalendarEntry($"event-{meeting.Id}@mentoring", meeting.Title, TimeZoneInfo.ConvertTime(meeting.EventStart, zone),
+            TimeZoneInfo.ConvertTime(meeting.EventEnd, zone), meeting.TimeZone, Location: meeting.Venue, OnlineUrl: meeting.OnlineUrl,
+            Description: meeting.Agenda.Length > 0 ? meeting.Agenda : null, PageUrl: $"{site.TrimEnd('/')}/programmes/{meeting.ProgrammeId}/events/{meeting.Id}",
             Sequence: meeting.Sequence);
     }
 
     /// <summary>Queues the invitation (or its update) to every person of the programme with an email address.</summary>
     private async Task InviteAsync(MentoringDb db, ProgrammeMeeting meeting, CancellationToken ct)
     {
-        if (invitations is null) return;
         var to = await (from pp in db.ProgrammePeople
                         join p in db.People on pp.PersonId equals p.Id
                         where pp.ProgrammeId == meeting.ProgrammeId && p.Email != null
                         orderby p.Name
                         select new InvitationRecipient(p.Id, p.Name, p.Email!, p.PageLanguage ?? p.Language)).ToListAsync(ct);
-        if (to.Count > 0) invitations.Queue(db, new CalendarInvitation(meeting.ProgrammeId, null, Entry(meeting), to));
+        if (to.Count > 0) invitations.Queue(db, new CalendarInvitation(meeting.ProgrammeId, null, Entry(meeting, email.Value.PublicUrl), to));
     }
 
     internal static string Local(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);

@@ -21,7 +21,7 @@ public static class EventsApi
 {
     public static IHostApplicationBuilder AddMentoringEvents(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddScoped(sp => new EventPlanner(sp.GetRequiredService<WorkflowHost>(), sp.GetService<ICalendarInvitations>()));
+        builder.Services.AddScoped<EventPlanner>();
         builder.Services.AddScoped<IEventFigures, EventFiguresSource>();
         builder.Services.AddScoped<ICalendarSource, EventCalendarSource>();
         return builder;
@@ -40,8 +40,8 @@ public static class EventsApi
         api.MapPost("", (HttpContext http, string programmeId, EventRequest body, EventPlanner events, IDbContextFactory<MentoringDb> dbs,
                 TimeProvider clock, CancellationToken ct) =>
             PostAsync(http, body, dbs, clock, db => events.CreateAsync(db, http.User, programmeId, body, clock.GetUtcNow(), ct), ct))
-            .WithSummary("The facilitator announces an event: {kind, title, startsAt, endsAt (local times), timeZone (default: the host " +
-                         "city's, else the facilitator's), hostCity, venue, url (online link), eventAgenda, raisesEvent}; invitations go out.");
+            .WithSummary("The facilitator announces an event: {kind, title, eventStart, eventEnd (local times), timeZone (default: the host " +
+                         "city's, else the facilitator's), hostCity, eventVenue, url (online link), eventAgenda, raisesEvent}; invitations go out.");
         api.MapPut("/{eventId:guid}", (HttpContext http, string programmeId, Guid eventId, EventRequest body, EventPlanner events,
                 IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
             PutAsync(dbs, db => events.UpdateAsync(db, http.User, programmeId, eventId, body, clock.GetUtcNow(), ct), ct))

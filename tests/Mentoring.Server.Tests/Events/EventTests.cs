@@ -27,14 +27,14 @@ public sealed class EventTests(DatabaseFixture database)
 
     public static object Madrid(string? raises = "training-academy-held", string ends = "2022-11-11T17:00") => new
     {
-        kind = "training-academy", title = "Training academy in Madrid", startsAt = "2022-11-10T09:00", endsAt = ends, timeZone = "Europe/Madrid",
-        venue = "Madrid, FEMP headquarters", eventAgenda = "Day 1: transfer of practices. Day 2: action planning.", raisesEvent = raises,
+        kind = "training-academy", title = "Training academy in Madrid", eventStart = "2022-11-10T09:00", eventEnd = ends, timeZone = "Europe/Madrid",
+        eventVenue = "Madrid, FEMP headquarters", eventAgenda = "Day 1: transfer of practices. Day 2: action planning.", raisesEvent = raises,
     };
 
-    public static object Mechelen() => new
+    public static object Mechelen(string venue = "Mechelen city hall") => new
     {
-        kind = "training-academy", title = "Training academy in Mechelen", startsAt = "2022-12-15T09:30", endsAt = "2022-12-15T17:00",
-        hostCity = "mechelen", venue = "Mechelen city hall", raisesEvent = "training-academy-held",
+        kind = "training-academy", title = "Training academy in Mechelen", eventStart = "2022-12-15T09:30", eventEnd = "2022-12-15T17:00",
+        hostCity = "mechelen", eventVenue = venue, raisesEvent = "training-academy-held",
     };
 
     public static async Task<Guid> IdAsync(HttpResponseMessage response)
@@ -57,12 +57,26 @@ public sealed class EventTests(DatabaseFixture database)
         var madrid = await IdAsync(await facilitator.CommandAsync(Events, Madrid()));
         var mechelen = await IdAsync(await facilitator.CommandAsync(Events, Mechelen()));
 
+        // Announcing invites everyone in the programme with an .ics; moving it sends an update with a higher sequence.
+        await using (var db = app.Db())
+        {
+            var invited = await db.Outbox.CountAsync(m => m.Template == "calendar-invitation");
+            Assert.Equal(2 * await InvitedAsync(db), invited);
+        }
+
+        var moved = await facilitator.PutAsJsonAsync($"{Events}/{mechelen}", Mechelen("Mechelen, Lamot congress centre"), Api.Json);
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        Assert.Equal(1, (await facilitator.GetFromJsonAsync<EventView>($"{Events}/{mechelen}", Api.Json))!.Sequence);
+        await using (var db = app.Db())
+            Assert.Equal(3 * await InvitedAsync(db),
+                await db.Outbox.CountAsync(m => m.Template == "calendar-invitation"));
+
         // Bad input: nothing is written.
-        Assert.Equal(["endsAt"], await FieldsAsync(await facilitator.CommandAsync(Events, Madrid(ends: "2022-11-09T17:00"))));
+        Assert.Equal(["eventEnd"], await FieldsAsync(await facilitator.CommandAsync(Events, Madrid(ends: "2022-11-09T17:00"))));
         Assert.Equal(["raisesEvent"], await FieldsAsync(await facilitator.CommandAsync(Events, Madrid(raises: "academy-done"))));
         Assert.Equal(["hostCity", "kind"], await FieldsAsync(await facilitator.CommandAsync(Events, new
         {
-            kind = "party", title = "X", startsAt = "2022-11-10T09:00", endsAt = "2022-11-10T10:00", hostCity = "madrid",
+            kind = "party", title = "X", eventStart = "2022-11-10T09:00", eventEnd = "2022-11-10T10:00", hostCity = "madrid",
         })));
 
         var pair = await PairDriver.ForAsync(app, "fuenlabrada", "livadeia");
@@ -138,6 +152,10 @@ public sealed class EventTests(DatabaseFixture database)
             Assert.Equal(new DateTimeOffset(2022, 12, 15, 9, 30, 0, TimeSpan.FromHours(1)), entries[1].Start);
         }
     }
+
+    private static Task<int> InvitedAsync(MentoringDb db) =>
+        (from pp in db.ProgrammePeople join p in db.People on pp.PersonId equals p.Id
+         where pp.ProgrammeId == "inclucities" && p.Email != null select p.Id).CountAsync();
 
     /// <summary>Another programme with its facilitator; answers the facilitator's person id.</summary>
     private static async Task<Guid> AddOtherProgrammeAsync(MentoringApp app)

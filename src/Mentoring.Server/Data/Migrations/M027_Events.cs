@@ -17,8 +17,8 @@ internal sealed class M027_Events : Migration
             programme_id text NOT NULL REFERENCES programmes(id),
             kind text NOT NULL,
             title text NOT NULL,
-            starts_at {ts} NOT NULL,
-            ends_at {ts} NOT NULL,
+            event_start {ts} NOT NULL,
+            event_end {ts} NOT NULL,
             time_zone text NOT NULL,
             host_city_id text NULL REFERENCES cities(id),
             venue text NULL,
@@ -32,7 +32,7 @@ internal sealed class M027_Events : Migration
             created_at {ts} NOT NULL,
             updated_at {ts} NOT NULL
         );
-        CREATE INDEX ix_programme_meetings_programme ON programme_meetings (programme_id, starts_at);
+        CREATE INDEX ix_programme_meetings_programme ON programme_meetings (programme_id, event_start);
         CREATE TABLE programme_meeting_materials (
             id {uuid} PRIMARY KEY,
             meeting_id {uuid} NOT NULL REFERENCES programme_meetings(id),
