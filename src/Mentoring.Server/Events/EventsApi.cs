@@ -9,6 +9,8 @@ using Mentoring.Server.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+// The support networks' answers of admin results (problem details, the Idempotency-Key), shared rather than copied.
+using static Mentoring.Server.SupportNetworks.SupportNetworksApi;
 
 namespace Mentoring.Server.Events;
 
@@ -77,32 +79,4 @@ public static class EventsApi
         }).DisableAntiforgery().WithSummary("Adds a material as a file (multipart/form-data: title, file), read at GET /files/{id} by the programme's people.");
         return app;
     }
-
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> ReadAsync<T>(IDbContextFactory<MentoringDb> dbs,
-        Func<MentoringDb, Task<AdminResult<T>>> read, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return Answer(await read(db));
-    }
-
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PutAsync<T>(IDbContextFactory<MentoringDb> dbs,
-        Func<MentoringDb, Task<AdminResult<T>>> change, CancellationToken ct) =>
-        Answer(await ProgrammeAdmin.InTransactionAsync(dbs, change, ct));
-
-    /// <summary>A POST: made once per Idempotency-Key, in one transaction with the key's record.</summary>
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PostAsync<T>(HttpContext http, object body,
-        IDbContextFactory<MentoringDb> dbs, TimeProvider clock, Func<MentoringDb, Task<AdminResult<T>>> change, CancellationToken ct)
-    {
-        if (http.ApiKey(body) is not { } key) return HttpIdempotency.KeyRequired();
-        return http.Answer(await SupportNetworksApi.RunAsync(dbs, key, clock, change, ct), refusal => Answer((AdminResult<T>)refusal));
-    }
-
-    private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(AdminResult<T> result) => result.Outcome switch
-    {
-        AdminOutcome.Done => TypedResults.Ok(result.Value!),
-        AdminOutcome.Invalid => TypedResults.ValidationProblem(result.Errors!, title: "The request is not valid."),
-        AdminOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: result.Detail),
-        AdminOutcome.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not yours to do", detail: result.Detail),
-        _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: result.Detail),
-    };
 }
