@@ -1,13 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Mentoring.Engine.Definitions;
 
 /// <summary>
 /// A text people read in a definition (a stage name, a step's title or description): either one string, the English,
 /// or a map of language to text that must hold "en". A reader sees their language, or the English when the text lacks
-/// it (<see cref="In"/> says which).
+/// it (<see cref="In"/> says which). As JSON (the API, stored copies) it is the map a definition writes:
+/// <c>{"en": "...", "fr": "..."}</c>.
 /// </summary>
+[JsonConverter(typeof(LocalizedTextJsonConverter))]
 public sealed record LocalizedText(IReadOnlyDictionary<string, string> ByLanguage)
 {
     public const string English = "en";
@@ -90,5 +93,32 @@ public sealed record LocalizedText(IReadOnlyDictionary<string, string> ByLanguag
                 foreach (var child in a) Reduce(child);
                 break;
         }
+    }
+}
+
+/// <summary>Writes a <see cref="LocalizedText"/> as its language map; reads that map, a plain string (the English), or
+/// the <c>{"byLanguage": {...}}</c> shape copies stored before this converter were written in.</summary>
+public sealed class LocalizedTextJsonConverter : JsonConverter<LocalizedText>
+{
+    public override LocalizedText? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+            return new LocalizedText(new Dictionary<string, string> { [LocalizedText.English] = reader.GetString()! });
+        var map = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(ref reader, options)
+                  ?? throw new JsonException("A localized text must be a string or a map of language to text.");
+        if (map.Count == 1 && map.Keys.Single() is "byLanguage" or "ByLanguage")
+            map = map.Values.Single().Deserialize<Dictionary<string, JsonElement>>(options) ?? [];
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (language, text) in map)
+            texts[language] = text.ValueKind == JsonValueKind.String ? text.GetString()!
+                : throw new JsonException($"The text in '{language}' must be a string.");
+        return new LocalizedText(texts);
+    }
+
+    public override void Write(Utf8JsonWriter writer, LocalizedText value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        foreach (var (language, text) in value.ByLanguage) writer.WriteString(language, text);
+        writer.WriteEndObject();
     }
 }

@@ -20,8 +20,6 @@ public static class AssessmentFiles
 {
     public const string DemoFileName = "assessments.json";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     /// <summary>Adds the folder's questionnaire (and demo assessments) to <paramref name="package"/>, or their errors to
     /// <paramref name="errors"/> (then the package is null: refused whole).</summary>
     public static ProgrammePackage? Read(ProgrammePackage? package, string folder, ref IReadOnlyList<DefinitionError> errors)
@@ -55,16 +53,8 @@ public static class AssessmentFiles
     {
         void Error(string path, string message) => errors.Add(new DefinitionError(file, path, message));
         var read = new List<SubmittedAssessment>();
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            Error($"line {e.LineNumber + 1}", "not valid JSON: " + e.Message);
-            return read;
-        }
+        var document = PackageJson.Parse(file, json, errors);
+        if (document is null) return read;
 
         using (document)
         {

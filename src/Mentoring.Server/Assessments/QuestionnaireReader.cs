@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mentoring.Engine.Definitions;
+using Mentoring.Server.Programme.Packages;
 
 namespace Mentoring.Server.Assessments;
 
@@ -15,7 +16,6 @@ public sealed class QuestionnaireReader
     public const int MaxWeight = 10;
     public const int Levels = 5;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
     private static readonly string[] Kinds = ["scale", "choice", "choices", "text"];
     private static readonly string[] MeasureNames = ["none", "need", "strength", "both"];
 
@@ -36,17 +36,8 @@ public sealed class QuestionnaireReader
 
     private Questionnaire? Read(string json)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            var end = e.Message.IndexOf(" Path:", StringComparison.Ordinal);
-            Error($"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON: " + (end > 0 ? e.Message[..end] : e.Message));
-            return null;
-        }
+        var document = PackageJson.Parse(_file, json, _errors);
+        if (document is null) return null;
 
         using (document)
         {

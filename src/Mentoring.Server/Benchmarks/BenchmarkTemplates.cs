@@ -33,8 +33,6 @@ public static class BenchmarkTemplates
 {
     public const string FileName = "benchmarks.json";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     /// <summary>Adds the folder's templates to <paramref name="package"/> (and to its hash); null with the errors added
     /// when the file is wrong, the package unchanged when there is none.</summary>
     public static ProgrammePackage? ReadInto(string folder, ProgrammePackage? package, ref IReadOnlyList<DefinitionError> errors)
@@ -64,16 +62,8 @@ public static class BenchmarkTemplates
         errors = [];
         var found = errors;
         void Error(string path, string message) => found.Add(new DefinitionError(file, path, message));
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            Error($"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON");
-            return null;
-        }
+        var document = PackageJson.Parse(file, json, found);
+        if (document is null) return null;
 
         using (document)
         {

@@ -36,8 +36,6 @@ public sealed record MatchingSettings(
 /// </summary>
 public static class MatchingSettingsReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     /// <summary>Adds the folder's matching settings to a package read from it (none without the file); on an error the
     /// package is refused, with the errors added to <paramref name="errors"/>.</summary>
     public static ProgrammePackage? ReadInto(string folder, ProgrammePackage? package, DefinitionCatalog workflows, ref IReadOnlyList<DefinitionError> errors)
@@ -60,16 +58,8 @@ public static class MatchingSettingsReader
         var found = new List<DefinitionError>();
         errors = found;
         void Error(string path, string message) => found.Add(new DefinitionError(file, path, message));
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            Error($"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON");
-            return null;
-        }
+        var document = PackageJson.Parse(file, json, found);
+        if (document is null) return null;
 
         using (document)
         {

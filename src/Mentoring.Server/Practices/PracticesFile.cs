@@ -46,16 +46,8 @@ public sealed class PracticesFile
         errors = [];
         var found = errors;
         void Error(string path, string message) => found.Add(new DefinitionError(file, path, message));
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            Error($"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON");
-            return null;
-        }
+        var document = PackageJson.Parse(file, json, found);
+        if (document is null) return null;
 
         using (document)
         {

@@ -69,6 +69,23 @@ public sealed class AssessmentApiTests(DatabaseFixture database)
         Assert.Equal(1, await db.Set<AssessmentAnswerRecord>().CountAsync(a => a.AssessmentId == db.Set<AssessmentRecord>().Single(r => r.CityId == "jelgava").Id));
     }
 
+    [Fact]
+    public async Task The_questionnaire_api_gives_each_text_as_its_language_map_not_wrapped_in_byLanguage()
+    {
+        await using var app = await StartAsync(database, DatabaseProvider.Sqlite);
+        var jelgava = await app.ClientForAsync(People.Coordinator("jelgava"));
+
+        var response = await jelgava.GetAsync($"{Programme}/questionnaire");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        using var questionnaire = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var question = questionnaire.RootElement.GetProperty("sections")[0].GetProperty("questions")[0];
+
+        // The shape a questionnaire file writes: {"en": "...", "fr": "..."}, so a client reads a text in its language.
+        Assert.False(question.GetProperty("text").TryGetProperty("byLanguage", out _), question.GetProperty("text").GetRawText());
+        Assert.False(string.IsNullOrWhiteSpace(question.GetProperty("text").GetProperty("en").GetString()));
+        Assert.Equal(JsonValueKind.String, questionnaire.RootElement.GetProperty("themes")[0].GetProperty("title").GetProperty("en").ValueKind);
+    }
+
     public static TheoryData<string, object, string> BadAnswers() => new()
     {
         { "level out of range", new { level = 5 }, "answers.nag-data" },

@@ -14,8 +14,6 @@ namespace Mentoring.Server.Programme.Packages;
 /// </summary>
 public sealed class ProgrammePackageReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     private readonly string _file;
     private readonly DefinitionCatalog _workflows;
     private readonly List<DefinitionError> _errors = [];
@@ -72,17 +70,8 @@ public sealed class ProgrammePackageReader
 
     private ProgrammePackage? Read(string json)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            var end = e.Message.IndexOf(" Path:", StringComparison.Ordinal);
-            Error($"line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}", "not valid JSON: " + (end > 0 ? e.Message[..end] : e.Message));
-            return null;
-        }
+        var document = PackageJson.Parse(_file, json, _errors);
+        if (document is null) return null;
 
         using (document)
         {
