@@ -20,6 +20,7 @@ using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
+using Mentoring.Server.Events;
 using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
@@ -44,7 +45,8 @@ public static class MentoringServices
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
             .AddMentoringSupportNetworks()
-            .AddMentoringCalendar();
+            .AddMentoringCalendar()
+            .AddMentoringEvents();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -145,6 +147,7 @@ public static class MentoringServices
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
         api.MapCalendarApi();
+        api.MapEventsApi();
         app.MapFiles();
         return app;
     }

@@ -87,19 +87,20 @@ public static class SupportNetworksApi
         return app;
     }
 
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> ReadAsync<T>(IDbContextFactory<MentoringDb> dbs,
+    internal static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> ReadAsync<T>(IDbContextFactory<MentoringDb> dbs,
         Func<MentoringDb, Task<AdminResult<T>>> read, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         return Answer(await read(db));
     }
 
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PutAsync<T>(IDbContextFactory<MentoringDb> dbs,
+    internal static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PutAsync<T>(IDbContextFactory<MentoringDb> dbs,
         Func<MentoringDb, Task<AdminResult<T>>> change, CancellationToken ct) =>
         Answer(await ProgrammeAdmin.InTransactionAsync(dbs, change, ct));
 
-    /// <summary>A POST: made once per Idempotency-Key, in one transaction with the key's record.</summary>
-    private static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PostAsync<T>(HttpContext http, object body,
+    /// <summary>A POST: made once per Idempotency-Key, in one transaction with the key's record. Events/ answers its own
+    /// admin results the same way, through these.</summary>
+    internal static async Task<Results<Ok<T>, ProblemHttpResult, ValidationProblem>> PostAsync<T>(HttpContext http, object body,
         IDbContextFactory<MentoringDb> dbs, TimeProvider clock, Func<MentoringDb, Task<AdminResult<T>>> change, CancellationToken ct)
     {
         if (http.ApiKey(body) is not { } key) return HttpIdempotency.KeyRequired();
