@@ -124,7 +124,7 @@ public static class PairQueries
             {
                 TaskStep task => item with
                 {
-                    Requires = task.Requires.Select(r => r.ToString().ToLowerInvariant()).ToList(),
+                    Requires = task.Requires.Select(r => r.ToString()).ToList(),
                     Options = task.Choice?.Options ?? [],
                 },
                 ApprovalStep approval => item with { Requires = approval.Requires.Select(r => r.ToString().ToLowerInvariant()).ToList() },
