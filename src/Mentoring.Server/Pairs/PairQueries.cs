@@ -127,7 +127,7 @@ public static class PairQueries
                     Requires = task.Requires.Select(r => r.ToString()).ToList(),
                     Options = task.Choice?.Options ?? [],
                 },
-                ApprovalStep approval => item with { Requires = approval.Requires.Select(r => r.ToString().ToLowerInvariant()).ToList() },
+                ApprovalStep approval => item with { Requires = approval.Requires.Select(r => r.ToString()).ToList() },
                 StudyVisitStep visit => item with { Confirmer = visit.Confirmer.ToString().ToLowerInvariant() },
                 _ => item,
             }
