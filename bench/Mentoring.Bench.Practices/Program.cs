@@ -116,6 +116,7 @@ static async Task<int> RawAsync(DbConnection connection, bool sqlite, PracticeQu
     if (query.City is not null) Add("@city", query.City);
     Add("@take", query.Take);
     Add("@skip", query.Skip);
+    if (words.Count > 0 && sqlite && PracticeSearch.Candidates(query) is { } candidates) Add("@candidates", candidates);
     if (!sqlite) await command.PrepareAsync(); // as the server does (PracticeSearch), so both are planned once per connection
     await using var reader = await command.ExecuteReaderAsync();
     var count = 0;

@@ -65,7 +65,8 @@ public static partial class PracticeSearch
         """;
 
     /// <summary>The SQL of a search in <paramref name="programmeId"/>'s library (its own published practices and the
-    /// shared ones it shows), the ids best first; parameters @programme, @match, @theme, @city, @take, @skip.</summary>
+    /// shared ones it shows), the ids best first; parameters @programme, @match, @theme, @city, @take, @skip, and on SQLite
+    /// with words and no city @candidates (<see cref="Candidates"/>).</summary>
     public static string Sql(bool sqlite, PracticeQuery query, bool hasWords)
     {
         var filters = (query.Theme is null ? "" : " AND EXISTS (SELECT 1 FROM practice_themes t WHERE t.practice_id = p.id AND t.theme = @theme)")
@@ -85,24 +86,53 @@ public static partial class PracticeSearch
                         ORDER BY p.title, p.id LIMIT @take + @skip) shown
                 ) page ORDER BY title, id LIMIT @take OFFSET @skip
                 """;
-        if (sqlite)
+        if (sqlite && query.City is not null)
+            // A city holds few of the best matches: SQLite starts from the city's practices and ranks all their matches.
             return $"""
                 SELECT p.id FROM practices_search f JOIN practices p ON p.rowid = f.rowid
                 WHERE practices_search MATCH @match AND {Visible}{filters}
                 ORDER BY bm25(practices_search, 10.0, 1.0), p.title, p.id LIMIT @take OFFSET @skip
                 """;
+        if (sqlite)
+            // FTS5 ranks every match cheaply on its own (bm25 over its index); what costs is joining each match to its
+            // practice for the visibility rule and sorting them all by title. So the best @candidates matches by bm25 are
+            // taken inside FTS5 and only those are joined. The page is exact when the candidates are every match, or when
+            // the page's last practice scores strictly better than the worst candidate: any match left out scores no
+            // better than that one, so it comes after the page. Otherwise the same search runs over every match (the
+            // second branch; its constant condition is false, so SQLite does not run it in the first case).
+            return $"""
+                WITH c AS MATERIALIZED (
+                    SELECT rowid AS r, bm25(practices_search, 10.0, 1.0) AS score FROM practices_search
+                    WHERE practices_search MATCH @match ORDER BY score LIMIT @candidates),
+                hit AS MATERIALIZED (SELECT p.id, c.score, p.title FROM c JOIN practices p ON p.rowid = c.r WHERE {Visible}{filters}),
+                exact AS MATERIALIZED (SELECT coalesce((SELECT COUNT(*) FROM c) < @candidates
+                    OR (SELECT score FROM hit ORDER BY score, title, id LIMIT 1 OFFSET @take + @skip - 1) < (SELECT MAX(score) FROM c), 0) AS yes)
+                SELECT id FROM (
+                    SELECT id, score, title FROM hit WHERE (SELECT yes FROM exact)
+                    UNION ALL
+                    SELECT p.id, bm25(practices_search, 10.0, 1.0), p.title FROM practices_search f JOIN practices p ON p.rowid = f.rowid
+                    WHERE NOT (SELECT yes FROM exact) AND practices_search MATCH @match AND {Visible}{filters}
+                ) page ORDER BY score, title, id LIMIT @take OFFSET @skip
+                """;
         // One branch per language, so each practice is matched by the query stemmed as its own text was, and the GIN
-        // index on search serves every branch.
-        var matches = string.Join(" OR ", Configurations.Select(c =>
-            $"(p.language = '{c.Key}' AND p.search @@ websearch_to_tsquery('{c.Value}', @match))"));
-        var rank = "CASE p.language " + string.Join(" ", Configurations.Select(c =>
-            $"WHEN '{c.Key}' THEN ts_rank(p.search, websearch_to_tsquery('{c.Value}', @match))")) + " ELSE 0 END";
+        // index on search serves every branch. The seven queries are made once (q), not once per row: the statement is
+        // prepared, and a generic plan would otherwise call websearch_to_tsquery for every practice it reads and ranks.
+        var queries = string.Join(", ", Configurations.Select(c => $"websearch_to_tsquery('{c.Value}', @match) AS {c.Key}"));
+        var matches = string.Join(" OR ", Configurations.Select(c => $"(p.language = '{c.Key}' AND p.search @@ q.{c.Key})"));
+        var rank = "CASE p.language " + string.Join(" ", Configurations.Select(c => $"WHEN '{c.Key}' THEN ts_rank(p.search, q.{c.Key})")) + " ELSE 0 END";
         return $"""
-            SELECT p.id FROM practices p
+            WITH q AS MATERIALIZED (SELECT {queries})
+            SELECT p.id FROM q CROSS JOIN practices p
             WHERE ({matches}) AND {Visible}{filters}
             ORDER BY {rank} DESC, p.title, p.id LIMIT @take OFFSET @skip
             """;
     }
+
+    /// <summary>How many of the best matches SQLite's search joins and sorts (@candidates): a few pages' worth, more with a
+    /// theme (about one practice in six has a given one); null for a search with a city, which reads the city's matches
+    /// instead. Only the speed depends on it: the page is the same (see <see cref="Sql"/>).</summary>
+    public static int? Candidates(PracticeQuery query) =>
+        query.City is not null ? null : Math.Max(200, 4 * (Math.Max(0, query.Skip) + Math.Clamp(query.Take, 1, 200))) * (query.Theme is null ? 1 : 4);
 
     /// <summary>The themes (rows <c>'t', theme</c>) and the cities (<c>'c', city</c>) of @programme's library, what its
     /// filters offer, unordered. Each distinct theme and city is found by skipping from one to the next in an index
@@ -146,8 +176,10 @@ public static partial class PracticeSearch
 
     /// <summary>The ids of the practices that match, best first, and the themes and cities the filters offer: one command
     /// (<see cref="Sql"/> then <see cref="FiltersSql"/>), so one round trip to the database.</summary>
+    /// <param name="candidates">For tests: how many best matches SQLite takes before the visibility rule and the filters,
+    /// instead of <see cref="Candidates"/>.</param>
     public static async Task<(List<Guid> Ids, List<string> Themes, List<string> Cities)> SearchAsync(MentoringDb db, string programmeId,
-        PracticeQuery query, CancellationToken ct)
+        PracticeQuery query, CancellationToken ct, int? candidates = null)
     {
         var words = Words(query.Words);
         await using var command = await CommandAsync(db, ct);
@@ -158,6 +190,7 @@ public static partial class PracticeSearch
         if (query.City is not null) Add(command, "@city", query.City);
         Add(command, "@take", Math.Clamp(query.Take, 1, 200));
         Add(command, "@skip", Math.Max(0, query.Skip));
+        if (words.Count > 0 && db.IsSqlite && (candidates ?? Candidates(query)) is { } best) Add(command, "@candidates", best);
         var (ids, themes, cities) = (new List<Guid>(), new List<string>(), new List<string>());
         await using var reader = await ReadAsync(db, command, ct);
         while (await reader.ReadAsync(ct))

@@ -82,6 +82,31 @@ public sealed class PracticeLibraryTests(DatabaseFixture database)
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_page_of_a_word_search_is_the_same_however_few_best_matches_are_ranked_first(DatabaseProvider provider)
+    {
+        // SQLite joins only the best matches by bm25 (PracticeSearch.Candidates, a few hundred) and ranks over every match
+        // when the page might lie beyond them; no candidates at all is that full search. Every page, for every number of
+        // candidates, must be the same slice of it. PostgreSQL has no candidates: its pages are checked the same way.
+        await using var app = await MentoringApp.StartAsync(database, provider);
+        await using var db = app.Db();
+        foreach (var (words, theme) in new[] { ("municipality", (string?)null), ("newcomers", null), ("newcomers", "reception of newcomers") })
+        {
+            var whole = (await PracticeSearch.SearchAsync(db, Programme, new PracticeQuery(words, theme, null, 0, 200), CancellationToken.None,
+                candidates: 0)).Ids;
+            Assert.True(whole.Count >= (theme is null ? 5 : 2), $"{words}: {whole.Count} matches");
+            Assert.Equal(whole, (await PracticeSearch.SearchAsync(db, Programme, new PracticeQuery(words, theme, null), CancellationToken.None)).Ids);
+            for (var candidates = 1; candidates <= whole.Count + 1; candidates++)
+                for (var skip = 0; skip <= whole.Count; skip++)
+                    for (var take = 1; take <= 3; take++)
+                    {
+                        var page = await PracticeSearch.SearchAsync(db, Programme, new PracticeQuery(words, theme, null, skip, take),
+                            CancellationToken.None, candidates);
+                        Assert.True(whole.Skip(skip).Take(take).SequenceEqual(page.Ids), $"{words} {theme}: {candidates} candidates, skip {skip}, take {take}");
+                    }
+        }
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task Search_syntax_is_read_as_words_and_never_breaks_the_query(DatabaseProvider provider)
     {
         await using var app = await MentoringApp.StartAsync(database, provider);

@@ -23,7 +23,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M023_SupportNetworks(),
         new M024_PracticeSearchIndexes(),
         new M025_Calendar(),
-        new M027_Events()];
+        new M027_Events(),
+        new M030_PracticeSearchInline()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
