@@ -9,6 +9,7 @@ using Mentoring.Server.Comments;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
+using Mentoring.Server.FunderReport;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
@@ -42,7 +43,8 @@ public static class MentoringServices
             .AddMentoringMatching()
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
-            .AddMentoringSupportNetworks();
+            .AddMentoringSupportNetworks()
+            .AddMentoringOutputs();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -141,6 +143,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        FunderReport.FunderReportApi.MapOutputsAndReport(api);
         app.MapFiles();
         return app;
     }
