@@ -15,10 +15,10 @@ public static class ReportDocx
 {
     public const string ContentType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-    public static byte[] Build(ProgressReport report, Texts t, Func<string, string> cityName)
+    public static byte[] Build(ProgressReport report, Texts text, Func<string, string> cityName)
     {
         var culture = CultureInfo.CurrentUICulture.Name is { Length: > 0 } name ? name : "en";
-        var title = string.Format(CultureInfo.CurrentCulture, t["Progress report of {0}"], report.ProgrammeName);
+        var title = string.Format(CultureInfo.CurrentCulture, text["Progress report of {0}"], report.ProgrammeName);
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
         {
@@ -27,21 +27,21 @@ public static class ReportDocx
             var main = document.AddMainDocumentPart();
             main.AddNewPart<StyleDefinitionsPart>().Styles = ReportStyles(culture);
             var body = new Body(Para("Title", title),
-                Para(null, string.Format(CultureInfo.CurrentCulture, t["Figures as of {0}."], Fmt.Date(report.MadeAt))));
-            body.Append(Para("Heading1", t["The programme"]));
-            body.Append(Figures(ReportLines.Programme(report, t, cityName), t["The programme"], t));
+                Para(null, string.Format(CultureInfo.CurrentCulture, text["Figures as of {0}."], Fmt.Date(report.MadeAt))));
+            body.Append(Para("Heading1", text["report-programme"]));
+            body.Append(Figures(ReportLines.Programme(report, text, cityName), text["report-programme"], text));
             if (report.Events.Count > 0)
             {
-                body.Append(Para("Heading1", t["Programme events"]));
-                body.Append(Table(t["Programme events"], [t["Event"], t["Dates"], t["Held"], t["Attendance"]],
-                    report.Events.Select(e => (IReadOnlyList<string>)[e.Title, $"{e.Start:yyyy-MM-dd} – {e.End:yyyy-MM-dd}", e.Held ? t["Yes"] : t["No"],
+                body.Append(Para("Heading1", text["Programme events"]));
+                body.Append(Table(text["Programme events"], [text["report-event"], text["report-dates"], text["report-held"], text["report-attendance"]],
+                    report.Events.Select(e => (IReadOnlyList<string>)[e.Title, $"{e.Start:yyyy-MM-dd} – {e.End:yyyy-MM-dd}", e.Held ? text["report-yes"] : text["report-no"],
                         e.Attendees.ToString(CultureInfo.CurrentCulture)])));
             }
 
             foreach (var group in report.Groups)
             {
                 body.Append(Para("Heading1", $"{group.Label}: {group.Members}"));
-                body.Append(Figures(ReportLines.Group(report, group, t), group.Label, t));
+                body.Append(Figures(ReportLines.Group(report, group, text), group.Label, text));
             }
 
             body.Append(new SectionProperties(new PageSize { Width = 11906U, Height = 16838U },
@@ -52,8 +52,8 @@ public static class ReportDocx
         return stream.ToArray();
     }
 
-    private static Table Figures(IEnumerable<ReportLine> lines, string caption, Texts t) =>
-        Table(caption, [t["Measure"], t["Value"]], lines.Select(l => (IReadOnlyList<string>)[l.Label, l.Value.ToString(CultureInfo.CurrentCulture)]));
+    private static Table Figures(IEnumerable<ReportLine> lines, string caption, Texts text) =>
+        Table(caption, [text["report-measure"], text["report-value"]], lines.Select(l => (IReadOnlyList<string>)[l.Label, l.Value.ToString(CultureInfo.CurrentCulture)]));
 
     private static Table Table(string caption, IReadOnlyList<string> headings, IEnumerable<IReadOnlyList<string>> rows)
     {

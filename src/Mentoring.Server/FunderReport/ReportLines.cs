@@ -18,68 +18,68 @@ public static class ReportLines
 {
     public const string CsvHeader = "scope,group,measure,key,value";
 
-    public static string ParticipantKind(string kind) => kind == "visiting-delegation" ? "Visiting delegation" : OrganisationKinds.Label(kind);
+    public static string ParticipantKind(string kind) => kind == "visiting-delegation" ? "report-visiting-delegation" : OrganisationKinds.Label(kind);
 
-    public static IReadOnlyList<ReportLine> Programme(ProgressReport r, Texts t, Func<string, string> cityName)
+    public static IReadOnlyList<ReportLine> Programme(ProgressReport r, Texts text, Func<string, string> cityName)
     {
         var lines = new List<ReportLine> { new(null, "groups", "", r.Groups.Count, r.Terms.GroupsLabel) };
-        lines.AddRange(r.StepNumbers.Select(n => new ReportLine(null, "groups_reached_step", N(n), r.Reached(n), F(t["Reached step {0}"], n))));
-        lines.Add(new(null, "groups_completed", "", r.Completed, t["Completed the method"]));
+        lines.AddRange(r.StepNumbers.Select(n => new ReportLine(null, "groups_reached_step", N(n), r.Reached(n), F(text["report-reached-step"], n))));
+        lines.Add(new(null, "groups_completed", "", r.Completed, text["report-completed"]));
         if (r.VisitsHeld is { } visits)
         {
-            lines.Add(new(null, "visits_held", "", visits, t["Study visits held"]));
-            lines.Add(new(null, "visit_participants", "", r.VisitParticipants ?? 0, t["Participants of the study visits"]));
+            lines.Add(new(null, "visits_held", "", visits, text["report-visits-held"]));
+            lines.Add(new(null, "visit_participants", "", r.VisitParticipants ?? 0, text["report-visit-participants"]));
             lines.AddRange(r.ParticipantsByKind.Select(p => new ReportLine(null, "visit_participants_by_kind", p.Key, p.Value,
-                $"{t["Participants of the study visits"]}: {t[ParticipantKind(p.Key)]}")));
+                $"{text["report-visit-participants"]}: {text[ParticipantKind(p.Key)]}")));
         }
 
         if (r.EventsHeld is { } events)
         {
-            lines.Add(new(null, "events_held", "", events, t["Programme events held"]));
-            lines.Add(new(null, "event_attendees", "", r.EventAttendees ?? 0, t["Attendance at the programme events"]));
+            lines.Add(new(null, "events_held", "", events, text["report-events-held"]));
+            lines.Add(new(null, "event_attendees", "", r.EventAttendees ?? 0, text["report-event-attendance"]));
             lines.AddRange(r.AttendanceByCity.Select(a => new ReportLine(null, "event_attendance_by_city", a.Key, a.Value,
-                $"{t["Attendance at the programme events"]}: {cityName(a.Key)}")));
+                $"{text["report-event-attendance"]}: {cityName(a.Key)}")));
         }
 
-        lines.Add(new(null, "outputs", "", r.Outputs, t["Outputs in the register"]));
+        lines.Add(new(null, "outputs", "", r.Outputs, text["report-outputs"]));
         lines.AddRange(OutputLists.Statuses.Select(s => new ReportLine(null, "outputs_by_status", s, r.OutputsByStatus.GetValueOrDefault(s),
-            $"{t["Outputs in the register"]}: {t[OutputLists.StatusLabel(s)]}")));
-        if (r.PlansEndorsed is { } endorsed) lines.Add(new(null, "action_plans_endorsed", "", endorsed, t["Action plans endorsed"]));
+            $"{text["report-outputs"]}: {text[OutputLists.StatusLabel(s)]}")));
+        if (r.PlansEndorsed is { } endorsed) lines.Add(new(null, "action_plans_endorsed", "", endorsed, text["report-plans-endorsed"]));
         return lines;
     }
 
-    public static IReadOnlyList<ReportLine> Group(ProgressReport r, GroupReport g, Texts t)
+    public static IReadOnlyList<ReportLine> Group(ProgressReport r, GroupReport g, Texts text)
     {
         var lines = new List<ReportLine>
         {
-            new(g.Number, "step", "", g.Step, t["Step reached"]),
-            new(g.Number, "steps", "", g.Steps, t["Steps of the method"]),
-            new(g.Number, "completed", "", g.Completed ? 1 : 0, t["Completed the method"]),
+            new(g.Number, "step", "", g.Step, text["report-step"]),
+            new(g.Number, "steps", "", g.Steps, text["report-steps"]),
+            new(g.Number, "completed", "", g.Completed ? 1 : 0, text["report-completed"]),
         };
         if (r.HasVisits)
         {
-            lines.Add(new(g.Number, "visits_held", "", g.VisitsHeld, t["Study visits held"]));
-            lines.Add(new(g.Number, "visit_participants", "", g.VisitParticipants, t["Participants of the study visits"]));
+            lines.Add(new(g.Number, "visits_held", "", g.VisitsHeld, text["report-visits-held"]));
+            lines.Add(new(g.Number, "visit_participants", "", g.VisitParticipants, text["report-visit-participants"]));
             lines.AddRange(g.ParticipantsByKind.Select(p => new ReportLine(g.Number, "visit_participants_by_kind", p.Key, p.Value,
-                $"{t["Participants of the study visits"]}: {t[ParticipantKind(p.Key)]}")));
+                $"{text["report-visit-participants"]}: {text[ParticipantKind(p.Key)]}")));
         }
 
-        if (r.HasEvents) lines.Add(new(g.Number, "event_attendees", "", g.EventAttendance, t["Attendance at the programme events"]));
+        if (r.HasEvents) lines.Add(new(g.Number, "event_attendees", "", g.EventAttendance, text["report-event-attendance"]));
         lines.AddRange(OutputLists.Statuses.Select(s => new ReportLine(g.Number, "outputs_by_status", s, g.OutputsByStatus.GetValueOrDefault(s),
-            $"{t["Outputs in the register"]}: {t[OutputLists.StatusLabel(s)]}")));
+            $"{text["report-outputs"]}: {text[OutputLists.StatusLabel(s)]}")));
         if (r.HasPlans)
         {
-            lines.Add(new(g.Number, "action_plan_versions", "", g.PlanVersions, t["Action plan versions"]));
-            lines.Add(new(g.Number, "action_plan_endorsed", "", g.PlanEndorsed ? 1 : 0, t["Action plans endorsed"]));
+            lines.Add(new(g.Number, "action_plan_versions", "", g.PlanVersions, text["report-plan-versions"]));
+            lines.Add(new(g.Number, "action_plan_endorsed", "", g.PlanEndorsed ? 1 : 0, text["report-plans-endorsed"]));
         }
 
         return lines;
     }
 
-    public static string Csv(ProgressReport r, Texts t, Func<string, string> cityName)
+    public static string Csv(ProgressReport r, Texts text, Func<string, string> cityName)
     {
         var csv = new StringBuilder(CsvHeader).Append("\r\n");
-        foreach (var line in Programme(r, t, cityName).Concat(r.Groups.SelectMany(g => Group(r, g, t))))
+        foreach (var line in Programme(r, text, cityName).Concat(r.Groups.SelectMany(g => Group(r, g, text))))
             csv.Append(line.Group is null ? "programme" : "group").Append(',').Append(line.Group is { } n ? N(n) : "").Append(',')
                 .Append(line.Measure).Append(',').Append(Cell(line.Key)).Append(',').Append(N(line.Value)).Append("\r\n");
         return csv.ToString();

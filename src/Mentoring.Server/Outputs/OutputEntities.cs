@@ -19,29 +19,29 @@ public static class OutputLists
 
     public static string KindLabel(string kind) => kind switch
     {
-        "action-plan" => "Action plan",
-        OneStopShop => "One-stop-shop",
-        "infographic" => "Infographic",
-        "methodological-guide" => "Methodological guide",
-        "toolkit" => "Toolkit",
-        _ => "Other output",
+        "action-plan" => "output-kind-action-plan",
+        OneStopShop => "output-kind-one-stop-shop",
+        "infographic" => "output-kind-infographic",
+        "methodological-guide" => "output-kind-methodological-guide",
+        "toolkit" => "output-kind-toolkit",
+        _ => "output-kind-other",
     };
 
     public static string StatusLabel(string status) => status switch
     {
-        "planned" => "Planned",
-        "in-progress" => "In progress",
-        _ => "Published",
+        "planned" => "output-status-planned",
+        "in-progress" => "output-status-in-progress",
+        _ => "output-status-published",
     };
 
     public static string ChecklistLabel(string item) => item switch
     {
-        "language-courses" => "Language courses",
-        "legal-advice" => "Legal advice",
-        "health" => "Health services",
-        "housing" => "Housing",
-        "work" => "Work and employment",
-        _ => "Schools and childcare",
+        "language-courses" => "output-checklist-language-courses",
+        "legal-advice" => "output-checklist-legal-advice",
+        "health" => "output-checklist-health",
+        "housing" => "output-checklist-housing",
+        "work" => "output-checklist-work",
+        _ => "output-checklist-schools",
     };
 
     /// <summary>ISO 639-1: the languages an output may be written in (an output for migrants may be in Arabic, Tigrinya ...).</summary>

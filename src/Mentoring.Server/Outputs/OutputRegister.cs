@@ -8,10 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Outputs;
 
-/// <summary>An output as given: <see cref="Owner"/> is a member city's id or "programme"; <see cref="Checklist"/> lists the
+/// <summary>An output as given: <see cref="OwnedBy"/> is a member city's id or "programme"; <see cref="Checklist"/> lists the
 /// items of <see cref="OutputLists.Checklist"/> the one-stop-shop gives (only for that kind).</summary>
-public sealed record OutputRequest([property: Text(Limits.Line)] string? Title, string? Kind, string? Owner, string? Status,
-    [property: Text(Limits.Line)] string? Link, IReadOnlyList<string>? Languages, IReadOnlyList<string>? Checklist);
+public sealed record OutputRequest([property: Text(Limits.Line)] string? Title, string? Kind, string? OwnedBy, string? Status,
+    [property: Text(Limits.Line)] string? Link, [property: Text(8, MaxItems = 40)] IReadOnlyList<string>? Languages,
+    [property: Text(40, MaxItems = 12)] IReadOnlyList<string>? Checklist);
 
 public sealed record ChecklistItem(string Item, bool Present);
 
@@ -110,8 +111,8 @@ public static class OutputRegister
             Add(errors, "kind", "Choose the kind of output: " + string.Join(", ", OutputLists.Kinds) + ".");
         if (request.Status is null || !OutputLists.Statuses.Contains(request.Status))
             Add(errors, "status", "Choose the output's status: " + string.Join(", ", OutputLists.Statuses) + ".");
-        if (request.Owner is null || owners.All(o => o.Id != request.Owner))
-            Add(errors, "owner", "Choose who owns the output: the programme or one of its member cities.");
+        if (request.OwnedBy is null || owners.All(o => o.Id != request.OwnedBy))
+            Add(errors, "ownedBy", "Choose who owns the output: the programme or one of its member cities.");
         if (!string.IsNullOrWhiteSpace(request.Link)
             && !(Uri.TryCreate(request.Link.Trim(), UriKind.Absolute, out var link) && link.Scheme is "http" or "https"))
             Add(errors, "link", "A link is a web address beginning with http:// or https://.");
@@ -132,7 +133,7 @@ public static class OutputRegister
         output.Title = request.Title!.Trim();
         output.Kind = request.Kind!;
         output.Status = request.Status!;
-        output.CityId = request.Owner == OutputLists.ProgrammeOwner ? null : request.Owner;
+        output.CityId = request.OwnedBy == OutputLists.ProgrammeOwner ? null : request.OwnedBy;
         output.Link = string.IsNullOrWhiteSpace(request.Link) ? null : request.Link.Trim();
         output.Languages = string.Join(',', (request.Languages ?? []).Distinct());
         output.Checklist = request.Kind == OutputLists.OneStopShop
@@ -151,7 +152,7 @@ public static class OutputRegister
         if (!user.SeesWholeProgramme() && !user.IsInRole(PersonRoles.Coordinator)) return NotYours();
         var owners = await OwnersAsync(db, programmeId, ct);
         if (Check(request, owners, now) is { Count: > 0 } errors) return AdminResult<OutputChange>.Invalid(errors);
-        if (!MayEdit(user, request.Owner!)) return NotYours();
+        if (!MayEdit(user, request.OwnedBy!)) return NotYours();
         var output = new OutputRecord { ProgrammeId = programmeId, CreatedBy = user.PersonId(), CreatedAt = now };
         Apply(output, request, now);
         db.Set<OutputRecord>().Add(output);
@@ -176,7 +177,7 @@ public static class OutputRegister
         if (output is null) return refusal!;
         var owners = await OwnersAsync(db, programmeId, ct);
         if (Check(request, owners, now) is { Count: > 0 } errors) return AdminResult<OutputChange>.Invalid(errors);
-        if (!MayEdit(user, request.Owner!)) return NotYours();
+        if (!MayEdit(user, request.OwnedBy!)) return NotYours();
         Apply(output, request, now);
         return AdminResult<OutputChange>.Done(new OutputChange(output.Id));
     }

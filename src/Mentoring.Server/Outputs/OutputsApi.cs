@@ -40,7 +40,7 @@ public static class OutputsApi
                     db => OutputRegister.AddAsync(db, http.User, programmeId, body, clock.GetUtcNow(), ct), ct);
                 return http.Answer(outcome, refusal => Answer((AdminResult<OutputChange>)refusal));
             })
-            .WithSummary("Adds an output: {title, kind, owner (a city id or 'programme'), status, link (http/https), languages (ISO 639-1), " +
+            .WithSummary("Adds an output: {title, kind, ownedBy (a city id or 'programme'), status, link (http/https), languages (ISO 639-1), " +
                          "checklist (a one-stop-shop's items present: " + string.Join(", ", OutputLists.Checklist) + ")}.");
         api.MapPut("/{outputId:guid}", async (HttpContext http, string programmeId, Guid outputId, OutputRequest body, IDbContextFactory<MentoringDb> dbs,
                 TimeProvider clock, CancellationToken ct) =>

@@ -15,9 +15,9 @@ namespace Mentoring.Server.Pages.Outputs;
 /// checklist only for a one-stop-shop (boxes ticked for another kind are sent, so the refusal names them).</summary>
 public static class OutputForm
 {
-    public static OutputRequest Request(string? title, string? kind, string? owner, string? status, string? link, string? languages,
+    public static OutputRequest Request(string? title, string? kind, string? ownedBy, string? status, string? link, string? languages,
         List<string>? checklist) =>
-        new(title, kind, owner, status, link,
+        new(title, kind, ownedBy, status, link,
             (languages ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.ToLowerInvariant()).ToList(),
             kind == OutputLists.OneStopShop ? checklist ?? [] : checklist is { Count: > 0 } ? checklist : null);
 
@@ -41,10 +41,10 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
         return await LoadAsync(id, ct) ?? Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string id, string? key, string? title, string? kind, string? owner, string? status, string? link,
+    public async Task<IActionResult> OnPostAsync(string id, string? key, string? title, string? kind, string? ownedBy, string? status, string? link,
         string? languages, List<string>? checklist, CancellationToken ct)
     {
-        var request = OutputForm.Request(title, kind, owner, status, link, languages, checklist);
+        var request = OutputForm.Request(title, kind, ownedBy, status, link, languages, checklist);
         if (PageCommands.Invalid(request, clock, text) is { } invalid) return await ShowAsync(id, invalid, StatusCodes.Status400BadRequest, ct);
         if (HttpContext.FormKey(key, request) is not { } formKey)
             return await ShowAsync(id, text["The form is out of date: reload the page and try again."], StatusCodes.Status422UnprocessableEntity, ct);
@@ -93,11 +93,11 @@ public sealed class EditModel(IDbContextFactory<MentoringDb> dbs, Texts text, Ti
 
     public async Task<IActionResult> OnGetAsync(string id, Guid outputId, CancellationToken ct) => await LoadAsync(id, outputId, ct) ?? Page();
 
-    public async Task<IActionResult> OnPostAsync(string id, Guid outputId, string? title, string? kind, string? owner, string? status, string? link,
+    public async Task<IActionResult> OnPostAsync(string id, Guid outputId, string? title, string? kind, string? ownedBy, string? status, string? link,
         string? languages, List<string>? checklist, CancellationToken ct)
     {
         if (await LoadAsync(id, outputId, ct) is { } refused) return refused;
-        var request = OutputForm.Request(title, kind, owner, status, link, languages, checklist);
+        var request = OutputForm.Request(title, kind, ownedBy, status, link, languages, checklist);
         var error = PageCommands.Invalid(request, clock, text);
         if (error is null)
         {

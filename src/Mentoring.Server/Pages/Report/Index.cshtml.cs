@@ -37,16 +37,16 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, ProgressRepor
         Groups = Report.Groups.Select(g => (g, ReportLines.Group(Report, g, text))).ToList();
         var charts = new List<string>
         {
-            ReportChart.Svg("chart-steps", text["Steps reached"], F(text["How many of the {0} have reached each step of the method."], Report.Terms.Groups),
-                Report.StepNumbers.Select(n => (F(text["Reached step {0}"], n), Report.Reached(n))).ToList()),
+            ReportChart.Svg("chart-steps", text["report-steps-reached"], F(text["How many of the {0} have reached each step of the method."], Report.Terms.Groups),
+                Report.StepNumbers.Select(n => (F(text["report-reached-step"], n), Report.Reached(n))).ToList()),
         };
         if (Report.HasVisits)
-            charts.Add(ReportChart.Svg("chart-visits", text["Participants of the study visits"], text["Participants of the study visits held, by the kind of their organisation."],
+            charts.Add(ReportChart.Svg("chart-visits", text["report-visit-participants"], text["Participants of the study visits held, by the kind of their organisation."],
                 Report.ParticipantsByKind.Select(p => (text[ReportLines.ParticipantKind(p.Key)], p.Value)).ToList()));
         if (Report.HasEvents)
-            charts.Add(ReportChart.Svg("chart-events", text["Attendance at the programme events"], text["Attendance at each programme event held."],
+            charts.Add(ReportChart.Svg("chart-events", text["report-event-attendance"], text["Attendance at each programme event held."],
                 Report.Events.Where(e => e.Held).Select(e => (e.Title, e.Attendees)).ToList()));
-        charts.Add(ReportChart.Svg("chart-outputs", text["Outputs in the register"], text["The outputs of the programme and its cities by status."],
+        charts.Add(ReportChart.Svg("chart-outputs", text["report-outputs"], text["The outputs of the programme and its cities by status."],
             OutputLists.Statuses.Select(s => (text[OutputLists.StatusLabel(s)], Report.OutputsByStatus.GetValueOrDefault(s))).ToList()));
         Charts = charts;
         return Page();
