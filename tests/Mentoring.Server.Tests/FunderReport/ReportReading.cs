@@ -54,7 +54,7 @@ public static partial class ReportReading
             .Select(t => t.Elements<W.TableRow>().Select(r => r.Elements<W.TableCell>().Select(c => c.InnerText).ToList()).ToList())
             .Where(t => t[0].Count == 2)
             .SelectMany(t => t.Skip(1).Select(r => (r[0], int.Parse(r[1])))).ToList();
-        return (body.Elements<W.Paragraph>().Select(p => p.InnerText).ToList(), rows);
+        return (body.Descendants<W.Paragraph>().Select(p => p.InnerText).ToList(), rows);
     }
 
     [GeneratedRegex("<table id=\"(programme-figures|group-\\d+)\">(.*?)</table>", RegexOptions.Singleline)]

@@ -38,7 +38,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
     public async Task<IActionResult> OnGetAsync(string id, string? kind, string? status, string? city, CancellationToken ct)
     {
         Filter = new OutputFilter(kind, status, city);
-        return await LoadAsync(id, ct) ?? Page();
+        return await ShowAsync(id, null, StatusCodes.Status200OK, ct);
     }
 
     public async Task<IActionResult> OnPostAsync(string id, string? key, string? title, string? kind, string? ownedBy, string? status, string? link,
@@ -65,21 +65,15 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
         };
     }
 
+    /// <summary>The register as filtered, with the form's error if any; another programme's is not there.</summary>
     private async Task<IActionResult> ShowAsync(string id, string? error, int status, CancellationToken ct)
-    {
-        if (await LoadAsync(id, ct) is { } refused) return refused;
-        Error = error;
-        Response.StatusCode = status;
-        return Page();
-    }
-
-    private async Task<IActionResult?> LoadAsync(string id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var result = await OutputRegister.ListAsync(db, User, id, Filter, ct);
         if (result.Outcome != AdminOutcome.Done) return NotFound();
-        Register = result.Value!;
-        return null;
+        (Register, Error) = (result.Value!, error);
+        if (status != StatusCodes.Status200OK) Response.StatusCode = status;
+        return Page();
     }
 }
 
