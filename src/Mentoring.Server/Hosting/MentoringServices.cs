@@ -23,6 +23,7 @@ using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Versions;
+using Mentoring.Server.Visits;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -42,7 +43,8 @@ public static class MentoringServices
             .AddMentoringMatching()
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
-            .AddMentoringSupportNetworks();
+            .AddMentoringSupportNetworks()
+            .AddMentoringVisits();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -142,6 +144,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        api.MapVisitsApi();
         app.MapFiles();
         return app;
     }
