@@ -181,7 +181,7 @@ public static class StudyVisit
             var at = $"sessions[{i}].";
             foreach (var (field, messages) in Input.Problem(Input.Check(session, now))) errors.TryAdd(at + field, messages);
             if (session.Date is not { } date) Add(at + "date", "Give the session's day (yyyy-mm-dd).");
-            else if (plan is { Start: { } first, End: { } last } && (date < first || date > last))
+            else if (plan is { Start: { } first, End: { } last } && first <= last && (date < first || date > last))
                 Add(at + "date", $"The session is outside the visit's days ({first:yyyy-MM-dd} to {last:yyyy-MM-dd}).");
             var starts = ParseTime(session.Starts);
             var ends = ParseTime(session.Ends);
