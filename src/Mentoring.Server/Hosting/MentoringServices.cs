@@ -24,6 +24,7 @@ using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Versions;
+using Mentoring.Server.Visits;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,7 @@ public static class MentoringServices
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
             .AddMentoringSupportNetworks()
+            .AddMentoringVisits()
             .AddMentoringOutputs();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
@@ -85,6 +87,7 @@ public static class MentoringServices
         builder.Services.AddSingleton<OutboxWriter>();
         builder.Services.AddSingleton<WorkflowHost>();
         builder.Services.AddSingleton<WorkItemCommands>();
+        builder.Services.AddSingleton<WorkItemRequirements>();
         builder.Services.AddSingleton<ProgrammeImporter>();
         builder.Services.AddSingleton<DemoProgramme>();
         builder.Services.AddSingleton<ReadinessState>();
@@ -143,6 +146,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        api.MapVisitsApi();
         FunderReport.FunderReportApi.MapOutputsAndReport(api);
         app.MapFiles();
         return app;

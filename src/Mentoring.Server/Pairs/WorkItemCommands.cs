@@ -105,12 +105,23 @@ public sealed record CommandResult(CommandResponse? Response, bool Replayed = fa
         IReadOnlyDictionary<string, string[]>? errors = null) => new(null, Failure: failure, Title: title, Detail: detail, Errors: errors);
 }
 
+/// <summary>A feature's own rows that stand or fall with a work-item command (a study visit's plan with its proposal,
+/// its invitations with its confirmation): added to the resume's context after the item and the caller's right to act
+/// were checked, so the engine's refusal, or this one's, leaves none of them written. Run again with the whole resume
+/// when it loses a race.</summary>
+public interface IWorkItemCommandRows
+{
+    /// <returns>A refusal (nothing is written), or null.</returns>
+    Task<CommandResult?> AddAsync(MentoringDb db, WorkItemCommand command, WorkItem item, ClaimsPrincipal user, CancellationToken ct);
+}
+
 /// <summary>
 /// The one path by which a person's change to a work item becomes a resume, for the API and the pages alike: who may
 /// act, the open work item of the right kind, a file to attach, the Idempotency-Key, and the command, all read and
 /// written with one context in the resume's one transaction.
 /// </summary>
-public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, TimeProvider clock)
+public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, WorkItemRequirements requirements, TimeProvider clock,
+    IEnumerable<IWorkItemCommandRows> rows)
 {
     /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (its facilitator's and its
     /// programme-scope roles').</param>
@@ -143,14 +154,15 @@ public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definiti
                     $"This pair has no {kind} {command.ItemId}."));
             }
 
-            if (command is CompleteTaskCommand && await Assessments.AssessmentRequirement.UnmetAsync(db, definitions, found, ct) is { } unmet)
-                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The needs assessment is not submitted", unmet));
-            if (command is CompleteTaskCommand or ApproveCommand && await Benchmarks.BenchmarkRequirement.UnmetAsync(db, definitions, found, ct) is { } noBenchmark)
-                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The benchmark is not agreed", noBenchmark));
+            if (command is CompleteTaskCommand or ApproveCommand
+                && await requirements.UnmetAsync(db, found, approving: command is ApproveCommand, ct) is { } unmet)
+                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, unmet.Title, unmet.Detail));
             if (command is CompleteTaskCommand { Upload: null, Body.FileId: { } fileId } && !string.IsNullOrWhiteSpace(fileId)
                 && await UploadedFiles.CheckAttachableAsync(db, fileId.Trim(), personId, found, ct) is { } error)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Invalid, "The file cannot be attached.",
                     errors: new Dictionary<string, string[]> { ["fileId"] = [error] }));
+            foreach (var feature in rows)
+                if (await feature.AddAsync(db, command, found, user, ct) is { } refused) return Prepared.Refuse(refused);
             return new Prepared(instanceId, command.ToEngine(actor!, found));
         }, idempotencyKey, cancellationToken, store);
 
