@@ -20,6 +20,7 @@ using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
+using Mentoring.Server.Events;
 using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
@@ -46,6 +47,7 @@ public static class MentoringServices
             .AddMentoringBenchmarks()
             .AddMentoringSupportNetworks()
             .AddMentoringVisits()
+            .AddMentoringEvents()
             .AddMentoringOutputs();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
@@ -147,6 +149,7 @@ public static class MentoringServices
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
         api.MapVisitsApi();
+        api.MapEventsApi();
         FunderReport.FunderReportApi.MapOutputsAndReport(api);
         app.MapFiles();
         return app;

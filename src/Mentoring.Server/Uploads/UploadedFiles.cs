@@ -108,6 +108,7 @@ public static class UploadedFiles
     {
         if (user.IsAdmin() || user.PersonId() == file.UploadedBy) return true;
         if (await Practices.PracticeLibrary.MayReadFileAsync(db, user, file.Id, ct) is { } practiceFile) return practiceFile;
+        if (await Events.EventPlanner.MayReadFileAsync(db, user, file.Id, ct) is { } eventFile) return eventFile;
         if (user.IsFacilitator())
             // Every file of their programme, a group's or the programme workflow's own, and none of another programme.
             return await db.WorkItems.AnyAsync(w => w.Id == file.WorkItemId

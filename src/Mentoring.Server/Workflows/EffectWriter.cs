@@ -98,18 +98,28 @@ internal static class EffectWriter
                     break;
                 }
                 case ProgrammeEventRaised raised:
-                    if (!await db.ProgrammeEvents.AnyAsync(e => e.ProgrammeId == instance.ProgrammeId && e.Name == raised.EventName,
-                            cancellationToken))
-                        db.ProgrammeEvents.Add(new ProgrammeEvent
-                        {
-                            ProgrammeId = instance.ProgrammeId, Name = raised.EventName, OccurredAt = raised.OccurredAt ?? now,
-                            SourceInstanceId = instance.Id,
-                        });
+                    await RaiseAsync(db, instance, raised.EventName, raised.OccurredAt ?? now, cancellationToken);
                     break;
             }
         }
 
         foreach (var line in result.Journal) db.Journal.Add(JournalRow(instance.Id, line));
+    }
+
+    /// <summary>The one writer of programme_events: a signal step's effect, or the workflow host raising one for a feature
+    /// (<see cref="WorkflowHost.RaiseProgrammeEventAsync"/>). Raised once per programme and name: false when it was raised
+    /// before (in the database or earlier in this unit of work), and nothing is written.</summary>
+    public static async Task<bool> RaiseAsync(MentoringDb db, WorkflowInstance source, string eventName, DateTimeOffset occurredAt,
+        CancellationToken cancellationToken)
+    {
+        if (db.ProgrammeEvents.Local.Any(e => e.ProgrammeId == source.ProgrammeId && e.Name == eventName)
+            || await db.ProgrammeEvents.AnyAsync(e => e.ProgrammeId == source.ProgrammeId && e.Name == eventName, cancellationToken))
+            return false;
+        db.ProgrammeEvents.Add(new ProgrammeEvent
+        {
+            ProgrammeId = source.ProgrammeId, Name = eventName, OccurredAt = occurredAt, SourceInstanceId = source.Id,
+        });
+        return true;
     }
 
     /// <summary>Writes what one due nudge timer came to (<see cref="NudgeRules"/>): its next timer at once, its emails
@@ -172,7 +182,7 @@ internal static class EffectWriter
         DueAt = timer.DueAt, Data = timer.Data is null ? null : JsonSerializer.Serialize(timer.Data, WorkflowHost.Json),
     };
 
-    private static JournalEntry JournalRow(Guid instanceId, JournalRecord line) => new()
+    internal static JournalEntry JournalRow(Guid instanceId, JournalRecord line) => new()
     {
         InstanceId = instanceId, At = line.At, Type = line.Type, StepId = line.StepId, ActorId = line.By.Id,
         ActorName = line.By.Name, Data = JsonSerializer.Serialize(line.Data, WorkflowHost.Json),
