@@ -1,5 +1,6 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.ActionPlans;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Benchmarks.Scores;
@@ -42,7 +43,8 @@ public static class MentoringServices
             .AddMentoringMatching()
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
-            .AddMentoringSupportNetworks();
+            .AddMentoringSupportNetworks()
+            .AddMentoringActionPlans();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -141,6 +143,7 @@ public static class MentoringServices
         api.MapBenchmarksApi();
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
+        api.MapActionPlansApi();
         app.MapFiles();
         return app;
     }

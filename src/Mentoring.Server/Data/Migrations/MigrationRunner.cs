@@ -21,7 +21,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M021_Benchmarks(),
         new M022_BenchmarkScores(),
         new M023_SupportNetworks(),
-        new M024_PracticeSearchIndexes()];
+        new M024_PracticeSearchIndexes(),
+        new M028_ActionPlans()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
