@@ -57,10 +57,49 @@ public sealed record RoleDefinition(string Id, string Name, RoleScope Scope = Ro
     public static readonly RoleDefinition Facilitator = new("facilitator", "facilitator", RoleScope.Programme);
 }
 
-/// <summary>What completing a task (or approving a gate) needs. <see cref="Assessment"/> and <see cref="Benchmark"/>:
-/// artefacts the server checks (the needs assessment of the cities the task is for, submitted; the group's benchmark,
-/// agreed by the facilitator); the engine records the completion as any other.</summary>
-public enum Requirement { Note, Link, File, Assessment, Benchmark }
+/// <summary>The kinds of <see cref="Requirement"/>. <see cref="Note"/>, <see cref="Link"/> and <see cref="File"/> are
+/// checked by the engine on the completing command; the others are artefacts the server checks (the needs assessment
+/// submitted, the group's benchmark agreed, its action plan frozen at a version), the engine recording the completion
+/// as any other.</summary>
+public enum RequirementKind { Note, Link, File, Assessment, Benchmark, ActionPlan }
+
+/// <summary>What completing a task (or approving a gate) needs: one <c>"requires"</c> entry of a definition, e.g.
+/// <c>"note"</c> or <c>"actionPlan:consolidated"</c> (<see cref="Kind"/> ActionPlan, <see cref="Argument"/>
+/// "consolidated": the group's action plan frozen at that version).</summary>
+public sealed record Requirement(RequirementKind Kind, string? Argument = null)
+{
+    public static readonly Requirement Note = new(RequirementKind.Note);
+    public static readonly Requirement Link = new(RequirementKind.Link);
+    public static readonly Requirement File = new(RequirementKind.File);
+    public static readonly Requirement Assessment = new(RequirementKind.Assessment);
+    public static readonly Requirement Benchmark = new(RequirementKind.Benchmark);
+
+    /// <summary>The group's action plan frozen at <paramref name="version"/> (an id such as draft, consolidated, reviewed).</summary>
+    public static Requirement ActionPlan(string version) => new(RequirementKind.ActionPlan, version);
+
+    /// <summary>The entry as a definition writes it: <c>note</c>, <c>benchmark</c>, <c>actionPlan:consolidated</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        RequirementKind.ActionPlan => $"actionPlan:{Argument}",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Reads one <c>"requires"</c> entry, or null when it is not one (the caller reports the error).</summary>
+    public static Requirement? Parse(string? entry) => entry switch
+    {
+        "note" => Note,
+        "link" => Link,
+        "file" => File,
+        "assessment" => Assessment,
+        "benchmark" => Benchmark,
+        _ when entry is not null && entry.StartsWith("actionPlan:", StringComparison.Ordinal)
+               && IsVersionId(entry["actionPlan:".Length..]) => ActionPlan(entry["actionPlan:".Length..]),
+        _ => null,
+    };
+
+    private static bool IsVersionId(string id) =>
+        id.Length is > 0 and <= 40 && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-') && id[0] != '-';
+}
 
 /// <summary>One version of one workflow, as loaded from a file in <c>workflows/</c>. Immutable.</summary>
 public sealed class WorkflowDefinition

@@ -8,7 +8,8 @@ public sealed record ApprovalStep(string Id, string Title, string? Description, 
     : StepDefinition(Id, Title, Description)
 {
     /// <summary>What approving needs besides the approver's word: <see cref="Requirement.Benchmark"/> (the group's
-    /// benchmark agreed), which the server checks; empty for most gates.</summary>
+    /// benchmark agreed) or <see cref="Requirement.ActionPlan"/> (its action plan frozen at a version), which the server
+    /// checks; empty for most gates.</summary>
     public IReadOnlyList<Requirement> Requires { get; init; } = [];
 
     internal override StepKind Kind => ApprovalKind.Instance;
@@ -32,8 +33,10 @@ internal sealed class ApprovalKind : StepKind<ApprovalStep>
             foreach (var item in requiresElement.EnumerateArray())
             {
                 // Only an artefact the server checks: a note, link or file belongs to the tasks before the gate.
-                if (item.ValueKind == JsonValueKind.String && item.GetString() == "benchmark") requires.Add(Requirement.Benchmark);
-                else parser.Error($"{path}.requires[{i}]", "an approval can only require benchmark");
+                if (Requirement.Parse(item.ValueKind == JsonValueKind.String ? item.GetString() : null) is
+                    { Kind: RequirementKind.Benchmark or RequirementKind.ActionPlan } requirement)
+                    requires.Add(requirement);
+                else parser.Error($"{path}.requires[{i}]", "an approval can only require benchmark or actionPlan:<version>");
                 i++;
             }
         }

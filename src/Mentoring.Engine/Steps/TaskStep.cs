@@ -53,15 +53,10 @@ internal sealed class TaskKind : StepKind<TaskStep>
             foreach (var item in requiresElement.EnumerateArray())
             {
                 var itemPath = $"{path}.requires[{i++}]";
-                switch (item.ValueKind == JsonValueKind.String ? item.GetString() : null)
-                {
-                    case "note": requires.Add(Requirement.Note); break;
-                    case "link": requires.Add(Requirement.Link); break;
-                    case "file": requires.Add(Requirement.File); break;
-                    case "assessment": requires.Add(Requirement.Assessment); break;
-                    case "benchmark": requires.Add(Requirement.Benchmark); break;
-                    default: parser.Error(itemPath, "must be one of note, link, file, assessment, benchmark"); break;
-                }
+if (Requirement.Parse(item.ValueKind == JsonValueKind.String ? item.GetString() : null) is { } requirement)
+                    requires.Add(requirement);
+                else
+                    parser.Error(itemPath, "must be one of note, link, file, assessment, benchmark, actionPlan:<version> (e.g. actionPlan:consolidated)");
             }
         }
 

@@ -18,6 +18,7 @@ public static class AssessmentsApi
     public static IHostApplicationBuilder AddMentoringAssessments(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AssessmentCommands>();
+        builder.Services.AddSingleton<IWorkItemRequirement, AssessmentRequirement>();
         return builder;
     }
 

@@ -10,24 +10,14 @@ namespace Mentoring.Server.Benchmarks;
 /// once the facilitator has agreed the group's benchmark; sooner is refused (409) saying so. Agreeing does not complete
 /// anything by itself: the coordinator or the facilitator still says when the step is done.
 /// </summary>
-public static class BenchmarkRequirement
+public sealed class BenchmarkRequirement : IWorkItemRequirement
 {
-    /// <summary>Why <paramref name="item"/> cannot be completed or approved yet, or null when it needs no benchmark or its
-    /// group's is agreed.</summary>
-    public static async Task<string?> UnmetAsync(MentoringDb db, DefinitionStore definitions, WorkItem item, CancellationToken ct)
+    public RequirementKind Kind => RequirementKind.Benchmark;
+    public string UnmetTitle => "The benchmark is not agreed";
+
+    public async Task<string?> UnmetAsync(MentoringDb db, RequirementCheck check, Requirement required, CancellationToken ct)
     {
-        var instance = await db.Instances.AsNoTracking().Where(i => i.Id == item.InstanceId)
-            .Select(i => new { i.DefinitionId, i.DefinitionVersion, i.GroupId }).SingleAsync(ct);
-        var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
-        if (!definition.Steps.TryGetValue(item.StepId, out var location)) return null;
-        var requires = location.Step switch
-        {
-            TaskStep task => task.Requires,
-            ApprovalStep approval => approval.Requires,
-            _ => [],
-        };
-        if (!requires.Contains(Requirement.Benchmark)) return null;
-        if (instance.GroupId is not { } groupId)
+        if (check.GroupId is not { } groupId)
             return "This step requires a benchmark, which only a group has: the programme's own workflow cannot meet it.";
         var status = await db.Benchmarks.AsNoTracking().Where(b => b.GroupId == groupId).Select(b => b.Status).SingleOrDefaultAsync(ct);
         if (status == BenchmarkRecord.Agreed) return null;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Mentoring.Server.Workflows;
 using Mentoring.Server.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,6 +16,7 @@ public static class BenchmarksApi
     public static IHostApplicationBuilder AddMentoringBenchmarks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<BenchmarkCommands>();
+        builder.Services.AddSingleton<IWorkItemRequirement, BenchmarkRequirement>();
         return builder;
     }
 

@@ -123,7 +123,7 @@ public static class PairQueries
             {
                 TaskStep task => item with
                 {
-                    Requires = task.Requires.Select(r => r.ToString().ToLowerInvariant()).ToList(),
+                    Requires = task.Requires.Select(r => r.ToString()).ToList(),
                     Options = task.Choice?.Options ?? [],
                 },
                 StudyVisitStep visit => item with { Confirmer = visit.Confirmer.ToString().ToLowerInvariant() },

@@ -110,7 +110,7 @@ public sealed record CommandResult(CommandResponse? Response, bool Replayed = fa
 /// act, the open work item of the right kind, a file to attach, the Idempotency-Key, and the command, all read and
 /// written with one context in the resume's one transaction.
 /// </summary>
-public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, TimeProvider clock)
+public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, WorkItemRequirements requirements, TimeProvider clock)
 {
     /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (its facilitator's and its
     /// programme-scope roles').</param>
@@ -143,10 +143,9 @@ public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definiti
                     $"This pair has no {kind} {command.ItemId}."));
             }
 
-            if (command is CompleteTaskCommand && await Assessments.AssessmentRequirement.UnmetAsync(db, definitions, found, ct) is { } unmet)
-                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The needs assessment is not submitted", unmet));
-            if (command is CompleteTaskCommand or ApproveCommand && await Benchmarks.BenchmarkRequirement.UnmetAsync(db, definitions, found, ct) is { } noBenchmark)
-                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, "The benchmark is not agreed", noBenchmark));
+            if (command is CompleteTaskCommand or ApproveCommand
+                && await requirements.UnmetAsync(db, found, approving: command is ApproveCommand, ct) is { } unmet)
+                return Prepared.Refuse(CommandResult.Fail(CommandFailure.Conflict, unmet.Title, unmet.Detail));
             if (command is CompleteTaskCommand { Upload: null, Body.FileId: { } fileId } && !string.IsNullOrWhiteSpace(fileId)
                 && await UploadedFiles.CheckAttachableAsync(db, fileId.Trim(), personId, found, ct) is { } error)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Invalid, "The file cannot be attached.",
