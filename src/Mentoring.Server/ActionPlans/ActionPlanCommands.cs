@@ -48,6 +48,7 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
     public const string WriterRole = "mentee";
     public const string Working = "working";
     public const decimal MaxCost = 1_000_000_000m;
+    public const string FrozenAlready = "This version is frozen already, and a frozen version never changes: freeze the plan under another label.";
 
     /// <summary>The labels IncluCities' three study visits freeze, in their order; any other id a workflow names works too.</summary>
     public static readonly IReadOnlyList<string> KnownLabels = ["draft", "consolidated", "reviewed"];
@@ -328,8 +329,7 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         {
             var versions = await db.Set<ActionPlanVersionRecord>().Where(v => v.PlanId == plan.Id).Select(v => new { v.Label, v.Number }).ToListAsync(ct);
             if (versions.Any(v => v.Label == request.Label))
-                return PlanResult<PlanChange>.Fail(PlanOutcome.Conflict,
-                    $"The version '{request.Label}' is frozen already and a frozen version never changes: freeze the plan under another label.");
+                return PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, FrozenAlready);
             var content = await ActionPlanQueries.WorkingAsync(db, plan, ct);
             if (content.Actions.Count == 0)
                 return PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, "The plan has no action yet: add at least one action before freezing a version.");

@@ -20,6 +20,7 @@ public static class ActionPlansApi
     {
         builder.Services.AddSingleton<ActionPlanCommands>();
         builder.Services.AddScoped<IActionPlanFigures, ActionPlanFiguresSource>();
+        builder.Services.AddSingleton<Workflows.IWorkItemRequirement, ActionPlanRequirement>();
         return builder;
     }
 
@@ -104,7 +105,7 @@ public static class ActionPlansApi
                 return Results.File(file.Value!.Content, "application/octet-stream", file.Value.FileName);
             })
             .WithSummary("The endorsement's document, as a download.");
-        return app;
+        return app.MapActionPlanExports();
     }
 
     internal static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Answer<T>(HttpContext? http, PlanResult<T> result)
