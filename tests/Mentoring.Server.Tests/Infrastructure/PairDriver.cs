@@ -97,7 +97,7 @@ public sealed class PairDriver
 
                 break;
             case "approval":
-                response = await _facilitator.CommandAsync($"/api/pairs/{GroupId}/approvals/{item.Id}/approve", new { comment = "Good work." });
+                response = await _facilitator.ApproveAsync(GroupId, item, "Good work.");
                 break;
             default:
                 return false; // waits for the programme or for time
