@@ -103,6 +103,9 @@ internal sealed class ActionPlanConfiguration : IEntityTypeConfiguration<ActionP
         b.HasIndex(x => x.GroupId).IsUnique();
         b.HasOne<ProgrammeRecord>().WithMany().HasForeignKey(x => x.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Cascade);
+        // Known to EF so that the document's insert is written before the plan's update that names it.
+        b.HasOne<Uploads.UploadedFile>().WithMany().HasForeignKey(x => x.EndorsementFileId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Person>().WithMany().HasForeignKey(x => x.EndorsementRecordedBy).OnDelete(DeleteBehavior.Restrict);
         b.Snake();
     }
 }
