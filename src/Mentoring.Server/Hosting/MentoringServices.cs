@@ -1,5 +1,6 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.ActionPlans;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Benchmarks.Scores;
@@ -48,6 +49,7 @@ public static class MentoringServices
             .AddMentoringSupportNetworks()
             .AddMentoringVisits()
             .AddMentoringEvents()
+            .AddMentoringActionPlans()
             .AddMentoringOutputs();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
@@ -150,6 +152,7 @@ public static class MentoringServices
         api.MapSupportNetworksApi();
         api.MapVisitsApi();
         api.MapEventsApi();
+        api.MapActionPlansApi();
         FunderReport.FunderReportApi.MapOutputsAndReport(api);
         app.MapFiles();
         return app;

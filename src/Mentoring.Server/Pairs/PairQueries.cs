@@ -34,7 +34,8 @@ public sealed record PairSummary(Guid Id, int Number, IReadOnlyList<MemberRef> M
 public sealed record WorkItemView(Guid Id, string Kind, string StepId, string Title, string? Description, string? Assignee,
     string Status, string StageId, DateTimeOffset OpenedAt, DateTimeOffset? DueAt, DateTimeOffset? ClosedAt, string? ClosedBy)
 {
-    /// <summary>For a task: what completing it needs (note, link, file).</summary>
+    /// <summary>For a task: what completing it needs (note, link, file ...); for an approval: what approving it waits for
+    /// (benchmark: the group's benchmark agreed).</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
     /// <summary>For a task with a choice: the options, one of which completing it must pick.</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
@@ -126,6 +127,7 @@ public static class PairQueries
                     Requires = task.Requires.Select(r => r.ToString()).ToList(),
                     Options = task.Choice?.Options ?? [],
                 },
+                ApprovalStep approval => item with { Requires = approval.Requires.Select(r => r.ToString()).ToList() },
                 StudyVisitStep visit => item with { Confirmer = visit.Confirmer.ToString().ToLowerInvariant() },
                 _ => item,
             }

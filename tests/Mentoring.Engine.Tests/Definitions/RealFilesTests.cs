@@ -21,19 +21,39 @@ public class RealFilesTests
         Assert.Equal(["cities-network-membership", "cities-network-programme", "connection-cluster", "connection-programme", "greek-network-visits",
             "inclucities-pair", "inclucities-programme"],
             catalog.All.Select(d => d.Id).Distinct().Order());
-        // The programme workflow's v2 makes its needs analysis require the cities' submitted assessments.
-        Assert.All(catalog.All.Where(d => d.Id != "inclucities-programme"), d => Assert.Equal(1, d.Version));
-        Assert.Equal([1, 2], catalog.All.Where(d => d.Id == "inclucities-programme").Select(d => d.Version).Order());
+        // The programme workflow's v2 makes its needs analysis require the cities' submitted assessments; the pair
+        // workflow's v2 makes its step-2 gate require the agreed benchmark.
+        string[] twoVersions = ["inclucities-pair", "inclucities-programme"];
+        Assert.All(catalog.All.Where(d => !twoVersions.Contains(d.Id)), d => Assert.Equal(1, d.Version));
+        Assert.All(twoVersions, id => Assert.Equal([1, 2], catalog.All.Where(d => d.Id == id).Select(d => d.Version).Order()));
     }
 
-    [Fact]
-    public void The_pair_workflow_follows_the_seven_steps_of_the_method()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_pair_workflow_follows_the_seven_steps_of_the_method(int version)
     {
-        var pair = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists).Get("inclucities-pair", 1);
+        var pair = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists).Get("inclucities-pair", version);
 
         Assert.Equal(WorkflowKind.Pair, pair.Kind);
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], pair.Stages.Select(s => s.Number));
         Assert.Equal(["visit-1", "visit-2", "visit-3"], pair.StepsOf<StudyVisitStep>().Select(v => v.Id));
+    }
+
+    [Fact]
+    public void The_pair_workflows_v2_gates_step_2_on_the_agreed_benchmark_with_the_steps_of_v1()
+    {
+        var catalog = DefinitionCatalog.LoadFolder(Repository.Workflows, Templates.Value.Exists);
+        var (v1, v2) = (catalog.Get("inclucities-pair", 1), catalog.Get("inclucities-pair", 2));
+
+        Assert.Empty(Assert.IsType<ApprovalStep>(v1.Steps["approve-benchmark"].Step).Requires);
+        Assert.Equal([Requirement.Benchmark], Assert.IsType<ApprovalStep>(v2.Steps["approve-benchmark"].Step).Requires);
+        Assert.Contains(v2.Stages.Single(s => s.Id == "benchmark").Steps, s => s.Id == "approve-benchmark");
+        // Running v1 instances move with no mapping: every step keeps its id, type and place, in the same stages.
+        Assert.Equal(v1.Stages.Select(s => (s.Id, s.Number)), v2.Stages.Select(s => (s.Id, s.Number)));
+        Assert.Equal(v1.Steps.Select(s => (s.Key, s.Value.Step.Type, s.Value.Index)).Order(),
+            v2.Steps.Select(s => (s.Key, s.Value.Step.Type, s.Value.Index)).Order());
+        Assert.Same(v2, catalog.Latest("inclucities-pair"));
     }
 
     [Theory]

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Data;
 using Mentoring.Server.Practices;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Tests.Web;
+using Mentoring.Server.Versions;
 using Microsoft.EntityFrameworkCore;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 using WebClient = Mentoring.Server.Tests.Web.WebClient;
@@ -264,20 +264,34 @@ public sealed class BenchmarkTests(DatabaseFixture database) : IDisposable
     private static string PageKey() => Guid.NewGuid().ToString("N");
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
-    public async Task A_gate_that_requires_the_benchmark_is_refused_until_the_facilitator_agrees_it(DatabaseProvider provider)
+    public async Task A_pair_moved_to_v2_waits_at_its_step_2_gate_until_the_facilitator_agrees_the_benchmark(DatabaseProvider provider)
     {
-        // The pairs run a version of the IncluCities pair whose step-2 gate requires the benchmark.
-        var v1 = System.IO.Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
-        var definition = JsonNode.Parse(File.ReadAllText(v1))!;
-        definition["version"] = 2;
-        Gate(definition)!["requires"] = new JsonArray("benchmark");
-        File.WriteAllText(System.IO.Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json"), definition.ToJsonString());
-        await using var app = await StartAsync(provider);
-        var driver = await PairDriver.ForAsync(app, "schaerbeek", "jelgava");
+        // The pairs ran on inclucities-pair v1, whose step-2 gate asks for nothing, before v2 shipped: pair 4 reaches the gate.
+        var v2 = System.IO.Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json");
+        var shipped = File.ReadAllText(v2);
+        File.Delete(v2);
+        await using var first = await StartAsync(provider);
+        var driver = await PairDriver.ForAsync(first, "schaerbeek", "jelgava");
         var gate = await driver.RunUntilOpenAsync("approve-benchmark");
-        var facilitator = driver.As("facilitator");
-        var approve = $"/api/pairs/{driver.GroupId}/approvals/{gate.Id}/approve";
+        Assert.Empty(gate.Requires);
 
+        // v2 is installed and the running pairs are moved to it: no mapping, v2 has every step of v1; the gate stays open.
+        File.WriteAllText(v2, shipped);
+        await using var app = first.StartAnotherNode();
+        var facilitator = await app.ClientForAsync(People.Facilitator);
+        var migrated = await facilitator.PostAsJsonAsync("/api/programmes/inclucities/migrations",
+            new { workflow = "inclucities-pair", fromVersion = 1, toVersion = 2, dryRun = false });
+        Assert.True(migrated.StatusCode == HttpStatusCode.OK, await migrated.Content.ReadAsStringAsync());
+        var report = (await migrated.Content.ReadFromJsonAsync<MigrationReport>(Api.Json))!;
+        Assert.Equal(4, report.Instances.Count(i => i.Result == "moved"));
+        var instance = await InstanceOfAsync(app, driver.GroupId);
+        var move = Assert.Single(Assert.Single(report.Instances, i => i.InstanceId == instance).Moves);
+        Assert.Equal(("approve-benchmark", "approve-benchmark"), (move.From, move.To));
+        var open = await facilitator.OpenItemAsync(driver.GroupId, "approve-benchmark");
+        Assert.Equal(gate.Id, open.Id);
+        Assert.Equal(["benchmark"], open.Requires);
+
+        var approve = $"/api/pairs/{driver.GroupId}/approvals/{gate.Id}/approve";
         var refused = await facilitator.CommandAsync(approve, new { comment = "Good work." });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var problem = await refused.ProblemAsync();
@@ -289,13 +303,12 @@ public sealed class BenchmarkTests(DatabaseFixture database) : IDisposable
         await ReadAsync(await facilitator.CommandAsync(Path(driver.GroupId, "/agree"), new { version = benchmark.Version }));
 
         Assert.Equal(HttpStatusCode.OK, (await facilitator.CommandAsync(approve, new { comment = "Good work." })).StatusCode);
+        Assert.Equal(3, (await facilitator.PairAsync(driver.GroupId)).Pair.CurrentStep);
     }
 
-    private static JsonNode? Gate(JsonNode node) => node switch
+    private static async Task<Guid> InstanceOfAsync(MentoringApp app, Guid groupId)
     {
-        JsonObject o when o["id"]?.GetValue<string>() == "approve-benchmark" => o,
-        JsonObject o => o.Select(p => p.Value is null ? null : Gate(p.Value)).FirstOrDefault(n => n is not null),
-        JsonArray a => a.Select(n => n is null ? null : Gate(n)).FirstOrDefault(n => n is not null),
-        _ => null,
-    };
+        await using var db = app.Db();
+        return await db.Groups.Where(g => g.Id == groupId).Select(g => g.InstanceId).SingleAsync();
+    }
 }

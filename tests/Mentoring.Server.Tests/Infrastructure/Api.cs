@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Workflows;
 
@@ -38,6 +39,44 @@ public static class Api
         body is null
             ? client.CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{itemId}/complete", "Done, see the shared folder.", "https://example.org/doc", key: key)
             : client.CommandAsync($"/api/pairs/{pairId}/tasks/{itemId}/complete", body, key);
+
+    /// <summary>Approves an open gate as the facilitator. A gate that requires the benchmark (its item's
+    /// <c>requires</c> says so) is approved as a facilitator does it: the group's benchmark is agreed first, unless it is.</summary>
+    public static async Task<HttpResponseMessage> ApproveAsync(this HttpClient facilitator, Guid pairId, WorkItemView item, string comment)
+    {
+        if (item.Requires.Contains("benchmark"))
+        {
+            var benchmark = (await facilitator.GetFromJsonAsync<BenchmarkView>($"/api/pairs/{pairId}/benchmark", Json))!;
+            if (benchmark.Status != BenchmarkStatus.Agreed)
+            {
+                var agreed = await facilitator.CommandAsync($"/api/pairs/{pairId}/benchmark/agree", new { version = benchmark.Version });
+                if (!agreed.IsSuccessStatusCode) return agreed;
+            }
+        }
+
+        return await facilitator.CommandAsync($"/api/pairs/{pairId}/approvals/{item.Id}/approve", new { comment });
+    }
+
+    /// <summary>What a task's assignee does before completing a task that requires an action plan version
+    /// (<c>actionPlan:draft</c>): freezes it, with an action first when the plan has none. Any other task: nothing.</summary>
+    public static async Task<HttpResponseMessage?> FreezeRequiredPlanAsync(this HttpClient assignee, Guid pairId, WorkItemView item)
+    {
+        foreach (var label in item.Requires.Where(r => r.StartsWith("actionPlan:", StringComparison.Ordinal)).Select(r => r["actionPlan:".Length..]))
+        {
+            var plan = (await assignee.GetFromJsonAsync<Mentoring.Server.ActionPlans.ActionPlanView>($"/api/pairs/{pairId}/action-plan", Json))!;
+            if (plan.Versions.Any(v => v.Label == label)) continue;
+            if (plan.Working.Actions.Count == 0)
+            {
+                var added = await assignee.CommandAsync($"/api/pairs/{pairId}/action-plan/actions", new { title = "Language courses for adults" });
+                if (!added.IsSuccessStatusCode) return added;
+            }
+
+            var frozen = await assignee.CommandAsync($"/api/pairs/{pairId}/action-plan/versions", new { label });
+            if (!frozen.IsSuccessStatusCode) return frozen;
+        }
+
+        return null;
+    }
 
     public static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
 

@@ -74,7 +74,7 @@ public sealed class PairDriver
         switch (item.Kind)
         {
             case "task":
-                response = await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{GroupId}/tasks/{item.Id}/complete",
+                response = await As(item.Assignee!).FreezeRequiredPlanAsync(GroupId, item) ?? await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{GroupId}/tasks/{item.Id}/complete",
                     $"Done: {item.Title}", "https://example.org/shared/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
                 break;
             case "study-visit":
@@ -100,7 +100,7 @@ public sealed class PairDriver
 
                 break;
             case "approval":
-                response = await _facilitator.CommandAsync($"/api/pairs/{GroupId}/approvals/{item.Id}/approve", new { comment = "Good work." });
+                response = await _facilitator.ApproveAsync(GroupId, item, "Good work.");
                 break;
             default:
                 return false; // waits for the programme or for time

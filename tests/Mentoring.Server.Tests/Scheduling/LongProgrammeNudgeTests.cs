@@ -172,7 +172,7 @@ public sealed class LongProgrammeNudgeTests(DatabaseFixture database)
                 break;
             }
             case "approval":
-                response = await facilitator.CommandAsync($"/api/pairs/{pairId}/approvals/{item.Id}/approve", new { comment = "Fine." });
+                response = await facilitator.ApproveAsync(pairId, item, "Fine.");
                 break;
         }
 

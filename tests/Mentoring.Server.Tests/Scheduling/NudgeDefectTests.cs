@@ -55,11 +55,14 @@ public sealed class NudgeDefectTests(DatabaseFixture database) : IDisposable
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_task_owed_by_both_coordinators_copies_the_facilitator_once_per_escalation_at_nine_in_brussels(DatabaseProvider provider)
     {
-        // The rule asks for emailed copies, on a task both coordinators owe.
-        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
-        File.WriteAllText(file, File.ReadAllText(file)
+        // The rule asks for emailed copies, on a task both coordinators owe, in the version the pairs start on.
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json");
+        var original = File.ReadAllText(file);
+        var edited = original
             .Replace("\"assignee\": \"mentee\",\n                \"due\": { \"daysAfterStageStart\": 21 },\n                \"requires\": [\"note\", \"file\"],\n                \"reminders\": { \"daysBefore\": [7, 2], \"onDueDate\": true, \"overdue\": { \"everyDays\": 3, \"max\": 4, \"copyFacilitatorFrom\": 2 } }",
-                "\"assignee\": \"both\",\n                \"due\": { \"daysAfterStageStart\": 21 },\n                \"requires\": [\"note\", \"file\"],\n                \"reminders\": { \"daysBefore\": [7, 2], \"onDueDate\": true, \"overdue\": { \"everyDays\": 3, \"max\": 4, \"copyFacilitatorFrom\": 2, \"copyFacilitatorByEmail\": true } }"));
+                "\"assignee\": \"both\",\n                \"due\": { \"daysAfterStageStart\": 21 },\n                \"requires\": [\"note\", \"file\"],\n                \"reminders\": { \"daysBefore\": [7, 2], \"onDueDate\": true, \"overdue\": { \"everyDays\": 3, \"max\": 4, \"copyFacilitatorFrom\": 2, \"copyFacilitatorByEmail\": true } }");
+        Assert.NotEqual(original, edited);
+        File.WriteAllText(file, edited);
         await using var app = await StartAsync(database, provider, new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows });
         var pair = await app.PairAsync(4);
 

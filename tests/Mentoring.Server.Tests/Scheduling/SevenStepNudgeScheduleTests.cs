@@ -51,7 +51,7 @@ public sealed class SevenStepNudgeScheduleTests(DatabaseFixture database)
             .Select(j => (j.StepId, j.Type, Data: JsonDocument.Parse(j.Data).RootElement)).ToList();
         var stageOfStep = await db.WorkItems.Where(w => w.InstanceId == instanceId)
             .Select(w => new { w.StepId, w.StageId }).Distinct().ToDictionaryAsync(w => w.StepId, w => w.StageId);
-        var definition = app.Service<DefinitionStore>().Get("inclucities-pair", 1);
+        var definition = app.Service<DefinitionStore>().Get("inclucities-pair", (await db.Instances.SingleAsync(i => i.Id == instanceId)).DefinitionVersion);
         var stageNumbers = nudges.Select(n => definition.Stages.Single(s => s.Id == stageOfStep[n.StepId!]).Number).ToHashSet();
 
         // Every step of the method nudged someone, with every kind of nudge.
@@ -120,7 +120,7 @@ public sealed class SevenStepNudgeScheduleTests(DatabaseFixture database)
                 break;
             }
             case "approval":
-                response = await facilitator.CommandAsync($"/api/pairs/{pairId}/approvals/{item.Id}/approve", new { comment = "Fine." });
+                response = await facilitator.ApproveAsync(pairId, item, "Fine.");
                 break;
         }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Versions;
@@ -11,9 +12,11 @@ using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
 namespace Mentoring.Server.Tests.Versions;
 
 /// <summary>
-/// Running IncluCities pairs move from inclucities-pair v1 to the test-only v2 next to this file: v2 renames the mentor's
-/// strengths task (mentor-strengths-on-theme -> mentor-strengths-and-practices, due after 28 days instead of 21), adds a
-/// facilitator task as a third branch of the first stage's parallel, and removes collect-good-practices from stage 2.
+/// Running IncluCities pairs move from the shipped inclucities-pair v2 (the version new pairs start on) to a test-only v3
+/// made from it when the test runs: v3 renames the mentor's strengths task (mentor-strengths-on-theme ->
+/// mentor-strengths-and-practices, due after 28 days instead of 21), adds a facilitator task as a third branch of the first
+/// stage's parallel, and removes collect-good-practices from stage 2. (The shipped v1 -> v2 move, the benchmark gate, is
+/// tested in BenchmarkTests.)
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposable
@@ -21,6 +24,7 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
     private const string Renamed = "mentor-strengths-on-theme";
     private const string NewName = "mentor-strengths-and-practices";
     private const string Path = "/api/programmes/inclucities/migrations";
+    private const int From = 2, To = 3;
     private static readonly Dictionary<string, string> Rename = new() { [Renamed] = NewName };
 
     private readonly string _workflows = CopyOfWorkflows();
@@ -29,19 +33,51 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
 
     private Dictionary<string, string?> Settings => new() { ["Workflows:DefinitionsPath"] = _workflows };
 
-    /// <summary>The pairs start on v1; then v2 is added and a node that knows it starts.</summary>
-    private async Task<(MentoringApp First, MentoringApp WithV2)> StartAsync(DatabaseProvider provider, Func<MentoringApp, Task>? onV1 = null)
+    /// <summary>The pairs start on v2; then v3 is added and a node that knows it starts.</summary>
+    private async Task<(MentoringApp First, MentoringApp WithV3)> StartAsync(DatabaseProvider provider, Func<MentoringApp, Task>? onV2 = null)
     {
         var app = await MentoringApp.StartAsync(database, provider, Settings);
-        if (onV1 is not null) await onV1(app);
-        File.Copy(ContentPath.Resolve(System.IO.Path.Combine("tests", "Mentoring.Server.Tests", "Versions")) + "/inclucities-pair.v2.json",
-            System.IO.Path.Combine(_workflows, "inclucities-pair.v2.json"));
+        if (onV2 is not null) await onV2(app);
+        File.WriteAllText(System.IO.Path.Combine(_workflows, $"inclucities-pair.v{To}.json"), NextVersion(
+            File.ReadAllText(System.IO.Path.Combine(_workflows, "inclucities", $"inclucities-pair.v{From}.json"))));
         return (app, app.StartAnotherNode());
+    }
+
+    /// <summary>The shipped version with the three changes this class moves instances across.</summary>
+    private static string NextVersion(string shipped)
+    {
+        var definition = JsonNode.Parse(shipped)!.AsObject();
+        definition["version"] = To;
+        var stages = definition["stages"]!.AsArray();
+        var branches = stages[0]!["steps"]![0]!["branches"]!.AsArray();
+        var strengths = branches[1]![0]!.AsObject();
+        Assert.Equal(Renamed, strengths["id"]!.GetValue<string>());
+        strengths["id"] = NewName;
+        strengths["due"] = new JsonObject { ["daysAfterStageStart"] = 28 };
+        branches.Add(new JsonArray(new JsonObject
+        {
+            ["type"] = "task", ["id"] = "facilitator-matching-notes",
+            ["title"] = new JsonObject
+            {
+                ["en"] = "Write down what the matching must take into account",
+                ["el"] = "Καταγράψτε τι πρέπει να λάβει υπόψη η αντιστοίχιση",
+                ["fr"] = "Consigner ce dont l'appariement doit tenir compte",
+                ["nl"] = "Noteren waarmee de koppeling rekening moet houden",
+                ["it"] = "Annotare ciò di cui l'abbinamento deve tenere conto",
+                ["es"] = "Anotar lo que el emparejamiento debe tener en cuenta",
+                ["lv"] = "Pierakstiet, kas jāņem vērā, veidojot pārus",
+            },
+            ["assignee"] = "facilitator", ["due"] = new JsonObject { ["daysAfterOpen"] = 14 }, ["requires"] = new JsonArray("note"),
+        }));
+        var stage2 = stages[1]!["steps"]!.AsArray();
+        Assert.Equal(1, stage2.Count(step => step!["id"]!.GetValue<string>() == "collect-good-practices"));
+        stage2.Remove(stage2.Single(step => step!["id"]!.GetValue<string>() == "collect-good-practices"));
+        return definition.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     private static object Body(bool dryRun, Dictionary<string, string>? mapping = null, string[]? drop = null) => new
     {
-        workflow = "inclucities-pair", fromVersion = 1, toVersion = 2, mapping = mapping ?? Rename, drop = drop ?? [], dryRun,
+        workflow = "inclucities-pair", fromVersion = From, toVersion = To, mapping = mapping ?? Rename, drop = drop ?? [], dryRun,
     };
 
     private static async Task<MigrationReport> ReportAsync(HttpResponseMessage response)
@@ -56,7 +92,7 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
             string.Join(",", await db.Instances.OrderBy(i => i.Id).Select(i => i.DefinitionVersion).ToListAsync()));
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
-    public async Task A_running_pair_moves_to_v2_without_running_its_finished_steps_again(DatabaseProvider provider)
+    public async Task A_running_pair_moves_to_a_new_version_without_running_its_finished_steps_again(DatabaseProvider provider)
     {
         Guid pairId = default, doneItem = default, renamedItem = default;
         var (first, node) = await StartAsync(provider, async app =>
@@ -91,7 +127,7 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
         Assert.All(applied.Instances, i => Assert.Equal("moved", i.Result));
         db.ChangeTracker.Clear();
         var instance = await db.Instances.SingleAsync(i => i.Id == instanceId);
-        Assert.Equal(2, instance.DefinitionVersion);
+        Assert.Equal(To, instance.DefinitionVersion);
         // The open task is the same row under its new id, due a week later, its reminders set anew.
         var item = await db.WorkItems.SingleAsync(w => w.Id == renamedItem);
         Assert.Equal((NewName, WorkItemStatus.Open), (item.StepId, item.Status));
@@ -109,7 +145,7 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
         Assert.Contains((Renamed, NewName), moved);
         Assert.NotEqual("system", journal.ActorId);
 
-        // The runner goes on on v2: the renamed and the new task done, the approval opens; stage 2 has no good practices task.
+        // The runner goes on on v3: the renamed and the new task done, the approval opens; stage 2 has no good practices task.
         var mentor = await node.ClientForAsync(People.Coordinator("schaerbeek"));
         Assert.Equal(HttpStatusCode.OK, (await mentor.CompleteAsync(pairId, renamedItem)).StatusCode);
         var notes = await facilitator.OpenItemAsync(pairId, "facilitator-matching-notes");
@@ -169,7 +205,7 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
         Assert.All(instances, id => Assert.Single(db.Journal.Where(j => j.InstanceId == id && j.Type == "migrated")));
         Assert.All(instances, id => Assert.Single(db.WorkItems.Where(w => w.InstanceId == id && w.StepId == "facilitator-matching-notes")));
         Assert.Equal(instances.Count, reports.SelectMany(r => r.Instances).Count(i => i.Result == "moved"));
-        Assert.All(again.Instances, i => Assert.Equal(("skipped", "already on v2"), (i.Result, i.Reason)));
+        Assert.All(again.Instances, i => Assert.Equal(("skipped", $"already on v{To}"), (i.Result, i.Reason)));
     }
 
     [Fact]
@@ -184,9 +220,9 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
         Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.PostAsJsonAsync(Path, Body(dryRun: true))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound,
             (await facilitator.PostAsJsonAsync("/api/programmes/another-network/migrations", Body(dryRun: true))).StatusCode);
-        var unknownWorkflow = await facilitator.PostAsJsonAsync(Path, new { workflow = "nope", fromVersion = 1, toVersion = 2 });
+        var unknownWorkflow = await facilitator.PostAsJsonAsync(Path, new { workflow = "nope", fromVersion = From, toVersion = To });
         Assert.Equal(HttpStatusCode.NotFound, unknownWorkflow.StatusCode);
-        var unknownVersion = await facilitator.PostAsJsonAsync(Path, new { workflow = "inclucities-pair", fromVersion = 1, toVersion = 9 });
+        var unknownVersion = await facilitator.PostAsJsonAsync(Path, new { workflow = "inclucities-pair", fromVersion = From, toVersion = 9 });
         Assert.Equal(HttpStatusCode.BadRequest, unknownVersion.StatusCode);
         Assert.Contains("no version 9", (await unknownVersion.ProblemAsync()).GetProperty("errors").GetProperty("toVersion")[0].GetString());
         var badMapping = await facilitator.PostAsJsonAsync(Path, Body(dryRun: true, mapping: new() { [Renamed] = "no-such-step" }));
@@ -202,14 +238,14 @@ public sealed class InstanceMigrationTests(DatabaseFixture database) : IDisposab
         var (first, node) = await StartAsync(DatabaseProvider.Sqlite);
         await using var _ = first;
         await using var __ = node;
-        string[] args = ["migrate", "--programme", "inclucities", "--workflow", "inclucities-pair", "--from", "1", "--to", "2",
+        string[] args = ["migrate", "--programme", "inclucities", "--workflow", "inclucities-pair", "--from", $"{From}", "--to", $"{To}",
             "--map", $"{Renamed}={NewName}"];
         await using var db = node.Db();
 
         Assert.Equal(0, await MigrateCommand.RunAsync(node.Services, args));
-        Assert.True(await db.Instances.Where(i => i.DefinitionId == "inclucities-pair").AllAsync(i => i.DefinitionVersion == 1));
+        Assert.True(await db.Instances.Where(i => i.DefinitionId == "inclucities-pair").AllAsync(i => i.DefinitionVersion == From));
         Assert.Equal(1, await MigrateCommand.RunAsync(node.Services, args[..^2]));
         Assert.Equal(0, await MigrateCommand.RunAsync(node.Services, [.. args, "--apply"]));
-        Assert.True(await db.Instances.Where(i => i.DefinitionId == "inclucities-pair").AllAsync(i => i.DefinitionVersion == 2));
+        Assert.True(await db.Instances.Where(i => i.DefinitionId == "inclucities-pair").AllAsync(i => i.DefinitionVersion == To));
     }
 }

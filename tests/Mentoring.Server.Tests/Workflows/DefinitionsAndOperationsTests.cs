@@ -24,10 +24,11 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, provider, settings);
-        var version2 = File.ReadAllText(Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json"))
-            .Replace("\"version\": 1", "\"version\": 2")
+        // The pairs started on the highest shipped version, 2; a version 3 is added.
+        var version3 = File.ReadAllText(Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json"))
+            .Replace("\"version\": 2", "\"version\": 3")
             .Replace("Complete the needs self-assessment", "Complete the revised needs self-assessment");
-        File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v2.json"), version2);
+        File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v3.json"), version3);
 
         await using var restarted = app.StartAnotherNode();
         var host = restarted.Service<WorkflowHost>();
@@ -35,9 +36,9 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         var started = await host.StartAsync(db, restarted.Service<DefinitionStore>().Catalog.Latest("inclucities-pair")!,
             "inclucities", await db.Groups.FirstAsync(), Engine.Runtime.Actor.System, CancellationToken.None, Guid.CreateVersion7());
 
-        Assert.Equal(2, started.DefinitionVersion);
+        Assert.Equal(3, started.DefinitionVersion);
         Assert.All(await db.Instances.Where(i => i.GroupId != null && i.Id != started.Id).ToListAsync(),
-            i => Assert.Equal(1, i.DefinitionVersion));
+            i => Assert.Equal(2, i.DefinitionVersion));
         var facilitator = await restarted.ClientForAsync(People.Facilitator);
         var pair = await facilitator.PairOfAsync("jelgava");
         Assert.Equal("Complete the needs self-assessment", (await facilitator.OpenItemAsync(pair.Id, "mentee-needs-self-assessment")).Title);
@@ -48,12 +49,12 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("Collect good practices", "Collect some practices"));
 
         var error = Assert.Throws<DefinitionException>(() => app.StartAnotherNode());
 
-        Assert.Contains("inclucities-pair' version 1 was changed", error.Message);
+        Assert.Contains("inclucities-pair' version 2 was changed", error.Message);
         Assert.Contains("raise its version", error.Message);
     }
 
@@ -62,9 +63,9 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var v1 = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
-        File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v2.json"), File.ReadAllText(v1).Replace("\"version\": 1", "\"version\": 2"));
-        File.Delete(v1);
+        var v2 = Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json");
+        File.WriteAllText(Path.Combine(_workflows, "inclucities-pair.v3.json"), File.ReadAllText(v2).Replace("\"version\": 2", "\"version\": 3"));
+        File.Delete(v2);
 
         await using var restarted = app.StartAnotherNode();
         var jelgava = await restarted.ClientForAsync(People.Coordinator("jelgava"));
@@ -120,13 +121,13 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
     {
         var settings = new Dictionary<string, string?> { ["Workflows:DefinitionsPath"] = _workflows };
         await using var app = await StartAsync(database, DatabaseProvider.Sqlite, settings);
-        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v1.json");
+        var file = Path.Combine(_workflows, "inclucities", "inclucities-pair.v2.json");
         File.WriteAllText(file, File.ReadAllText(file).Replace("Collect good practices", "Collect some practices"));
 
         var (exit, output) = await RunServerAsync(ServerArgs(app.Setting("Database:ConnectionString")));
 
         Assert.Equal(1, exit);
-        Assert.Contains("inclucities-pair.v1.json: $.version: 'inclucities-pair' version 1 was changed", output);
+        Assert.Contains("inclucities-pair.v2.json: $.version: 'inclucities-pair' version 2 was changed", output);
         Assert.Contains("raise its version", output);
         AssertNoStackTrace(output);
     }
@@ -167,6 +168,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
         Assert.Contains("warning: ", output);
         Assert.Contains("stuck.v1.json: $.stages[0].steps[1].event: no signal step in the programme raises the event 'mentoring-trainig-held'", output);
         Assert.DoesNotContain("inclucities-pair.v1.json: $.", output);
+        Assert.DoesNotContain("inclucities-pair.v2.json: $.", output);
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
@@ -264,6 +266,7 @@ public sealed class DefinitionsAndOperationsTests(DatabaseFixture database) : ID
 
         Assert.Equal(0, good);
         Assert.Contains("inclucities-pair v1 (pair), 7 stages", goodOutput);
+        Assert.Contains("inclucities-pair v2 (pair), 7 stages", goodOutput);
         Assert.Equal(1, bad);
         Assert.Contains("typo.v1.json: $.stages[0].steps[0].reminder: unknown property 'reminder'", badOutput);
         Assert.Contains("not-json.v1.json: line 1, column", badOutput);

@@ -20,6 +20,7 @@ public sealed class PairLifecycleTests(DatabaseFixture database)
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], driver.StepsSeen);
         var pair = await driver.As("facilitator").PairAsync(driver.GroupId);
         Assert.Equal("completed", pair.Pair.Status);
+        Assert.Equal(2, pair.Pair.WorkflowVersion); // its step-2 gate waited for the benchmark, which the facilitator agreed
         Assert.Empty(pair.OpenItems);
         Assert.Equal(3, pair.Visits.Count(v => v.Phase == "reported"));
         Assert.Contains("programme:hold-mentoring-training", driver.Done);

@@ -24,6 +24,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M024_PracticeSearchIndexes(),
         new M026_StudyVisits(),
         new M027_Events(),
+        new M028_ActionPlans(),
         new M029_Outputs()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.

@@ -189,7 +189,7 @@ public sealed class BrowserTests(DatabaseFixture database)
                 var response = item.Kind switch
                 {
                     "task" => await (item.Assignee == "mentor" ? mentor : mentee).CompleteAsync(pairId, item.Id),
-                    "approval" => await facilitator.CommandAsync($"/api/pairs/{pairId}/approvals/{item.Id}/approve", new { comment = "ok" }),
+                    "approval" => await facilitator.ApproveAsync(pairId, item, "ok"),
                     _ => null,
                 };
                 if (response is not null) Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
