@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mentoring.Server.Data;
-using Mentoring.Server.FunderReport;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Mentoring.Server.Tests.Infrastructure;
 using Mentoring.Server.Tests.Outputs;
 using Mentoring.Server.Tests.SupportNetworks;
@@ -49,15 +46,6 @@ public sealed class FunderReportEndToEndTests(DatabaseFixture database)
         return client.SendAsync(request);
     }
 
-    /// <summary>The action plans' figures until the plans feature's checkpoint is merged: the test host's only double.</summary>
-    private sealed class Plans : IActionPlanFigures
-    {
-        public async Task<IReadOnlyList<ActionPlanFigures>> ForProgrammeAsync(MentoringDb db, string programmeId, CancellationToken ct) =>
-            [new(await db.GroupMembers.Where(m => m.CityId == "livadeia").Select(m => m.GroupId).SingleAsync(ct), ["draft"], 1, true, new(2021, 5, 24))];
-    }
-
-    private static readonly bool PlansFeature = typeof(IActionPlanFigures).Assembly.GetTypes().Any(t => t.Namespace == "Mentoring.Server.ActionPlans");
-
     private static async Task PlanAsync(HttpClient livadeia, Guid group)
     {
         var plan = $"/api/pairs/{group}/action-plan";
@@ -80,8 +68,7 @@ public sealed class FunderReportEndToEndTests(DatabaseFixture database)
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task The_report_adds_up_to_the_visits_events_outputs_and_plans_made_through_their_APIs(DatabaseProvider provider)
     {
-        await using var app = await StartAsync(database, provider, start: Spring2021,
-            services: PlansFeature ? null : services => services.AddScoped<IActionPlanFigures, Plans>());
+        await using var app = await StartAsync(database, provider, start: Spring2021);
         var facilitator = await app.ClientForAsync(People.Facilitator);
         var livadeia = await app.ClientForAsync(People.Coordinator("livadeia"));
         var fuenlabrada = await app.ClientForAsync(People.Coordinator("fuenlabrada"));
@@ -104,7 +91,7 @@ public sealed class FunderReportEndToEndTests(DatabaseFixture database)
         await OkAsync(await livadeia.CommandAsync(visit + "/held", new { participants = new[] { "Coordinators", "Network members" } }));
 
         // The plan: an action, the draft frozen, the endorsement recorded.
-        if (PlansFeature) await PlanAsync(livadeia, driver.GroupId);
+        await PlanAsync(livadeia, driver.GroupId);
 
         // The events: Madrid's academy held with three attendees, Mechelen's to come.
         app.Clock.Set(new DateTimeOffset(2023, 1, 9, 8, 0, 0, TimeSpan.Zero));
