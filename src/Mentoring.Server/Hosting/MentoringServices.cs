@@ -1,5 +1,6 @@
 using Mentoring.Engine.Templates;
 using Mentoring.Server.Accounts;
+using Mentoring.Server.ActionPlans;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Benchmarks.Scores;
@@ -10,6 +11,7 @@ using Mentoring.Server.Comments;
 using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
+using Mentoring.Server.FunderReport;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
@@ -25,6 +27,7 @@ using Mentoring.Server.SupportNetworks;
 using Mentoring.Server.Tokens;
 using Mentoring.Server.Uploads;
 using Mentoring.Server.Versions;
+using Mentoring.Server.Visits;
 using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +49,10 @@ public static class MentoringServices
             .AddMentoringBenchmarks()
             .AddMentoringSupportNetworks()
             .AddMentoringCalendar()
-            .AddMentoringEvents();
+            .AddMentoringVisits()
+            .AddMentoringEvents()
+            .AddMentoringActionPlans()
+            .AddMentoringOutputs();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -147,7 +153,10 @@ public static class MentoringServices
         api.MapBenchmarkScoresApi();
         api.MapSupportNetworksApi();
         api.MapCalendarApi();
+        api.MapVisitsApi();
         api.MapEventsApi();
+        api.MapActionPlansApi();
+        FunderReport.FunderReportApi.MapOutputsAndReport(api);
         app.MapFiles();
         return app;
     }

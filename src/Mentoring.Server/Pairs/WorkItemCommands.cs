@@ -105,12 +105,23 @@ public sealed record CommandResult(CommandResponse? Response, bool Replayed = fa
         IReadOnlyDictionary<string, string[]>? errors = null) => new(null, Failure: failure, Title: title, Detail: detail, Errors: errors);
 }
 
+/// <summary>A feature's own rows that stand or fall with a work-item command (a study visit's plan with its proposal,
+/// its invitations with its confirmation): added to the resume's context after the item and the caller's right to act
+/// were checked, so the engine's refusal, or this one's, leaves none of them written. Run again with the whole resume
+/// when it loses a race.</summary>
+public interface IWorkItemCommandRows
+{
+    /// <returns>A refusal (nothing is written), or null.</returns>
+    Task<CommandResult?> AddAsync(MentoringDb db, WorkItemCommand command, WorkItem item, ClaimsPrincipal user, CancellationToken ct);
+}
+
 /// <summary>
 /// The one path by which a person's change to a work item becomes a resume, for the API and the pages alike: who may
 /// act, the open work item of the right kind, a file to attach, the Idempotency-Key, and the command, all read and
 /// written with one context in the resume's one transaction.
 /// </summary>
-public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, WorkItemRequirements requirements, TimeProvider clock)
+public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definitions, WorkItemRequirements requirements, TimeProvider clock,
+    IEnumerable<IWorkItemCommandRows> rows)
 {
     /// <param name="pairId">The pair whose item it is; null for the programme's own workflow (its facilitator's and its
     /// programme-scope roles').</param>
@@ -150,6 +161,8 @@ public sealed class WorkItemCommands(WorkflowHost host, DefinitionStore definiti
                 && await UploadedFiles.CheckAttachableAsync(db, fileId.Trim(), personId, found, ct) is { } error)
                 return Prepared.Refuse(CommandResult.Fail(CommandFailure.Invalid, "The file cannot be attached.",
                     errors: new Dictionary<string, string[]> { ["fileId"] = [error] }));
+            foreach (var feature in rows)
+                if (await feature.AddAsync(db, command, found, user, ct) is { } refused) return Prepared.Refuse(refused);
             return new Prepared(instanceId, command.ToEngine(actor!, found));
         }, idempotencyKey, cancellationToken, store);
 

@@ -57,6 +57,27 @@ public static class Api
         return await facilitator.CommandAsync($"/api/pairs/{pairId}/approvals/{item.Id}/approve", new { comment });
     }
 
+    /// <summary>What a task's assignee does before completing a task that requires an action plan version
+    /// (<c>actionPlan:draft</c>): freezes it, with an action first when the plan has none. Any other task: nothing.</summary>
+    public static async Task<HttpResponseMessage?> FreezeRequiredPlanAsync(this HttpClient assignee, Guid pairId, WorkItemView item)
+    {
+        foreach (var label in item.Requires.Where(r => r.StartsWith("actionPlan:", StringComparison.Ordinal)).Select(r => r["actionPlan:".Length..]))
+        {
+            var plan = (await assignee.GetFromJsonAsync<Mentoring.Server.ActionPlans.ActionPlanView>($"/api/pairs/{pairId}/action-plan", Json))!;
+            if (plan.Versions.Any(v => v.Label == label)) continue;
+            if (plan.Working.Actions.Count == 0)
+            {
+                var added = await assignee.CommandAsync($"/api/pairs/{pairId}/action-plan/actions", new { title = "Language courses for adults" });
+                if (!added.IsSuccessStatusCode) return added;
+            }
+
+            var frozen = await assignee.CommandAsync($"/api/pairs/{pairId}/action-plan/versions", new { label });
+            if (!frozen.IsSuccessStatusCode) return frozen;
+        }
+
+        return null;
+    }
+
     public static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
 
     /// <summary>POSTs a task completion as multipart/form-data with a file (a small PDF unless given), as the pair page does.</summary>

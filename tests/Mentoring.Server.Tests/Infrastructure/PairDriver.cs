@@ -74,7 +74,7 @@ public sealed class PairDriver
         switch (item.Kind)
         {
             case "task":
-                response = await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{GroupId}/tasks/{item.Id}/complete",
+                response = await As(item.Assignee!).FreezeRequiredPlanAsync(GroupId, item) ?? await As(item.Assignee!).CompleteWithFileAsync($"/api/pairs/{GroupId}/tasks/{item.Id}/complete",
                     $"Done: {item.Title}", "https://example.org/shared/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
                 break;
             case "study-visit":

@@ -102,9 +102,9 @@ internal static class Nudges
     }
 
     /// <summary>The assignee completes an open task with everything any task may need.</summary>
-    public static Task<HttpResponseMessage> CompleteAsAssigneeAsync(this Dictionary<string, HttpClient> clients, Guid pairId,
+    public static async Task<HttpResponseMessage> CompleteAsAssigneeAsync(this Dictionary<string, HttpClient> clients, Guid pairId,
         Mentoring.Server.Pairs.WorkItemView item) =>
-        clients[item.Assignee!].CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{item.Id}/complete",
+        await clients[item.Assignee!].FreezeRequiredPlanAsync(pairId, item) ?? await clients[item.Assignee!].CompleteWithFileAsync($"/api/pairs/{pairId}/tasks/{item.Id}/complete",
             "Done.", "https://example.org/" + item.StepId, item.Options.Count > 0 ? item.Options[0] : null);
 
     /// <summary>The facilitator completes the programme's open tasks that <paramref name="isDone"/> says are done.</summary>

@@ -128,7 +128,7 @@ public static class BenchmarkDocx
 
     private static TableCell Cell(Paragraph paragraph) => new(paragraph);
 
-    private static Paragraph Para(string? style, string text)
+    internal static Paragraph Para(string? style, string text)
     {
         var paragraph = new Paragraph();
         if (style is not null) paragraph.Append(new ParagraphProperties(new ParagraphStyleId { Val = style }));
@@ -136,7 +136,7 @@ public static class BenchmarkDocx
         return paragraph;
     }
 
-    private static Paragraph Bullet(Run run) => new(new ParagraphProperties(new ParagraphStyleId { Val = "ListParagraph" },
+    internal static Paragraph Bullet(Run run) => new(new ParagraphProperties(new ParagraphStyleId { Val = "ListParagraph" },
         new NumberingProperties(new NumberingLevelReference { Val = 0 }, new NumberingId { Val = BulletList })), run);
 
     private static Hyperlink Link(MainDocumentPart main, string url, string text)
@@ -147,14 +147,14 @@ public static class BenchmarkDocx
 
     /// <summary>The text as Word keeps it: spaces as typed, and no character XML 1.0 cannot hold (the input rules keep
     /// control characters out, but a tab may be there).</summary>
-    private static Text Words(string text)
+    internal static Text Words(string text)
     {
         var clean = new StringBuilder(text.Length);
         foreach (var c in text) clean.Append(c == '\t' ? ' ' : char.IsControl(c) ? ' ' : c);
         return new Text(clean.ToString()) { Space = SpaceProcessingModeValues.Preserve };
     }
 
-    private static Styles Styles(string culture)
+    internal static Styles Styles(string culture)
     {
         var styles = new Styles(new DocDefaults(
             new RunPropertiesDefault(new RunPropertiesBaseStyle(
@@ -185,7 +185,7 @@ public static class BenchmarkDocx
             { Type = StyleValues.Paragraph, StyleId = id };
     }
 
-    private static Numbering Bullets() => new(
+    internal static Numbering Bullets() => new(
         new AbstractNum(new Level(new NumberingFormat { Val = NumberFormatValues.Bullet }, new LevelText { Val = "•" },
                 new LevelJustification { Val = LevelJustificationValues.Left },
                 new PreviousParagraphProperties(new Indentation { Left = "720", Hanging = "360" })) { LevelIndex = 0 })

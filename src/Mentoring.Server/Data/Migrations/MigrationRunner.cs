@@ -23,7 +23,10 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M023_SupportNetworks(),
         new M024_PracticeSearchIndexes(),
         new M025_Calendar(),
+        new M026_StudyVisits(),
         new M027_Events(),
+        new M028_ActionPlans(),
+        new M029_Outputs(),
         new M030_PracticeSearchInline()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
