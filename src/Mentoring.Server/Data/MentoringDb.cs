@@ -36,6 +36,7 @@ public sealed class MentoringDb(DbContextOptions<MentoringDb> options) : DbConte
     public DbSet<Benchmarks.BenchmarkFactorRecord> BenchmarkFactors => Set<Benchmarks.BenchmarkFactorRecord>();
     public DbSet<Benchmarks.BenchmarkChangeRecord> BenchmarkChanges => Set<Benchmarks.BenchmarkChangeRecord>();
     public DbSet<Benchmarks.BenchmarkTemplatesRecord> BenchmarkTemplates => Set<Benchmarks.BenchmarkTemplatesRecord>();
+    public DbSet<Calendar.CalendarFeed> CalendarFeeds => Set<Calendar.CalendarFeed>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

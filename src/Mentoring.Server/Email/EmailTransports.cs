@@ -44,7 +44,8 @@ public static class EmailTransports
         mime.From.Add(new MailboxAddress(Encoding.UTF8, SenderName(message, options), options.FromAddress));
         mime.To.Add(new MailboxAddress(Encoding.UTF8, message.RecipientName, message.RecipientEmail!));
         mime.Headers.Replace(HeaderId.Subject, Encoding.UTF8, email.Subject);
-        mime.Body = new MultipartAlternative { Part(TextFormat.Plain, email.Text), Part(TextFormat.Html, email.Html) };
+        var body = new MultipartAlternative { Part(TextFormat.Plain, email.Text), Part(TextFormat.Html, email.Html) };
+        mime.Body = message.Attachment is null ? body : new Multipart("mixed") { body, Attachment(message) };
         return mime;
     }
 
@@ -65,6 +66,21 @@ public static class EmailTransports
         }
 
         return Programme.ProgrammeTerms.ProductName;
+    }
+
+    /// <summary>The message's attachment as a UTF-8 part of its own type (<c>text/calendar; method=REQUEST</c> for an
+    /// invitation, which calendar clients offer to add), base64 so no line of it is rewrapped on the way.</summary>
+    private static MimePart Attachment(OutboxMessage message)
+    {
+        var type = ContentType.Parse(message.AttachmentType ?? "application/octet-stream");
+        if (type.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase)) type.Charset = "utf-8";
+        return new MimePart(type)
+        {
+            Content = new MimeContent(new MemoryStream(Encoding.UTF8.GetBytes(message.Attachment!))),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = message.AttachmentName ?? "attachment",
+        };
     }
 
     private static TextPart Part(TextFormat format, string body)

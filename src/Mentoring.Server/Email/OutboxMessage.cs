@@ -33,6 +33,15 @@ public sealed class OutboxMessage
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? SentAt { get; set; }
+    /// <summary>The file name of the message's one attachment (<c>invitation.ics</c>), or null for none.</summary>
+    public string? AttachmentName { get; init; }
+    /// <summary>The attachment's MIME type with its parameters (<c>text/calendar; method=REQUEST</c>).</summary>
+    public string? AttachmentType { get; init; }
+    /// <summary>The attachment's text (an .ics), sent as UTF-8.</summary>
+    public string? Attachment { get; init; }
     /// <summary>Set while a dispatcher sends it, so no other node takes it meanwhile.</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 }
+
+/// <summary>An outbox message's one attachment: its file name, MIME type with parameters, and text.</summary>
+public sealed record OutboxAttachment(string Name, string ContentType, string Content);

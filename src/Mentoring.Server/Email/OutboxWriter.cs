@@ -68,12 +68,28 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
         return message;
     }
 
+    /// <summary>An email with one attachment (an invitation's .ics) to someone who may have no account
+    /// (<paramref name="personId"/> null: a member of a local support network), added to the caller's context: the
+    /// common fields over <paramref name="model"/>, the row built as every other one.</summary>
+    public OutboxMessage AddWithAttachment(MentoringDb db, Guid? personId, string name, string? email, string language,
+        string? programmeId, string template, JsonObject model, string link, OutboxAttachment attachment, DateTimeOffset now,
+        Guid? instanceId = null)
+    {
+        Set(model, "recipient.name", name);
+        Set(model, "programme.name", ProgrammeName(db, programmeId, language));
+        Set(model, "link", link);
+        var message = Row(NewMessageId(), instanceId, template, language, personId, name, email, model.ToJsonString(), now, attachment);
+        db.Outbox.Add(message);
+        return message;
+    }
+
     /// <summary>A sent message again, as a second, deliberate email: a new Message-ID (a receiver must not drop it as a
     /// duplicate of the first) and the recipient's address as it is now, added to the caller's context.</summary>
     public OutboxMessage AddCopy(MentoringDb db, OutboxMessage sent, string? currentAddress, DateTimeOffset now)
     {
         var copy = Row(NewMessageId(), sent.InstanceId, sent.Template, sent.Language, sent.RecipientId, sent.RecipientName,
-            currentAddress ?? sent.RecipientEmail, sent.Model, now);
+            currentAddress ?? sent.RecipientEmail, sent.Model, now,
+            sent.Attachment is null ? null : new OutboxAttachment(sent.AttachmentName ?? "attachment", sent.AttachmentType ?? "application/octet-stream", sent.Attachment));
         db.Outbox.Add(copy);
         return copy;
     }
@@ -91,8 +107,11 @@ public sealed class OutboxWriter(IOptions<EmailOptions> options, DefinitionStore
     /// <summary>The one place an outbox row is made: pending, or dead at once with the reason when the recipient has
     /// no address (the facilitator sees it in the email log and can resend it once the address is known).</summary>
     private static OutboxMessage Row(string messageId, Guid? instanceId, string template, string language, Guid? recipientId,
-        string recipientName, string? recipientEmail, string model, DateTimeOffset now) => new()
+        string recipientName, string? recipientEmail, string model, DateTimeOffset now, OutboxAttachment? attachment = null) => new()
     {
+        AttachmentName = attachment?.Name,
+        AttachmentType = attachment?.ContentType,
+        Attachment = attachment?.Content,
         MessageId = messageId,
         InstanceId = instanceId,
         Template = template,

@@ -3,6 +3,7 @@ using Mentoring.Server.Accounts;
 using Mentoring.Server.Assessments;
 using Mentoring.Server.Benchmarks;
 using Mentoring.Server.Benchmarks.Scores;
+using Mentoring.Server.Calendar;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Dashboard;
 using Mentoring.Server.Comments;
@@ -44,6 +45,7 @@ public static class MentoringServices
             .AddMentoringPractices()
             .AddMentoringBenchmarks()
             .AddMentoringSupportNetworks()
+            .AddMentoringCalendar()
             .AddMentoringVisits();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>

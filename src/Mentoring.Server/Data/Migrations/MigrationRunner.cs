@@ -22,6 +22,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M022_BenchmarkScores(),
         new M023_SupportNetworks(),
         new M024_PracticeSearchIndexes(),
+        new M025_Calendar(),
         new M026_StudyVisits()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
