@@ -144,7 +144,7 @@ public static class StudyVisit
             files, scope.MayEdit && item.Status == WorkItemStatus.Open);
     }
 
-    private static SessionView View(VisitSession s) => new(s.Number, s.Date, Time(s.StartsAt), Time(s.EndsAt), s.Title, s.Place, s.OnlineUrl);
+    internal static SessionView View(VisitSession s) => new(s.Number, s.Date, Time(s.StartsAt), Time(s.EndsAt), s.Title, s.Place, s.OnlineUrl);
 
     public static string Time(TimeOnly t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Mentoring.Server.Auth;
 using Mentoring.Server.Calendar;
 using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Microsoft.Extensions.Options;
 using Mentoring.Server.Pairs;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +13,7 @@ namespace Mentoring.Server.Visits;
 /// <summary>The visit's own rows with the engine's commands, in the resume's transaction: the plan with its proposal,
 /// the invitations with its confirmation, the structured report with its report. A plan or report that is not valid
 /// refuses the command (400 naming the field), so nothing of it is written.</summary>
-public sealed class StudyVisitRows(IServiceScopeFactory scopes, TimeProvider clock) : IWorkItemCommandRows
+public sealed class StudyVisitRows(IServiceScopeFactory scopes, TimeProvider clock, IOptions<EmailOptions> email) : IWorkItemCommandRows
 {
     public async Task<CommandResult?> AddAsync(MentoringDb db, WorkItemCommand command, WorkItem item, ClaimsPrincipal user, CancellationToken ct)
     {
@@ -44,7 +46,7 @@ public sealed class StudyVisitRows(IServiceScopeFactory scopes, TimeProvider clo
     }
 
     /// <summary>Queues the invitations of a planned visit; nothing for a visit proposed without a plan.</summary>
-    public async Task InviteAsync(MentoringDb db, WorkItem item, IReadOnlyList<VisitSession> dropped, CancellationToken ct)
+    public async Task InviteAsync(MentoringDb db, WorkItem item, IReadOnlyList<VisitSession> before, CancellationToken ct)
     {
         var plan = await db.Set<VisitPlan>().SingleOrDefaultAsync(p => p.ItemId == item.Id, ct);
         if (plan is null) return;
@@ -53,8 +55,7 @@ public sealed class StudyVisitRows(IServiceScopeFactory scopes, TimeProvider clo
             ? db.ChangeTracker.Entries<VisitSession>().Where(e => e.Entity.ItemId == item.Id && e.State == EntityState.Added).Select(e => e.Entity).ToList()
             : await db.Set<VisitSession>().AsNoTracking().Where(s => s.ItemId == item.Id).ToListAsync(ct);
         using var scope = scopes.CreateScope();
-        // Until the calendar feature is registered there is no one to queue through: the visit is confirmed without invitations.
-        if (scope.ServiceProvider.GetService<ICalendarInvitations>() is not { } invitations) return;
-        await VisitInvitations.QueueAsync(db, invitations, plan, sessions, dropped, item.Title, item.InstanceId, ct);
+        var invitations = scope.ServiceProvider.GetRequiredService<ICalendarInvitations>();
+        await VisitInvitations.QueueAsync(db, invitations, plan, sessions, before, item.Title, item.InstanceId, email.Value.PublicUrl, ct);
     }
 }

@@ -1,5 +1,7 @@
 using Mentoring.Server.Calendar;
 using Mentoring.Server.Data;
+using Mentoring.Server.Email;
+using Microsoft.Extensions.Options;
 using Mentoring.Server.Programme;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +10,7 @@ namespace Mentoring.Server.Visits;
 /// <summary>A person's visits in their private calendar feed: the sessions of the visits of their groups (every group of
 /// the programme for its facilitator), in the host city's time, and the open next steps they own (as a person, or their
 /// city's coordinator) as all-day deadlines on the due day.</summary>
-public sealed class VisitCalendar : ICalendarSource
+public sealed class VisitCalendar(IOptions<EmailOptions> email) : ICalendarSource
 {
     public async Task<IReadOnlyList<CalendarEntry>> EntriesForAsync(MentoringDb db, CalendarReader reader, CancellationToken ct)
     {
@@ -30,7 +32,7 @@ public sealed class VisitCalendar : ICalendarSource
             var sessions = (await db.Set<VisitSession>().AsNoTracking().Where(s => ids.Contains(s.ItemId)).ToListAsync(ct)).ToLookup(s => s.ItemId);
             foreach (var p in plans)
                 entries.AddRange(sessions[p.Plan.ItemId].OrderBy(s => s.Number)
-                    .Select(s => VisitInvitations.Entry(p.Plan, s, p.Title, p.TimeZone, p.Plan.Revision)));
+                    .Select(s => VisitInvitations.Entry(p.Plan, s, p.Title, p.TimeZone, p.Plan.Revision, email.Value.PublicUrl)));
 
             var steps = await (from s in db.Set<VisitNextStep>().AsNoTracking()
                                join w in db.WorkItems on s.ItemId equals w.Id
@@ -45,7 +47,7 @@ public sealed class VisitCalendar : ICalendarSource
                 var day = s.Step.DueOn.ToDateTime(TimeOnly.MinValue);
                 var start = new DateTimeOffset(day, zone.GetUtcOffset(day));
                 entries.Add(new CalendarEntry($"visit-{s.Step.ItemId}-step-{s.Step.Number}@mentoring", $"{s.Step.Text} ({s.Title})", start,
-                    start.AddDays(1), s.TimeZone, AllDay: true, PageUrl: $"/pairs/{s.Step.GroupId}/visits/{s.Step.ItemId}"));
+                    start.AddDays(1), s.TimeZone, AllDay: true, PageUrl: $"{email.Value.PublicUrl.TrimEnd('/')}/pairs/{s.Step.GroupId}/visits/{s.Step.ItemId}"));
             }
         }
 

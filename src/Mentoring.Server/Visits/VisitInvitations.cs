@@ -12,7 +12,8 @@ public static class VisitInvitations
 {
     public static string Uid(Guid itemId, int number) => $"visit-{itemId}-session-{number}@mentoring";
 
-    public static CalendarEntry Entry(VisitPlan plan, VisitSession session, string visitTitle, string timeZone, int sequence)
+    /// <param name="site">The site's public address, for the entry's link to the visit's page.</param>
+    public static CalendarEntry Entry(VisitPlan plan, VisitSession session, string visitTitle, string timeZone, int sequence, string site)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
         DateTimeOffset Local(TimeOnly time)
@@ -23,7 +24,7 @@ public static class VisitInvitations
 
         return new CalendarEntry(Uid(plan.ItemId, session.Number), $"{visitTitle}: {session.Title}", Local(session.StartsAt), Local(session.EndsAt),
             timeZone, Location: session.Place, OnlineUrl: session.OnlineUrl, Description: plan.Agenda.Length > 0 ? plan.Agenda : null,
-            PageUrl: $"/pairs/{plan.GroupId}/visits/{plan.ItemId}", Sequence: sequence);
+            PageUrl: $"{site.TrimEnd('/')}/pairs/{plan.GroupId}/visits/{plan.ItemId}", Sequence: sequence);
     }
 
     /// <summary>Who is invited: the participants of the networks who gave an email (and have not withdrawn), the
@@ -46,18 +47,20 @@ public static class VisitInvitations
             .Select(r => new InvitationRecipient(null, r.Name!, r.Email!, r.Language)).ToList();
     }
 
-    /// <summary>Queues one invitation per session (and a cancellation per session number no longer planned), in the
-    /// caller's unit of work.</summary>
+    /// <summary>Queues one invitation per session that is new or changed since <paramref name="before"/> (every session at
+    /// the confirmation, when there is no before), and a cancellation per session no longer planned, in the caller's unit
+    /// of work.</summary>
     public static async Task QueueAsync(MentoringDb db, ICalendarInvitations invitations, VisitPlan plan, IReadOnlyList<VisitSession> sessions,
-        IReadOnlyList<VisitSession> dropped, string visitTitle, Guid instanceId, CancellationToken ct)
+        IReadOnlyList<VisitSession> before, string visitTitle, Guid instanceId, string site, CancellationToken ct)
     {
         var to = await RecipientsAsync(db, plan.ItemId, ct);
         if (to.Count == 0) return;
         var timeZone = await db.Cities.Where(c => c.Id == plan.HostCityId).Select(c => c.TimeZone).SingleAsync(ct);
-        foreach (var session in sessions.OrderBy(s => s.Number))
-            invitations.Queue(db, new CalendarInvitation(plan.ProgrammeId, instanceId, Entry(plan, session, visitTitle, timeZone, plan.Revision), to));
-        foreach (var session in dropped.Where(d => sessions.All(s => s.Number != d.Number)))
+        foreach (var session in sessions.OrderBy(s => s.Number)
+                     .Where(s => !before.Any(b => b.Number == s.Number && StudyVisit.View(b) == StudyVisit.View(s))))
+            invitations.Queue(db, new CalendarInvitation(plan.ProgrammeId, instanceId, Entry(plan, session, visitTitle, timeZone, plan.Revision, site), to));
+        foreach (var session in before.Where(d => sessions.All(s => s.Number != d.Number)))
             invitations.Queue(db, new CalendarInvitation(plan.ProgrammeId, instanceId,
-                Entry(plan, session, visitTitle, timeZone, plan.Revision) with { Cancelled = true }, to));
+                Entry(plan, session, visitTitle, timeZone, plan.Revision, site) with { Cancelled = true }, to));
     }
 }

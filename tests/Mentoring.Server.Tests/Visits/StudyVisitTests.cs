@@ -9,6 +9,7 @@ using Mentoring.Server.Visits;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Mentoring.Server.Tests.Infrastructure.MentoringApp;
+using WebClient = Mentoring.Server.Tests.Web.WebClient;
 
 namespace Mentoring.Server.Tests.Visits;
 
@@ -78,6 +79,20 @@ public sealed class StudyVisitTests(DatabaseFixture database)
 
         Assert.Equal(HttpStatusCode.OK, (await livadeia.CommandAsync(path + "/proposal", plan)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await fuenlabrada.CommandAsync(path + "/confirm")).StatusCode);
+        // Confirmed: one invitation per session to each participant and delegation member with an address, in Madrid's time.
+        async Task<List<Mentoring.Server.Email.OutboxMessage>> InvitationsAsync()
+        {
+            await using var db = app.Db();
+            return (await db.Outbox.AsNoTracking().Where(m => m.Template == CalendarInvitations.Template).ToListAsync()).OrderBy(m => m.CreatedAt).ToList();
+        }
+
+        var invitations = await InvitationsAsync();
+        Assert.Equal(9, invitations.Count);
+        Assert.Equal(["deputy.mayor@livadeia.example", "eleni@kem.example", "lucia@ayto.example"],
+            invitations.Select(m => m.RecipientEmail!).Distinct().Order());
+        Assert.Equal("es", invitations.First(m => m.RecipientEmail == "lucia@ayto.example").Language);
+        Assert.Contains("DTSTART;TZID=Europe/Madrid:20210521T100000", invitations.Where(m => m.RecipientEmail == "eleni@kem.example")
+            .Select(m => m.Attachment!).Single(a => a.Contains("session-3@mentoring")));
         var visit = (await fuenlabrada.GetFromJsonAsync<VisitDetailView>(path, Api.Json))!;
         Assert.Equal(("confirmed", new DateOnly(2021, 5, 18), new DateOnly(2021, 5, 21), "online", "fuenlabrada", "livadeia"),
             (visit.Phase, visit.Start, visit.End, visit.Format, visit.HostCityId, visit.VisitingCityId));
@@ -95,6 +110,10 @@ public sealed class StudyVisitTests(DatabaseFixture database)
         }, Api.Json);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.Equal(1, (await changed.Content.ReadFromJsonAsync<VisitDetailView>(Api.Json))!.Revision);
+        var again = (await InvitationsAsync()).Skip(9).ToList();
+        Assert.Equal(3, again.Count);
+        Assert.All(again, m => Assert.Contains("DTSTART;TZID=Europe/Madrid:20210521T110000", m.Attachment!));
+        Assert.All(again, m => Assert.Contains("SEQUENCE:1", m.Attachment!));
 
         // The calendar: each session in Fuenlabrada's time (Madrid, UTC+2 in May).
         await using (var scope = app.Services.CreateAsyncScope())
@@ -142,6 +161,16 @@ public sealed class StudyVisitTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.Forbidden, (await livadeia.CommandAsync($"{path}/next-steps/{theirs.Id}/done")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await mechelen.CommandAsync($"{path}/next-steps/{ours.Id}/done")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await livadeia.CommandAsync($"{path}/next-steps/{ours.Id}/done")).StatusCode);
+        // Fuenlabrada ticks its own step off on the visit's page and opens it again.
+        var page = await WebClient.SignedInAsync(app, People.Coordinator("fuenlabrada"));
+        await page.GetAsync($"/pairs/{driver.GroupId}/visits/{item.Id}");
+        Assert.Contains("Send MILMA", page.LastPage);
+        var ticked = await page.PostAsync($"/pairs/{driver.GroupId}/visits/{item.Id}?handler=Tick", new Dictionary<string, string>
+        {
+            ["stepId"] = theirs.Id.ToString(), ["done"] = "true",
+        });
+        Assert.True(ticked.StatusCode == HttpStatusCode.Redirect, WebClient.Alert(page.LastPage));
+        Assert.Equal(HttpStatusCode.OK, (await fuenlabrada.CommandAsync($"{path}/next-steps/{theirs.Id}/open")).StatusCode);
         visit = (await fuenlabrada.GetFromJsonAsync<VisitDetailView>(path, Api.Json))!;
         Assert.Equal([(true, "Livadeia"), (false, "Fuenlabrada")], visit.NextSteps.Select(s => (s.Done, s.Owner)));
 
@@ -225,11 +254,24 @@ public sealed class StudyVisitTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.Forbidden, (await jelgava.GetAsync(path)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await capaci.GetAsync($"/api/pairs/{driver.GroupId}/visits/{Guid.NewGuid()}")).StatusCode);
 
+        // The visit's page, linked from the group's page: the plan in Capaci's time for the group's cities, nothing for another.
+        var page = await WebClient.SignedInAsync(app, People.Coordinator("capaci"));
+        Assert.Equal(HttpStatusCode.OK, (await page.GetAsync($"/pairs/{driver.GroupId}")).StatusCode);
+        Assert.Contains($"/pairs/{driver.GroupId}/visits/{item.Id}", page.LastPage);
+        Assert.Equal(HttpStatusCode.OK, (await page.GetAsync($"/pairs/{driver.GroupId}/visits/{item.Id}")).StatusCode);
+        var html = WebUtility.HtmlDecode(page.LastPage);
+        Assert.Contains("Visit to the school's language classes", html);
+        Assert.Contains("Giuseppe Russo", html);
+        Assert.Contains("Europe/Rome", html);
+        Assert.DoesNotContain("Maria Bianchi", html);
+        var other = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
+        Assert.Contains("/forbidden", (await other.GetAsync($"/pairs/{driver.GroupId}/visits/{item.Id}")).Headers.Location!.OriginalString);
+
         var entry = VisitInvitations.Entry(new VisitPlan
         {
             ItemId = item.Id, GroupId = driver.GroupId, ProgrammeId = "inclucities", Format = "in-person", HostCityId = "capaci", VisitingCityId = "mechelen",
         }, new VisitSession { ItemId = item.Id, Number = 2, Date = new DateOnly(2021, 10, 5), StartsAt = new TimeOnly(9, 0), EndsAt = new TimeOnly(12, 30), Title = "School" },
-            "1st study visit", "Europe/Rome", 0);
+            "1st study visit", "Europe/Rome", 0, "https://mentoring.example");
         Assert.Equal(new DateTimeOffset(2021, 10, 5, 7, 0, 0, TimeSpan.Zero), entry.Start.ToUniversalTime());
     }
 }
