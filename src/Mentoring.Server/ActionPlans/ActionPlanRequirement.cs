@@ -11,6 +11,9 @@ namespace Mentoring.Server.ActionPlans;
 /// </summary>
 public sealed class ActionPlanRequirement : IWorkItemRequirement
 {
+    /// <summary>The kind as the pair page names it in lower case (its text is needs-actionplan).</summary>
+    public const string Code = "actionplan";
+
     public RequirementKind Kind => RequirementKind.ActionPlan;
     public string UnmetTitle => "The action plan version is not frozen";
 

@@ -35,6 +35,16 @@ public static class ActionPlanExports
         return $"{terms.Numbered(summary.Number)}: {names.Line}";
     }
 
+    /// <summary>The keys of the names the pages build from codes (statuses, labels, changes, fields), spelled out here as
+    /// the resources' check looks for them.</summary>
+    internal static readonly IReadOnlyList<string> NameKeys =
+    [
+        "action-plan-status-planned", "action-plan-status-in-progress", "action-plan-status-done", "action-plan-status-dropped",
+        "action-plan-label-draft", "action-plan-label-consolidated", "action-plan-label-reviewed",
+        "action-plan-change-added", "action-plan-change-removed", "action-plan-change-changed",
+        "action-plan-field-activities", "action-plan-field-keyFactors",
+    ];
+
     public static string LabelName(string label, Texts texts) =>
         ActionPlanCommands.KnownLabels.Contains(label) ? texts["action-plan-label-" + label] : label;
 
@@ -114,7 +124,7 @@ public static class ActionPlanDocx
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, DocumentFormat.OpenXml.WordprocessingDocumentType.Document))
         {
-            var title = texts["Action plan"];
+            var title = texts["action-plan-heading"];
             document.PackageProperties.Title = $"{title} – {export.GroupLine}";
             document.PackageProperties.Language = content.Language;
             var main = document.AddMainDocumentPart();
@@ -131,7 +141,7 @@ public static class ActionPlanDocx
             Section(body, texts["action-plan-field-needs"], content.Needs);
             if (content.Objectives.Count > 0)
             {
-                body.Append(BenchmarkDocx.Para("Heading1", texts["Objectives"]));
+                body.Append(BenchmarkDocx.Para("Heading1", texts["action-plan-objectives"]));
                 foreach (var objective in content.Objectives)
                 {
                     body.Append(BenchmarkDocx.Para("Heading2", objective.Title));
@@ -141,7 +151,7 @@ public static class ActionPlanDocx
                 }
             }
 
-            body.Append(BenchmarkDocx.Para("Heading1", texts["Actions"]));
+            body.Append(BenchmarkDocx.Para("Heading1", texts["action-plan-actions"]));
             foreach (var action in content.Actions)
             {
                 body.Append(BenchmarkDocx.Para("Heading2", action.Title));
