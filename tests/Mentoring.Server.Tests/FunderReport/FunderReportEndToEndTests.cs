@@ -81,7 +81,7 @@ public sealed class FunderReportEndToEndTests(DatabaseFixture database)
         var visit = $"/api/pairs/{driver.GroupId}/visits/{item.Id}";
         await OkAsync(await livadeia.CommandAsync(visit + "/proposal", new
         {
-            start = "2021-05-18", end = "2021-05-21", format = "online", hostCity = "fuenlabrada", agenda = "MILMA and the anti-rumours network.",
+            start = "2021-05-18", end = "2021-05-21", format = "online", hostCity = "fuenlabrada", eventAgenda = "MILMA and the anti-rumours network.",
             sessions = new[] { new { date = "2021-05-18", starts = "10:00", ends = "13:00", title = "MILMA", onlineUrl = "https://meet.example/milma" } },
             participants = new[] { ngo, office },
             delegation = new[] { new { name = "Deputy Mayor of Livadeia", role = "Deputy Mayor", email = "deputy.mayor@livadeia.example" } },
@@ -97,13 +97,13 @@ public sealed class FunderReportEndToEndTests(DatabaseFixture database)
         app.Clock.Set(new DateTimeOffset(2023, 1, 9, 8, 0, 0, TimeSpan.Zero));
         var madrid = (await OkAsync(await facilitator.CommandAsync(Events, new
         {
-            kind = "training-academy", title = "Training academy in Madrid", startsAt = "2022-11-10T09:00", endsAt = "2022-11-11T17:00",
-            timeZone = "Europe/Madrid", venue = "Madrid, FEMP headquarters",
+            kind = "training-academy", title = "Training academy in Madrid", eventStart = "2022-11-10T09:00", eventEnd = "2022-11-11T17:00",
+            timeZone = "Europe/Madrid", eventVenue = "Madrid, FEMP headquarters",
         }))).GetProperty("id").GetGuid();
         await OkAsync(await facilitator.CommandAsync(Events, new
         {
-            kind = "training-academy", title = "Training academy in Mechelen", startsAt = "2023-12-15T09:30", endsAt = "2023-12-15T17:00",
-            hostCity = "mechelen", venue = "Mechelen city hall",
+            kind = "training-academy", title = "Training academy in Mechelen", eventStart = "2023-12-15T09:30", eventEnd = "2023-12-15T17:00",
+            hostCity = "mechelen", eventVenue = "Mechelen city hall",
         }));
         await OkAsync(await facilitator.CommandAsync($"{Events}/{madrid}/held"));
         var people = (await OkAsync(await facilitator.GetAsync(Events))).GetProperty("people").EnumerateArray()
