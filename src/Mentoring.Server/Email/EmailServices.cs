@@ -16,6 +16,7 @@ public static class EmailServices
         builder.Services.AddSingleton<OutboxSecrets>();
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddSingleton<OutboxAdmin>();
+        builder.Services.AddSingleton<SupportNetworks.IConsentWithdrawalEraser, OutboxConsentEraser>();
         return builder;
     }
 

@@ -18,11 +18,11 @@ public sealed class OutboxMessage
     public required string Template { get; init; }
     public required string Language { get; init; }
     public Guid? RecipientId { get; init; }
-    public required string RecipientName { get; init; }
+    public required string RecipientName { get; set; }
     /// <summary>Copied from the person when queued; a resend takes their address as it is then.</summary>
     public string? RecipientEmail { get; set; }
     /// <summary>The template model as JSON.</summary>
-    public required string Model { get; init; }
+    public required string Model { get; set; }
     /// <summary>What the message must carry but no table may keep (a single-use link), protected with the
     /// data-protection keys, merged over <see cref="Model"/> when rendering, and erased once the message is sent or
     /// dead. See <see cref="OutboxSecrets"/>.</summary>
@@ -34,11 +34,11 @@ public sealed class OutboxMessage
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? SentAt { get; set; }
     /// <summary>The file name of the message's one attachment (<c>invitation.ics</c>), or null for none.</summary>
-    public string? AttachmentName { get; init; }
+    public string? AttachmentName { get; set; }
     /// <summary>The attachment's MIME type with its parameters (<c>text/calendar; method=REQUEST</c>).</summary>
-    public string? AttachmentType { get; init; }
+    public string? AttachmentType { get; set; }
     /// <summary>The attachment's text (an .ics), sent as UTF-8.</summary>
-    public string? Attachment { get; init; }
+    public string? Attachment { get; set; }
     /// <summary>Set while a dispatcher sends it, so no other node takes it meanwhile.</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 }

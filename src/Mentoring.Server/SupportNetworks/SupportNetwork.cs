@@ -315,7 +315,7 @@ public static class SupportNetwork
     /// and the meetings' attendance counts stay. Withdrawing twice changes nothing more (409).
     /// </summary>
     public static async Task<AdminResult<NetworkChange>> WithdrawAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, string cityId,
-        Guid personId, DateTimeOffset now, CancellationToken ct)
+        Guid personId, IEnumerable<IConsentWithdrawalEraser> erasers, DateTimeOffset now, CancellationToken ct)
     {
         var (access, refusal) = await EditAsync<NetworkChange>(db, user, programmeId, cityId, ct);
         if (access is null) return refusal!;
@@ -343,6 +343,9 @@ public static class SupportNetwork
             consent.WithdrawnAt ??= now;
         }
 
+        // What other features copied of them (an invitation's address and name), in this transaction too.
+        var withdrawn = new WithdrawnPerson(personId, programmeId, cityId, person.Email, mentions, now);
+        foreach (var eraser in erasers) await eraser.EraseAsync(db, withdrawn, ct);
         return AdminResult<NetworkChange>.Done(new NetworkChange(personId, "withdrawal"));
     }
 

@@ -59,9 +59,9 @@ public static class SupportNetworksApi
                 db => SupportNetwork.AddConsentAsync(db, http.User, programmeId, cityId, personId, body, clock.GetUtcNow(), ct), ct))
             .WithSummary("Records a further consent of a person: {purpose, givenOn, how}.");
         api.MapPost("/people/{personId:guid}/withdraw", (HttpContext http, string programmeId, string cityId, Guid personId,
-                IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
+                IDbContextFactory<MentoringDb> dbs, IEnumerable<IConsentWithdrawalEraser> erasers, TimeProvider clock, CancellationToken ct) =>
             PostAsync(http, new { personId }, dbs, clock,
-                db => SupportNetwork.WithdrawAsync(db, http.User, programmeId, cityId, personId, clock.GetUtcNow(), ct), ct))
+                db => SupportNetwork.WithdrawAsync(db, http.User, programmeId, cityId, personId, erasers, clock.GetUtcNow(), ct), ct))
             .WithSummary("The person withdraws their consent: their personal data is erased everywhere the network keeps it; the counts stay.");
         api.MapGet("/people/{personId:guid}/export", async Task<IResult> (HttpContext http, string programmeId, string cityId, Guid personId,
             IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>

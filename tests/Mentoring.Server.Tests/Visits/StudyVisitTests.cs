@@ -46,6 +46,39 @@ public sealed class StudyVisitTests(DatabaseFixture database)
         new { date, starts, ends, title, place, onlineUrl = link };
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_withdrawal_of_consent_erases_the_visit_invitations_emailed_to_the_person(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider, start: Spring2021);
+        var livadeia = await app.ClientForAsync(People.Coordinator("livadeia"));
+        var fuenlabrada = await app.ClientForAsync(People.Coordinator("fuenlabrada"));
+        string[] personal = ["Eleni Papadopoulou-Testa", "eleni.testa@kem.example"];
+        var ngo = await PersonAsync(livadeia, "livadeia", "Livadeia Migrant Support Centre", "ngo", personal[0], personal[1]);
+        var office = await PersonAsync(fuenlabrada, "fuenlabrada", "Fuenlabrada Employment Office", "municipal-department", "Lucía Martín", "lucia@ayto.example");
+        var driver = await PairDriver.ForAsync(app, "fuenlabrada", "livadeia");
+        var item = await driver.RunUntilOpenAsync("visit-1");
+        var path = $"/api/pairs/{driver.GroupId}/visits/{item.Id}";
+        Assert.Equal(HttpStatusCode.OK, (await livadeia.CommandAsync(path + "/proposal", new
+        {
+            start = "2021-05-18", end = "2021-05-19", format = "online", hostCity = "fuenlabrada", agenda = "MILMA and the anti-rumours network.",
+            sessions = new[] { Session("2021-05-18", "MILMA", link: "https://meet.example/milma"), Session("2021-05-19", "Anti-rumours", link: "https://meet.example/rumours") },
+            participants = new[] { ngo, office },
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fuenlabrada.CommandAsync(path + "/confirm")).StatusCode);
+        Assert.Contains("outbox_messages", await TableScan.TablesHoldingAsync(app, personal, StringComparison.OrdinalIgnoreCase));
+
+        Assert.Equal(HttpStatusCode.OK, (await livadeia.CommandAsync($"{Network("livadeia")}/people/{ngo}/withdraw")).StatusCode);
+
+        // Nothing of her is left in any table, and the invitations not sent yet never will be; Lucía's are untouched.
+        Assert.Empty(await TableScan.TablesHoldingAsync(app, personal, StringComparison.OrdinalIgnoreCase));
+        await using var db = app.Db();
+        var invitations = await db.Outbox.AsNoTracking().Where(m => m.Template == CalendarInvitations.Template).ToListAsync();
+        var erased = invitations.Where(m => m.RecipientEmail == null).ToList();
+        Assert.Equal(2, erased.Count);
+        Assert.All(erased, m => Assert.Equal((Mentoring.Server.Email.OutboxStatus.Dead, (string?)null), (m.Status, m.Attachment)));
+        Assert.Equal(2, invitations.Count(m => m.RecipientEmail == "lucia@ayto.example" && m.Status == Mentoring.Server.Email.OutboxStatus.Pending && m.Attachment != null));
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task Fuenlabrada_and_Livadeia_hold_one_visit_in_three_online_sessions_and_report_next_steps_their_owners_tick_off(DatabaseProvider provider)
     {
         await using var app = await StartAsync(database, provider, start: Spring2021);

@@ -33,7 +33,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs) : PageModel
 /// consent and meetings with attendance, records a withdrawal and downloads a person's data; the facilitator reads it.
 /// Every change goes through <see cref="SupportNetwork"/> with the form's key, as the API's do.</summary>
 [Authorize]
-public sealed class NetworkModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock) : PageModel
+public sealed class NetworkModel(IDbContextFactory<MentoringDb> dbs, Texts text, IEnumerable<IConsentWithdrawalEraser> erasers, TimeProvider clock) : PageModel
 {
     public NetworkView Network { get; private set; } = null!;
     public string Grid { get; private set; } = "";
@@ -66,7 +66,7 @@ public sealed class NetworkModel(IDbContextFactory<MentoringDb> dbs, Texts text,
     }
 
     public Task<IActionResult> OnPostWithdrawAsync(string cityId, string? key, Guid personId, CancellationToken ct) =>
-        ActAsync(cityId, key, new { personId }, db => SupportNetwork.WithdrawAsync(db, User, User.ProgrammeId(), cityId, personId, clock.GetUtcNow(), ct), ct);
+        ActAsync(cityId, key, new { personId }, db => SupportNetwork.WithdrawAsync(db, User, User.ProgrammeId(), cityId, personId, erasers, clock.GetUtcNow(), ct), ct);
 
     private async Task<IActionResult> ActAsync(string cityId, string? key, object body, Func<MentoringDb, Task<AdminResult<NetworkChange>>> change,
         CancellationToken ct)
