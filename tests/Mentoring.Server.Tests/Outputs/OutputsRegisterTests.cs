@@ -160,5 +160,14 @@ public sealed class OutputsRegisterTests(DatabaseFixture database)
         var edit = await capaci.GetAsync($"/programmes/inclucities/outputs/{id}/edit");
         Assert.True(edit.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Redirect, edit.StatusCode.ToString());
         Assert.Equal(["lv", "en"], (await read.Set<OutputRecord>().SingleAsync()).Languages.Split(','));
+
+        // Its file, attached on the edit page: a text file is refused there, a PDF is kept and downloads from the register.
+        Assert.Equal(HttpStatusCode.OK, (await page.GetAsync($"/programmes/inclucities/outputs/{id}/edit")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await page.PostMultipartAsync($"/programmes/inclucities/outputs/{id}/edit?handler=File",
+            new Dictionary<string, string>(), "notes.txt", "plain text"u8.ToArray())).StatusCode);
+        Assert.Contains("upload a PDF", WebClient.Alert(page.LastPage));
+        Assert.Equal(HttpStatusCode.Redirect, (await page.PostMultipartAsync($"/programmes/inclucities/outputs/{id}/edit?handler=File",
+            new Dictionary<string, string>(), "infographic.pdf", Api.Pdf)).StatusCode);
+        Assert.Equal(Api.Pdf, await (await jelgava.GetAsync($"/api/programmes/inclucities/outputs/{id}/file")).Content.ReadAsByteArrayAsync());
     }
 }

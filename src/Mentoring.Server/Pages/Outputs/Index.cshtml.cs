@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using ProgrammePage = Mentoring.Server.Pages.Setup.ProgrammePage;
 
 namespace Mentoring.Server.Pages.Outputs;
@@ -79,7 +80,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
 
 /// <summary>One output's edit form (/programmes/{id}/outputs/{outputId}/edit), for whoever may change it.</summary>
 [Authorize]
-public sealed class EditModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock) : PageModel
+public sealed class EditModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock, IOptions<WebOptions> options) : PageModel
 {
     public OutputView Output { get; private set; } = null!;
     public IReadOnlyList<OutputOwner> Owners { get; private set; } = [];
@@ -104,6 +105,35 @@ public sealed class EditModel(IDbContextFactory<MentoringDb> dbs, Texts text, Ti
 
             if (result.Outcome == AdminOutcome.Forbidden) return Forbid();
             error = ProgrammePage.Refusal(result, text);
+        }
+
+        Error = error;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    /// <summary>The output's file from the page, as the API's multipart POST attaches it (a new file replaces the old).</summary>
+    public async Task<IActionResult> OnPostFileAsync(string id, Guid outputId, IFormFile? file, CancellationToken ct)
+    {
+        if (await LoadAsync(id, outputId, ct) is { } refused) return refused;
+        string? error;
+        if (file is not { Length: > 0 }) error = text["Choose a file to add."];
+        else
+        {
+            var (upload, unreadable) = await Uploads.UploadedFiles.ReadAsync(file, options.Value.MaxUploadBytes, text, ct);
+            error = unreadable;
+            if (upload is not null)
+            {
+                var result = await ProgrammeAdmin.InTransactionAsync(dbs, db => OutputRegister.AttachAsync(db, User, id, outputId, upload, clock.GetUtcNow(), ct), ct);
+                if (result.Outcome == AdminOutcome.Done)
+                {
+                    TempData["Message"] = text["Saved."];
+                    return Redirect(OutputForm.Path(id));
+                }
+
+                if (result.Outcome == AdminOutcome.Forbidden) return Forbid();
+                error = ProgrammePage.Refusal(result, text);
+            }
         }
 
         Error = error;
