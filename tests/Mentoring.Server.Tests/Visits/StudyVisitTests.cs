@@ -46,6 +46,51 @@ public sealed class StudyVisitTests(DatabaseFixture database)
         new { date, starts, ends, title, place, onlineUrl = link };
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_coordinator_proposes_and_reports_the_visit_on_its_page(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider, start: Spring2021);
+        var livadeia = await app.ClientForAsync(People.Coordinator("livadeia"));
+        var fuenlabrada = await app.ClientForAsync(People.Coordinator("fuenlabrada"));
+        var ngo = await PersonAsync(livadeia, "livadeia", "Livadeia Migrant Support Centre", "ngo", "Eleni Papadopoulou", "eleni@kem.example");
+        var driver = await PairDriver.ForAsync(app, "fuenlabrada", "livadeia");
+        var item = await driver.RunUntilOpenAsync("visit-1");
+        var (page, path) = (await WebClient.SignedInAsync(app, People.Coordinator("livadeia")), $"/pairs/{driver.GroupId}/visits/{item.Id}");
+        var api = $"/api/pairs/{driver.GroupId}/visits/{item.Id}";
+
+        Assert.Equal(HttpStatusCode.OK, (await page.GetAsync(path)).StatusCode);
+        var proposed = await page.PostAsync(path + "?handler=Proposal", new Dictionary<string, string>
+        {
+            ["key"] = page.Hidden("key"), ["start"] = "2021-05-18", ["end"] = "2021-05-21", ["format"] = "online", ["hostCity"] = "fuenlabrada",
+            ["agenda"] = "MILMA, presented by the team that runs it.", ["sessionDate"] = "2021-05-18", ["sessionStarts"] = "10:00",
+            ["sessionEnds"] = "13:00", ["sessionTitle"] = "MILMA: migrants' labour market inclusion", ["sessionPlace"] = "",
+            ["sessionLink"] = "https://meet.example/milma", ["participants"] = ngo.ToString(),
+            ["delegation"] = "Deputy Mayor of Livadeia; Deputy Mayor; deputy.mayor@livadeia.example",
+        });
+        Assert.True(proposed.StatusCode == HttpStatusCode.Redirect, WebClient.Alert(page.LastPage));
+        Assert.Equal(path, proposed.Headers.Location?.OriginalString);
+        var visit = (await livadeia.GetFromJsonAsync<VisitDetailView>(api, Api.Json))!;
+        Assert.Equal(("proposed", "online", "fuenlabrada"), (visit.Phase, visit.Format, visit.HostCityId));
+        Assert.Equal(["Eleni Papadopoulou", "Deputy Mayor of Livadeia"], visit.Participants.Select(p => p.Name));
+        Assert.Equal("10:00", Assert.Single(visit.Sessions).Starts);
+
+        Assert.Equal(HttpStatusCode.OK, (await fuenlabrada.CommandAsync(api + "/confirm")).StatusCode);
+        app.Clock.Set(new DateTimeOffset(2021, 5, 24, 8, 0, 0, TimeSpan.Zero));
+        Assert.Equal(HttpStatusCode.OK, (await livadeia.CommandAsync(api + "/held", new { participants = new[] { "Coordinators" } })).StatusCode);
+        page = await WebClient.SignedInAsync(app, People.Coordinator("livadeia")); // months later: the morning's sign-in has expired
+        await page.GetAsync(path);
+        var reported = await page.PostAsync(path + "?handler=Report", new Dictionary<string, string>
+        {
+            ["key"] = page.Hidden("key"), ["seen"] = "MILMA's job counselling for newcomers.", ["learnt"] = "Start with the employment office.",
+            ["stepText"] = "Draft the counselling action", ["stepOwner"] = "livadeia", ["stepDue"] = "2021-06-30",
+        });
+        Assert.True(reported.StatusCode == HttpStatusCode.Redirect, WebClient.Alert(page.LastPage));
+        Assert.Equal(path, reported.Headers.Location?.OriginalString);
+        visit = (await fuenlabrada.GetFromJsonAsync<VisitDetailView>(api, Api.Json))!;
+        Assert.Equal(("reported", "MILMA's job counselling for newcomers."), (visit.Phase, visit.Report!.Seen));
+        Assert.Equal((new DateOnly(2021, 6, 30), "Livadeia"), (Assert.Single(visit.NextSteps).Due, visit.NextSteps[0].Owner));
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task A_withdrawal_of_consent_erases_the_visit_invitations_emailed_to_the_person(DatabaseProvider provider)
     {
         await using var app = await StartAsync(database, provider, start: Spring2021);
