@@ -46,6 +46,8 @@ public sealed class ProgrammeMeeting
     public int Sequence { get; set; }
     public DateTimeOffset? HeldAt { get; set; }
     public Guid? HeldBy { get; set; }
+    /// <summary>Set when the facilitator calls it off before it is held: the invited get a cancellation, the figures leave it out.</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
     public Guid CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

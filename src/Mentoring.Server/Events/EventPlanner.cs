@@ -34,7 +34,7 @@ public sealed record EventAttendeeView(Guid PersonId, string Name, string? CityI
 public sealed record EventView(Guid Id, string ProgrammeId, string Kind, string Title, DateTimeOffset Start, DateTimeOffset End, string TimeZone,
     string? HostCity, string? HostCityName, string? Venue, string? Url, string Agenda, string? RaisesEvent, bool Held, DateTimeOffset? HeldAt,
     int Sequence, IReadOnlyList<EventMaterialView> Materials, IReadOnlyList<EventAttendeeView> Attendance,
-    IReadOnlyDictionary<string, int> AttendanceByCity);
+    IReadOnlyDictionary<string, int> AttendanceByCity, DateTimeOffset? CancelledAt = null);
 
 public sealed record EventPersonOption(Guid Id, string Name, string? CityId, string? CityName);
 
@@ -139,7 +139,8 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
             var present = attendance[m.Id].OrderBy(a => a.CityName ?? "").ThenBy(a => a.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
             return new EventView(m.Id, m.ProgrammeId, m.Kind, m.Title, TimeZoneInfo.ConvertTime(m.EventStart, zone), TimeZoneInfo.ConvertTime(m.EventEnd, zone),
                 m.TimeZone, m.HostCityId, m.HostCityId is null ? null : cityNames.GetValueOrDefault(m.HostCityId), m.Venue, m.OnlineUrl, m.Agenda,
-                m.RaisesEvent, m.HeldAt is not null, m.HeldAt, m.Sequence, materials[m.Id].ToList(), present, ByCity(present.Select(a => a.CityId)));
+                m.RaisesEvent, m.HeldAt is not null, m.HeldAt, m.Sequence, materials[m.Id].ToList(), present, ByCity(present.Select(a => a.CityId)),
+                m.CancelledAt);
         }).ToList();
     }
 
@@ -230,6 +231,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
     {
         var (meeting, refusal) = await FindAsync<EventChange>(db, user, programmeId, id, ct);
         if (meeting is null) return refusal!;
+        if (meeting.CancelledAt is not null) return Cancelled<EventChange>();
         var (errors, start, end, zone) = await CheckAsync(db, user, programmeId, request, now, ct);
         if (errors.Count > 0) return AdminResult<EventChange>.Invalid(errors);
         if (meeting.HeldAt is not null && request.RaisesEvent != meeting.RaisesEvent)
@@ -271,6 +273,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
         var (meeting, refusal) = await FindAsync<EventChange>(db, user, programmeId, id, ct);
         if (meeting is null) return refusal!;
         if (meeting.HeldAt is not null) return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
+        if (meeting.CancelledAt is not null) return Cancelled<EventChange>();
         if (meeting.EventStart > now) return AdminResult<EventChange>.Conflict("An event is marked held once it has begun.");
         meeting.HeldAt = now;
         meeting.HeldBy = user.PersonId();
@@ -293,6 +296,24 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
         return AdminResult<EventChange>.Done(new EventChange(meeting.Id, raised));
     }
 
+    /// <summary>Calls the event off before it is held: everyone invited gets a cancellation (the same UID, a higher
+    /// SEQUENCE, METHOD:CANCEL), so calendars remove it; the figures leave it out. Cancelling it again changes nothing.</summary>
+    public async Task<AdminResult<EventChange>> CancelAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, Guid id, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var (meeting, refusal) = await FindAsync<EventChange>(db, user, programmeId, id, ct);
+        if (meeting is null) return refusal!;
+        if (meeting.CancelledAt is not null) return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
+        if (meeting.HeldAt is not null) return AdminResult<EventChange>.Conflict("The event was held: a held event cannot be cancelled.");
+        meeting.CancelledAt = now;
+        meeting.Sequence++;
+        meeting.UpdatedAt = now;
+        await InviteAsync(db, meeting, ct);
+        return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
+    }
+
+    private static AdminResult<T> Cancelled<T>() => AdminResult<T>.Conflict("The event is cancelled: announce a new one instead.");
+
     /// <summary>Replaces who attended; each must be a person of the programme, and the event must have begun.</summary>
     public async Task<AdminResult<EventChange>> SetAttendanceAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, Guid id,
         EventAttendanceRequest request, DateTimeOffset now, CancellationToken ct)
@@ -304,6 +325,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
             .ToDictionaryAsync(p => p.PersonId, p => p.CityId, ct);
         if (wanted.Any(p => !places.ContainsKey(p)))
             return AdminResult<EventChange>.Invalid("people", "Attendance is recorded for people of the programme only.");
+        if (meeting.CancelledAt is not null) return Cancelled<EventChange>();
         if (meeting.EventStart > now) return AdminResult<EventChange>.Conflict("Attendance is recorded once the event has begun.");
         var existing = await db.Set<ProgrammeMeetingAttendance>().Where(a => a.MeetingId == id).ToListAsync(ct);
         db.Set<ProgrammeMeetingAttendance>().RemoveRange(existing.Where(a => !wanted.Contains(a.PersonId)));
@@ -353,7 +375,7 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
         return new CalendarEntry($"event-{meeting.Id}@mentoring", meeting.Title, TimeZoneInfo.ConvertTime(meeting.EventStart, zone),
             TimeZoneInfo.ConvertTime(meeting.EventEnd, zone), meeting.TimeZone, Location: meeting.Venue, OnlineUrl: meeting.OnlineUrl,
             Description: meeting.Agenda.Length > 0 ? meeting.Agenda : null, PageUrl: $"{site.TrimEnd('/')}/programmes/{meeting.ProgrammeId}/events/{meeting.Id}",
-            Sequence: meeting.Sequence);
+            Sequence: meeting.Sequence, Cancelled: meeting.CancelledAt is not null);
     }
 
     /// <summary>Queues the invitation (or its update) to every person of the programme with an email address.</summary>

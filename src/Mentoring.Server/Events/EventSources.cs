@@ -12,7 +12,8 @@ internal sealed class EventFiguresSource : IEventFigures
 {
     public async Task<IReadOnlyList<EventFigures>> ForProgrammeAsync(MentoringDb db, string programmeId, CancellationToken ct)
     {
-        var meetings = await db.Set<ProgrammeMeeting>().AsNoTracking().Where(m => m.ProgrammeId == programmeId).ToListAsync(ct);
+        // A cancelled event did not happen: the funder counts what was held and what is still to come.
+        var meetings = await db.Set<ProgrammeMeeting>().AsNoTracking().Where(m => m.ProgrammeId == programmeId && m.CancelledAt == null).ToListAsync(ct);
         var ids = meetings.Select(m => m.Id).ToList();
         var attendance = (await db.Set<ProgrammeMeetingAttendance>().AsNoTracking().Where(a => ids.Contains(a.MeetingId))
             .Select(a => new { a.MeetingId, a.CityId }).ToListAsync(ct)).ToLookup(a => a.MeetingId, a => a.CityId);

@@ -55,6 +55,10 @@ public static class EventsApi
             host.ProgrammeEventsCommitted();
             return answer;
         }).WithSummary("Marks the event held and raises the programme event it names (once), releasing the groups waiting for it.");
+        api.MapPost("/{eventId:guid}/cancel", (HttpContext http, string programmeId, Guid eventId, EventPlanner events,
+                IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
+            PostAsync(http, new { eventId }, dbs, clock, db => events.CancelAsync(db, http.User, programmeId, eventId, clock.GetUtcNow(), ct), ct))
+            .WithSummary("Calls off an event not yet held: the invited get a cancellation for their calendars; a held event is 409.");
         api.MapPut("/{eventId:guid}/attendance", (HttpContext http, string programmeId, Guid eventId, EventAttendanceRequest body, EventPlanner events,
                 IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
             PutAsync(dbs, db => events.SetAttendanceAsync(db, http.User, programmeId, eventId, body, clock.GetUtcNow(), ct), ct))

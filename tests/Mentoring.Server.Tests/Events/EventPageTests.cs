@@ -56,6 +56,16 @@ public sealed class EventPageTests(DatabaseFixture database)
             Assert.True(await db.ProgrammeEvents.AnyAsync(e => e.Name == "training-academy-held"));
         }
 
+        // A second one, called off on its page: it says so, and offers nothing more to do.
+        await facilitator.GetAsync(Page);
+        var second = (await facilitator.PostAsync(Page, Form(facilitator.Hidden("key"), "2022-11-11T17:00"))).Headers.Location!.ToString();
+        await facilitator.GetAsync(second);
+        var cancelled = await facilitator.PostAsync(second + "?handler=Cancel", new Dictionary<string, string> { ["key"] = facilitator.Hidden("key") });
+        Assert.True(cancelled.StatusCode == HttpStatusCode.Redirect, WebClient.Alert(facilitator.LastPage));
+        await facilitator.GetAsync(second);
+        Assert.Contains("Event cancelled", facilitator.LastPage);
+        Assert.DoesNotContain("Mark the event as held", facilitator.LastPage);
+
         var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
         Assert.Equal(HttpStatusCode.OK, (await jelgava.GetAsync(Page)).StatusCode);
         Assert.Contains("Training academy in Madrid", jelgava.LastPage);

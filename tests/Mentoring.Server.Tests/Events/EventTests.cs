@@ -153,6 +153,42 @@ public sealed class EventTests(DatabaseFixture database)
         }
     }
 
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_cancelled_event_sends_everyone_a_cancellation_and_leaves_the_figures(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var facilitator = await app.ClientForAsync(People.Facilitator);
+        var madrid = await IdAsync(await facilitator.CommandAsync(Events, Madrid()));
+        var jelgava = await app.ClientForAsync(People.Coordinator("jelgava"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await jelgava.CommandAsync($"{Events}/{madrid}/cancel")).StatusCode);
+
+        Assert.Equal(madrid, await IdAsync(await facilitator.CommandAsync($"{Events}/{madrid}/cancel")));
+        Assert.Equal(madrid, await IdAsync(await facilitator.CommandAsync($"{Events}/{madrid}/cancel")));
+
+        await using (var db = app.Db())
+        {
+            var invited = await InvitedAsync(db);
+            var messages = await db.Outbox.AsNoTracking().Where(m => m.Template == "calendar-invitation").ToListAsync();
+            // One invitation and one cancellation each, the second cancel sending nothing; calendars match them by UID.
+            Assert.Equal(2 * invited, messages.Count);
+            var cancellations = messages.Where(m => m.Attachment!.Contains("METHOD:CANCEL")).ToList();
+            Assert.Equal(invited, cancellations.Count);
+            Assert.All(cancellations, m => Assert.Contains("STATUS:CANCELLED", m.Attachment!));
+            Assert.All(cancellations, m => Assert.Contains("SEQUENCE:1", m.Attachment!));
+            Assert.All(cancellations, m => Assert.Contains($"UID:event-{madrid}@mentoring", m.Attachment!));
+            Assert.Equal("text/calendar; method=CANCEL", cancellations[0].AttachmentType);
+        }
+
+        // Nothing more happens to it: not held, not edited, no attendance; the funder's figures leave it out.
+        Assert.Equal(HttpStatusCode.Conflict, (await facilitator.CommandAsync($"{Events}/{madrid}/held")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await facilitator.PutAsJsonAsync($"{Events}/{madrid}", Madrid(), Api.Json)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await facilitator.PutAsJsonAsync($"{Events}/{madrid}/attendance", new { people = Array.Empty<Guid>() }, Api.Json)).StatusCode);
+        Assert.NotNull((await facilitator.GetFromJsonAsync<EventView>($"{Events}/{madrid}", Api.Json))!.CancelledAt);
+        await using var scope = app.Services.CreateAsyncScope();
+        await using var read = app.Db();
+        Assert.Empty(await scope.ServiceProvider.GetRequiredService<IEventFigures>().ForProgrammeAsync(read, "inclucities", CancellationToken.None));
+    }
+
     private static Task<int> InvitedAsync(MentoringDb db) =>
         (from pp in db.ProgrammePeople join p in db.People on pp.PersonId equals p.Id
          where pp.ProgrammeId == "inclucities" && p.Email != null select p.Id).CountAsync();

@@ -27,6 +27,7 @@ internal sealed class M027_Events : Migration
             raises_event text NULL,
             sequence integer NOT NULL,
             held_at {ts} NULL,
+            cancelled_at {ts} NULL,
             held_by {uuid} NULL REFERENCES people(id),
             created_by {uuid} NOT NULL REFERENCES people(id),
             created_at {ts} NOT NULL,

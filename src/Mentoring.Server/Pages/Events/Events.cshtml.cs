@@ -126,6 +126,9 @@ public sealed class EventModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
         return answer;
     }
 
+    public Task<IActionResult> OnPostCancelAsync(string? key, CancellationToken ct) =>
+        ActAsync(key, new { EventId, cancel = true }, Here, db => events.CancelAsync(db, User, ProgrammeId, EventId, Clock.GetUtcNow(), ct), ct);
+
     public Task<IActionResult> OnPostAttendanceAsync(string? key, List<Guid>? people, CancellationToken ct)
     {
         var request = new EventAttendanceRequest(people ?? []);
