@@ -50,7 +50,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
             Assert.Equal(1, await db.Programmes.CountAsync());
             Assert.Equal(4, await db.Groups.CountAsync());
             Assert.Equal(5, await db.Instances.CountAsync());
-            Assert.Equal(8, await db.Definitions.CountAsync()); // every file under workflows/, CONNECTION's two and inclucities-programme v2 included
+            Assert.Equal(9, await db.Definitions.CountAsync()); // every file under workflows/, CONNECTION's two, inclucities-programme v2 and inclucities-pair v2 included
         }
         finally
         {
@@ -66,7 +66,7 @@ public sealed class ProgrammeSeedTests(DatabaseFixture database)
 
         await using var db = app.Db();
         Assert.Equal(0, await db.Programmes.CountAsync());
-        Assert.Equal(8, await db.Definitions.CountAsync()); // the definitions are still snapshotted
+        Assert.Equal(9, await db.Definitions.CountAsync()); // the definitions are still snapshotted
     }
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
