@@ -55,6 +55,11 @@ public sealed record HistoryEntry(long Id, DateTimeOffset At, string Type, strin
 /// on the instance row. Everything is of the reader's current programme.</summary>
 public static class PairQueries
 {
+    /// <summary>The group as exports title it, "Pair 4: Schaerbeek – Jelgava": the programme's word for a group and its
+    /// members in the workflow's role order.</summary>
+    public static string NumberedLine(PairSummary summary, DefinitionStore definitions, ProgrammeTerms terms) =>
+        $"{terms.Numbered(summary.Number)}: {GroupNames.InRoleOrder(summary.Members.Select(m => (m.Role, m.Id, m.Name)), definitions.Find(summary.Workflow, summary.WorkflowVersion)).Line}";
+
     public static IQueryable<PairSummary> Summaries(MentoringDb db, ClaimsPrincipal user, Guid? pairId = null)
     {
         var programmeId = user.ProgrammeId();

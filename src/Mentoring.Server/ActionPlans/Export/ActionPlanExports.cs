@@ -24,15 +24,13 @@ public sealed record PlanExport(Guid GroupId, string GroupLine, string Label, Pl
 /// </summary>
 public static class ActionPlanExports
 {
-    /// <summary>"Pair 4: Schaerbeek – Jelgava", in the programme's words.</summary>
+    /// <summary>"Pair 4: Schaerbeek – Jelgava", in the programme's words (<see cref="PairQueries.NumberedLine"/>).</summary>
     public static async Task<string> GroupLineAsync(MentoringDb db, DefinitionStore definitions, ClaimsPrincipal user, Guid groupId, string language,
         CancellationToken ct)
     {
         var summary = await PairQueries.Summaries(db, user, groupId).AsNoTracking().SingleAsync(ct);
-        var names = GroupNames.InRoleOrder(summary.Members.Select(m => (m.Role, m.Id, m.Name)), definitions.Find(summary.Workflow, summary.WorkflowVersion));
         var programme = await db.Groups.Where(g => g.Id == groupId).Select(g => g.ProgrammeId).SingleAsync(ct);
-        var terms = await ProgrammeTerms.LoadAsync(db, programme, language, ct);
-        return $"{terms.Numbered(summary.Number)}: {names.Line}";
+        return PairQueries.NumberedLine(summary, definitions, await ProgrammeTerms.LoadAsync(db, programme, language, ct));
     }
 
     /// <summary>The keys of the names the pages build from codes (statuses, labels, changes, fields), spelled out here as

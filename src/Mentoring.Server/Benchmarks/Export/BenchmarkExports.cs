@@ -38,9 +38,8 @@ public static class BenchmarkExports
         if (access != PairPageData.Access.Ok) return (access == PairPageData.Access.Forbidden ? Access.Forbidden : Access.NotFound, null);
         if (await ScoreSheets.ChangesAsync(db, groupId, ct) is not { } scored) return (Access.NoBenchmark, null);
         var summary = await PairQueries.Summaries(db, user, group!.Id).AsNoTracking().SingleAsync(ct);
-        var names = GroupNames.InRoleOrder(summary.Members.Select(m => (m.Role, m.Id, m.Name)), definitions.Find(summary.Workflow, summary.WorkflowVersion));
         var terms = await ProgrammeTerms.LoadAsync(db, group.ProgrammeId, language, ct);
-        return (Access.Ok, new BenchmarkExport(scored.Benchmark, $"{terms.Numbered(summary.Number)}: {names.Line}", summary.Theme, scored.Changes, publicUrl));
+        return (Access.Ok, new BenchmarkExport(scored.Benchmark, PairQueries.NumberedLine(summary, definitions, terms), summary.Theme, scored.Changes, publicUrl));
     }
 
     public static IEndpointRouteBuilder MapBenchmarkExports(this IEndpointRouteBuilder app)
