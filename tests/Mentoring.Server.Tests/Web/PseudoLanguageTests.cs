@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Mentoring.Server.Data;
 using Mentoring.Server.Tests.Infrastructure;
@@ -32,15 +33,31 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         var pair = await context.Groups.Where(p => context.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == "jelgava"))
             .Select(p => p.Id).SingleAsync();
 
+        // The later steps' pages with something on them: an announced event (its title and venue are data).
+        var api = await app.ClientForAsync(People.Facilitator);
+        var madrid = await Mentoring.Server.Tests.Events.EventTests.IdAsync(await api.CommandAsync(Mentoring.Server.Tests.Events.EventTests.Events,
+            Mentoring.Server.Tests.Events.EventTests.Madrid()));
+        var signals = (await api.GetFromJsonAsync<Mentoring.Server.Events.EventList>(Mentoring.Server.Tests.Events.EventTests.Events, Api.Json))!.Signals;
+        // The plan's context and needs come filled in from the city's assessment (answers some cities gave in English).
+        var plan = (await api.GetFromJsonAsync<Mentoring.Server.ActionPlans.ActionPlanView>($"/api/pairs/{pair}/action-plan", Api.Json))!.Working;
+        var planTexts = new[] { plan.Context, plan.Needs };
+        data.InsertRange(0, planTexts.Concat(planTexts.SelectMany(t => t.Split('\n').Select(l => l.TrimEnd('\r'))))
+            .Concat(signals).Concat(await context.Set<Mentoring.Server.Practices.Practice>().Select(p => p.Title).ToListAsync())
+            .Concat(["Training academy in Madrid", "Madrid, FEMP headquarters", "Day 1: transfer of practices. Day 2: action planning."])
+            .Where(d => d.Length > 0).OrderByDescending(d => d.Length));
+
         var found = new List<string>();
         var anonymous = WebClient.For(app);
         foreach (var path in new[] { "/signin", "/password/forgot" })
             found.AddRange(await EnglishOnAsync(anonymous, path, data, vocabulary));
         var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
-        foreach (var path in new[] { "/dashboard", "/programme", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email" })
+        foreach (var path in new[] { "/dashboard", "/programme", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email",
+                     "/me/calendar", "/programmes/inclucities/events", $"/programmes/inclucities/events/{madrid}", "/programmes/inclucities/outputs",
+                     "/programmes/inclucities/report", $"/pairs/{pair}/action-plan", $"/pairs/{pair}/action-plan/print" })
             found.AddRange(await EnglishOnAsync(facilitator, path, data, vocabulary));
         var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
-        found.AddRange(await EnglishOnAsync(jelgava, $"/pairs/{pair}", data, vocabulary));
+        foreach (var path in new[] { $"/pairs/{pair}", "/me/calendar", "/programmes/inclucities/outputs", $"/pairs/{pair}/action-plan" })
+            found.AddRange(await EnglishOnAsync(jelgava, path, data, vocabulary));
 
         Assert.True(found.Count == 0, "English not from the resources:\n" + string.Join("\n", found.Distinct()));
     }
