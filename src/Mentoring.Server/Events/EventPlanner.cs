@@ -357,6 +357,21 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
         return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
     }
 
+    /// <summary>Removes a material from the event (the facilitator, as for adding). A material of another programme's event
+    /// is 404, as an unknown one. An uploaded file stays in Uploads/, which owns it; it is no longer readable as this
+    /// event's material.</summary>
+    public async Task<AdminResult<EventChange>> RemoveMaterialAsync(MentoringDb db, ClaimsPrincipal user, string programmeId, Guid id,
+        Guid materialId, DateTimeOffset now, CancellationToken ct)
+    {
+        var (meeting, refusal) = await FindAsync<EventChange>(db, user, programmeId, id, ct);
+        if (meeting is null) return refusal!;
+        var material = await db.Set<ProgrammeMeetingMaterial>().SingleOrDefaultAsync(m => m.Id == materialId && m.MeetingId == id, ct);
+        if (material is null) return AdminResult<EventChange>.NotFound($"The event '{id}' has no material '{materialId}'.");
+        db.Set<ProgrammeMeetingMaterial>().Remove(material);
+        meeting.UpdatedAt = now;
+        return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
+    }
+
     /// <summary>Whether <paramref name="user"/> may read an uploaded file because it is an event's material (null: it is not
     /// one): people of the event's programme may.</summary>
     public static async Task<bool?> MayReadFileAsync(MentoringDb db, ClaimsPrincipal user, Guid fileId, CancellationToken ct)

@@ -68,6 +68,10 @@ public static class EventsApi
             PostAsync(http, new { eventId, body }, dbs, clock,
                 db => events.AddMaterialAsync(db, http.User, programmeId, eventId, body, null, clock.GetUtcNow(), ct), ct))
             .WithSummary("Adds a material as a link: {title, url}.");
+        api.MapDelete("/{eventId:guid}/materials/{materialId:guid}", (HttpContext http, string programmeId, Guid eventId, Guid materialId,
+                EventPlanner events, IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
+            PutAsync(dbs, db => events.RemoveMaterialAsync(db, http.User, programmeId, eventId, materialId, clock.GetUtcNow(), ct), ct))
+            .WithSummary("Removes a material (the facilitator); an unknown one, or one of another event, is 404.");
         api.MapPost("/{eventId:guid}/materials/file", async (HttpContext http, string programmeId, Guid eventId, IFormFile? file, EventPlanner events,
             IDbContextFactory<MentoringDb> dbs, TimeProvider clock, Texts text, IOptions<WebOptions> options, CancellationToken ct) =>
         {

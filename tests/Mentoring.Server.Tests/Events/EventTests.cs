@@ -136,6 +136,17 @@ public sealed class EventTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.NotFound, (await other.CommandAsync($"{Events}/{madrid}/held")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/programmes/{OtherProgramme}/events/{madrid}")).StatusCode);
 
+        // A material is removed by the facilitator only; through another event or another programme it is not there.
+        var slides = Assert.Single(read.Materials).Id;
+        Assert.Equal(HttpStatusCode.Forbidden, (await jelgava.DeleteAsync($"{Events}/{madrid}/materials/{slides}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"{Events}/{madrid}/materials/{slides}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/api/programmes/{OtherProgramme}/events/{madrid}/materials/{slides}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await facilitator.DeleteAsync($"{Events}/{mechelen}/materials/{slides}")).StatusCode);
+        Assert.Single((await jelgava.GetFromJsonAsync<EventView>($"{Events}/{madrid}", Api.Json))!.Materials);
+        Assert.True((await facilitator.DeleteAsync($"{Events}/{madrid}/materials/{slides}")).IsSuccessStatusCode);
+        Assert.Empty((await jelgava.GetFromJsonAsync<EventView>($"{Events}/{madrid}", Api.Json))!.Materials);
+        Assert.Equal(HttpStatusCode.NotFound, (await facilitator.DeleteAsync($"{Events}/{madrid}/materials/{slides}")).StatusCode);
+
         // The funder's report and the calendar feed read them.
         using var scope = app.Services.CreateScope();
         await using (var db = app.Db())

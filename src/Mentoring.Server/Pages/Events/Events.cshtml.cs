@@ -98,7 +98,7 @@ public sealed class IndexModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
 }
 
 /// <summary>/programmes/{id}/events/{eventId}: one event with its materials and attendance; the facilitator edits it,
-/// marks it held, records who attended and adds materials.</summary>
+/// marks it held, records who attended and adds or removes materials.</summary>
 [Authorize]
 public sealed class EventModel(IDbContextFactory<MentoringDb> dbs, Texts text, TimeProvider clock, EventPlanner events, WorkflowHost host,
     IOptions<WebOptions> options) : EventPageModel(dbs, text, clock)
@@ -156,6 +156,10 @@ public sealed class EventModel(IDbContextFactory<MentoringDb> dbs, Texts text, T
         return await ActAsync(key, new { request, file = upload?.FileName }, Here,
             db => events.AddMaterialAsync(db, User, ProgrammeId, EventId, request, upload, Clock.GetUtcNow(), ct), ct);
     }
+
+    public Task<IActionResult> OnPostRemoveMaterialAsync(string? key, Guid material, CancellationToken ct) =>
+        ActAsync(key, new { EventId, material, remove = true }, Here,
+            db => events.RemoveMaterialAsync(db, User, ProgrammeId, EventId, material, Clock.GetUtcNow(), ct), ct);
 
     protected override async Task<IActionResult?> LoadAsync(MentoringDb db, CancellationToken ct)
     {
