@@ -286,6 +286,34 @@ public sealed class DefinitionParser
         return role;
     }
 
+    /// <summary>Roles that act in turn (an approval's <c>approvers</c>): a non-empty list of acting roles, none twice.</summary>
+    internal List<Role>? RequiredActingRoles(JsonElement element, string path, string property)
+    {
+        if (RequiredArray(element, path, property, nonEmpty: true) is not { } array) return null;
+        var roles = new List<Role>();
+        var ok = true;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var itemPath = $"{path}.{property}[{i++}]";
+            if (ToRole(item, itemPath) is not { } role) { ok = false; continue; }
+            if (_roles.FirstOrDefault(r => r.Id == role.Id) is { Acts: false })
+            {
+                Error(itemPath, $"the role '{role.Id}' does not act (\"acts\": false); its people read and comment only");
+                ok = false;
+            }
+            else if (roles.Contains(role))
+            {
+                // The same people twice in a row of levels would only approve their own approval.
+                Error(itemPath, $"'{role.Id}' is named twice; each level is another approver");
+                ok = false;
+            }
+            else roles.Add(role);
+        }
+
+        return ok ? roles : null;
+    }
+
     /// <summary>Roles told of something (an email's <c>to</c>): any role the definition knows, acting or not.</summary>
     internal List<Role>? RequiredRoles(JsonElement element, string path, string property)
     {

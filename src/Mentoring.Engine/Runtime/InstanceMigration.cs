@@ -134,6 +134,13 @@ public sealed class InstanceMigration
                 if (target is not null && location is not null && to.Locate(target).Step.Type != location.Step.Type)
                     _refusals.Add(new MigrationRefusal(stepId, $"'{title}' ({stepId}) is an open {location.Step.Type} step, but " +
                         $"'{target}' is a {to.Locate(target).Step.Type} step in v{to.Version}: map it to a step of its type or drop it."));
+                else if (target is not null && location?.Step is ApprovalStep gate && to.Locate(target).Step is ApprovalStep next
+                         && !SameLevelsSoFar(gate, next, old.Active[stepId].Level))
+                    // The levels decided already and the one waiting must read the same in the new version: otherwise
+                    // an approval given would count for someone else, or the gate would wait on the wrong approver.
+                    _refusals.Add(new MigrationRefusal(stepId, $"'{title}' ({stepId}) waits at approval level {old.Active[stepId].Level + 1} " +
+                        $"({gate.Approvers[old.Active[stepId].Level].Id}), and v{to.Version} orders its approvers " +
+                        $"{string.Join(", ", next.Approvers.Select(r => r.Id))}: move it once the gate is decided, or keep the levels up to this one."));
                 else if (target is not null) _movedOpen[stepId] = target;
                 else if (mapping.Drops.Contains(stepId)) _dropped.Add(stepId);
                 else
@@ -327,12 +334,15 @@ public sealed class InstanceMigration
 
             var assignee = step switch
             {
-                TaskStep t => t.Assignee, StudyVisitStep v => v.Proposer, ApprovalStep a => a.Approver, _ => (Role?)null,
+                TaskStep t => t.Assignee, StudyVisitStep v => v.Proposer, ApprovalStep a => a.Approvers[active.Level], _ => (Role?)null,
             };
             run.Effects.Add(new WorkItemRestated(newId, active.Activation, step.Title, step.Description, assignee,
                 to.Stages[StageOf(newId)].Id, active.DueAt));
             return new StepMove(oldId, newId, active.Kind, active.Activation, before, active.DueAt, recomputed);
         }
+
+        private static bool SameLevelsSoFar(ApprovalStep from, ApprovalStep to, int level) =>
+            level < to.Approvers.Count && from.Approvers.Take(level + 1).SequenceEqual(to.Approvers.Take(level + 1));
 
         private static bool SameReminders(ReminderRules? a, ReminderRules? b) =>
             a is null || b is null ? a is null && b is null
@@ -364,7 +374,10 @@ public sealed class InstanceMigration
             foreach (var (oldId, newId) in _movedOpen)
             {
                 var active = old.Active[oldId];
-                state.Active[newId] = new ActiveStep { Activation = active.Activation, Kind = active.Kind, OpenedAt = active.OpenedAt, DueAt = active.DueAt };
+                state.Active[newId] = new ActiveStep
+                {
+                    Activation = active.Activation, Kind = active.Kind, OpenedAt = active.OpenedAt, DueAt = active.DueAt, Level = active.Level,
+                };
             }
 
             // Passed over further on: what ended already and the new version places in a later stage.

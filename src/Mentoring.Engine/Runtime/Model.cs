@@ -71,6 +71,9 @@ public sealed class ActiveStep
     public WorkItemKind Kind { get; set; }
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
+    /// <summary>For an approval with several approvers: the level this work item is for, 0 the first. States written
+    /// before levels existed read 0, the one level they had.</summary>
+    public int Level { get; set; }
 }
 
 public sealed class VisitRecord

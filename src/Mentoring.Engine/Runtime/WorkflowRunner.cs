@@ -215,23 +215,29 @@ public sealed partial class WorkflowRunner
         private Rejection? Approve(Approve command)
         {
             if (Open<ApprovalStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Approver, definition)) return Forbidden(step.Title, step.Approver);
+            var level = State.Active[step.Id].Level;
+            if (!MayDecide(command.By, step, level)) return Forbidden(step.Title, step.Approvers[level]);
             var result = new Dictionary<string, object?> { ["comment"] = command.Comment };
+            AddLevel(step, level, result);
             Close(step.Id, WorkItemOutcome.Completed, command.By, result);
             Record("approved", step.Id, command.By, result);
-            Continue(step.Id);
+            // A level before the last hands the gate on: the next approver gets a work item of their own.
+            if (level + 1 < step.Approvers.Count) ApprovalKind.OpenLevel(this, step, level + 1);
+            else Continue(step.Id);
             return null;
         }
 
         private Rejection? SendBack(SendBack command)
         {
             if (Open<ApprovalStep>(command.StepId, command.Activation, out var step) is { } notOpen) return notOpen;
-            if (!command.By.CanActFor(step.Approver, definition)) return Forbidden(step.Title, step.Approver);
+            var level = State.Active[step.Id].Level;
+            if (!MayDecide(command.By, step, level)) return Forbidden(step.Title, step.Approvers[level]);
             if (string.IsNullOrWhiteSpace(command.Reason))
                 return new Rejection(RejectionKind.Invalid, "Say why the stage is sent back.",
                     new Dictionary<string, string[]> { ["reason"] = ["A reason is required."] });
 
             var result = new Dictionary<string, object?> { ["reason"] = command.Reason.Trim() };
+            AddLevel(step, level, result);
             Close(step.Id, WorkItemOutcome.SentBack, command.By, result);
             foreach (var other in State.Active.Keys.ToList()) Close(other, WorkItemOutcome.Cancelled, command.By, null);
             State.Joins.Clear();
@@ -243,6 +249,21 @@ public sealed partial class WorkflowRunner
             State.Keep = [.. State.EndedInStage];
             EnterStage(State.StageIndex, restart: true);
             return null;
+        }
+
+        /// <summary>Only the waiting level's approver decides. The facilitator, who may act for any role elsewhere,
+        /// may not decide a city's level of a gate that has a facilitator level too: one person would approve twice.</summary>
+        private bool MayDecide(Actor by, ApprovalStep step, int level) =>
+            by.CanActFor(step.Approvers[level], definition)
+            && !step.Approvers.Where((role, i) => i != level).Any(role => ActorRole.Of(role) == by.Role);
+
+        /// <summary>A gate with levels says in its result and journal which level decided, and of how many.</summary>
+        private static void AddLevel(ApprovalStep step, int level, Dictionary<string, object?> result)
+        {
+            if (step.Approvers.Count == 1) return;
+            result["level"] = level + 1;
+            result["levels"] = step.Approvers.Count;
+            result["approver"] = step.Approvers[level].Id;
         }
 
         private Rejection? DeliverEvent(DeliverEvent command)

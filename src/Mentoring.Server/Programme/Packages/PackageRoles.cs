@@ -18,7 +18,7 @@ public static class PackageRoles
     public static IEnumerable<string> NamedGroupRoles(WorkflowDefinition definition)
     {
         var named = definition.StepsOf<TaskStep>().Select(t => t.Assignee)
-            .Concat(definition.StepsOf<ApprovalStep>().Select(a => a.Approver))
+            .Concat(definition.StepsOf<ApprovalStep>().SelectMany(a => a.Approvers))
             .Concat(definition.StepsOf<StudyVisitStep>().SelectMany(v => v.FollowUps.SelectMany(f => f.To).Append(v.Proposer).Append(v.Confirmer)))
             .Concat(definition.StepsOf<EmailStep>().SelectMany(e => e.To));
         return named.Where(r => definition.RoleNamed(r) is { Scope: RoleScope.Group }).Select(r => r.Id).Distinct();
