@@ -43,6 +43,18 @@ public sealed class ApprovalLevelsServerTests(DatabaseFixture database) : IDispo
         var level2 = await facilitator.OpenItemAsync(driver.GroupId, "approve-matching");
         Assert.NotEqual(level1.Id, level2.Id);
         Assert.Equal("facilitator", level2.Assignee);
+        // The pair page shows the facilitator which level waits, and who approved the level before it.
+        var page = await Web.WebClient.SignedInAsync(app, People.Facilitator);
+        await page.GetAsync($"/pairs/{driver.GroupId}");
+        Assert.Contains("Level 2 of 2", page.LastPage);
+        Assert.Contains("Level 1: approved by ", page.LastPage);
+        Assert.Contains("Our strengths fit.", page.LastPage);
+        Assert.Contains($"value=\"{level2.Id}\"", page.LastPage);
+        var mentorPage = await Web.WebClient.SignedInAsync(app, People.Coordinator("schaerbeek"));
+        await mentorPage.GetAsync($"/pairs/{driver.GroupId}");
+        Assert.Contains("Level 2 of 2", mentorPage.LastPage);
+        Assert.DoesNotContain($"value=\"{level2.Id}\"", mentorPage.LastPage);
+
         Assert.Equal(HttpStatusCode.Conflict, (await mentor.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level1.Id}/approve", new { comment = "Again" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await mentor.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level2.Id}/approve", new { comment = "Both levels" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await facilitator.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level2.Id}/send-back", new { reason = " " })).StatusCode);

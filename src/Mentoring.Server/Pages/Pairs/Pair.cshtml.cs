@@ -139,6 +139,25 @@ public sealed class PairModel(IDbContextFactory<MentoringDb> dbs, DefinitionStor
         return null;
     }
 
+    /// <summary>For an open approval with several levels: the level that waits, of how many, and the levels already
+    /// approved in this round (since the gate last opened at level 1; a send-back starts a new round). Null for a
+    /// one-level gate, whose journal carries no levels.</summary>
+    public static ApprovalRound? RoundOf(IReadOnlyList<HistoryEntry> history, string stepId)
+    {
+        static int? Number(HistoryEntry entry, string field) =>
+            entry.Data.ValueKind == System.Text.Json.JsonValueKind.Object && entry.Data.TryGetProperty(field, out var value)
+            && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt32() : null;
+
+        var requests = history.Where(h => h.StepId == stepId && h.Type == "approval-requested" && Number(h, "level") is not null).ToList();
+        if (requests.Count == 0) return null;
+        var waiting = requests[^1];
+        var roundStart = requests.LastOrDefault(r => Number(r, "level") == 1)?.Id ?? 0;
+        var approved = history.Where(h => h.StepId == stepId && h.Type == "approved" && h.Id > roundStart && Number(h, "level") is not null).ToList();
+        return new ApprovalRound(Number(waiting, "level")!.Value, Number(waiting, "levels") ?? 0, approved);
+    }
+
+    public sealed record ApprovalRound(int Level, int Levels, IReadOnlyList<HistoryEntry> Approved);
+
     /// <summary>May the signed-in person act on this item? The engine decides in the end; this only hides forms
     /// that would be refused.</summary>
     /// <remarks>The definition decides, as the engine does: an observer city of a cluster (a role that does not act)
