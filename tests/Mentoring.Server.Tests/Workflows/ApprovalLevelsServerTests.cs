@@ -36,6 +36,11 @@ public sealed class ApprovalLevelsServerTests(DatabaseFixture database) : IDispo
 
         var level1 = await driver.RunUntilOpenAsync("approve-matching");
         Assert.Equal("mentor", level1.Assignee);
+        // The facilitator's dashboard lists the gate but offers no buttons while the mentor city's level waits.
+        var dashboard = await Web.WebClient.SignedInAsync(app, People.Facilitator);
+        await dashboard.GetAsync("/dashboard");
+        Assert.Contains("The city&#x27;s approval comes first.", dashboard.LastPage);
+        Assert.DoesNotContain($"value=\"{level1.Id}\"", dashboard.LastPage);
         Assert.Equal(HttpStatusCode.Forbidden, (await facilitator.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level1.Id}/approve", new { comment = "Fine" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await mentee.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level1.Id}/approve", new { comment = "Fine" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await mentor.CommandAsync($"/api/pairs/{driver.GroupId}/approvals/{level1.Id}/approve", new { comment = "Our strengths fit." })).StatusCode);
