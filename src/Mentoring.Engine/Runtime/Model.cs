@@ -72,7 +72,9 @@ public sealed class ActiveStep
     public DateTimeOffset OpenedAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
     /// <summary>For an approval with several approvers: the level this work item is for, 0 the first. States written
-    /// before levels existed read 0, the one level they had.</summary>
+    /// before levels existed read 0, the one level they had. Written only when not 0, so the state every resume
+    /// rewrites does not grow by a field that nearly every step leaves at its default.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int Level { get; set; }
 }
 
