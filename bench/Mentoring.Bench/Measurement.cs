@@ -9,6 +9,9 @@ internal sealed record Measurement(int Clients, int Operations, double PerSecond
     /// <summary>WAL written per operation during the phase, from the server's insert position before and after.</summary>
     public double? WalBytesPerOperation { get; init; }
 
+    /// <summary>Operations each client counted, so a phase where some clients idled (or ran out of work) shows it.</summary>
+    public int[] PerClient { get; init; } = [];
+
     /// <summary>CPU used during the phase, by the benchmark process, the cluster and everything else.</summary>
     public CpuUse? Cpu { get; init; }
 
@@ -80,6 +83,6 @@ internal static class Driver
         // when its last operation ends, or earlier if the work ran out.
         var elapsed = Stopwatch.GetElapsedTime(start, duration is null || ranOut ? stop : Math.Min(stop, end));
         return new Measurement(clients, all.Length, all.Length / elapsed.TotalSeconds, Measurement.Quantile(all, 0.50), Measurement.Quantile(all, 0.99),
-            failures, ranOut);
+            failures, ranOut) { PerClient = samples.Select(s => s.Count).ToArray() };
     }
 }

@@ -88,14 +88,16 @@ try
     var engineMs = await work.EngineOnlyMsAsync(2_000, ct);
 
     // Each runtime phase is followed at once by its peer, so both meet the same machine.
-    var resumes1 = await RuntimePhaseAsync("resumes", 1, work.ResumeOneAsync);
+    var resumes1 = await ResumePhaseAsync(1);
     var peerWrite1 = await PeerPhaseAsync("write", Pgbench.WriteScript, 1);
-    var resumes8 = await RuntimePhaseAsync("resumes", 8, work.ResumeOneAsync);
+    var resumes8 = await ResumePhaseAsync(8);
     var peerWrite8 = await PeerPhaseAsync("write", Pgbench.WriteScript, 8);
     var loads = await RuntimePhaseAsync("loads", 1, work.LoadOneAsync);
     var peerRead1 = await PeerPhaseAsync("read", Pgbench.ReadScript, 1);
 
     Say($"profile: resumes at 1 client for {options.Profile.TotalSeconds:0} s, counting EF Core's commands (not in the table)");
+    // Its own open tasks, as many again as the 1-client phase did in the same time, twice over.
+    await TopUpAsync(resumes1.PerSecond, options.Warmup + options.Profile);
     using var profile = new CommandProfile();
     var profiled = await MeasuredAsync(
         () => Driver.ForDurationAsync(1, options.Warmup, work.ResumeOneAsync, ct),
@@ -157,6 +159,27 @@ try
 
     await app.StopAsync(CancellationToken.None);
     return 0;
+
+    // A resume phase with enough open work for every client until its end: a probe as long as the warm-up says how fast
+    // resumes go at this many clients; open tasks for twice that rate over the warm-up and the phase are lined up
+    // (untimed) before the phase's checkpoint; then the phase runs as any other.
+    async Task<Measurement> ResumePhaseAsync(int clients)
+    {
+        await TopUpAsync(0, TimeSpan.Zero);
+        var probe = await Driver.ForDurationAsync(clients, options.Warmup, work.ResumeOneAsync, ct);
+        await TopUpAsync(probe.PerSecond, options.Warmup + options.Measure);
+        var measured = await RuntimePhaseAsync("resumes", clients, work.ResumeOneAsync);
+        Say($"  operations per client: {string.Join(", ", measured.PerClient)}");
+        return measured;
+    }
+
+    async Task TopUpAsync(double perSecond, TimeSpan duration)
+    {
+        var wanted = Math.Max(2 * MinimumWarmup, (int)Math.Ceiling(2 * perSecond * duration.TotalSeconds) + MinimumWarmup);
+        if (work.ResumesLeft >= wanted) return;
+        Say($"  lining up {wanted} open tasks ({work.ResumesLeft} left): starting {(wanted - work.ResumesLeft + 1) / 2} instances in bulk (not timed)");
+        await work.TopUpAsync(wanted, ct);
+    }
 
     async Task<Measurement> RuntimePhaseAsync(string name, int clients, Driver.Operation operation)
     {

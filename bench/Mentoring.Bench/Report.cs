@@ -55,7 +55,9 @@ internal static class Report
     /// <summary>Round trips of one operation with their time, and what is left for the client.</summary>
     public static string Profile(string operation, CommandProfile profile, Measurement measured)
     {
-        var count = Math.Max(1, measured.Operations);
+        if (measured.Operations == 0)
+            return $"Where a {operation}'s time goes: no {operation} was measured (the phase had no work; a benchmark bug).{Environment.NewLine}";
+        var count = measured.Operations;
         var (roundTrips, waitingMs) = profile.Totals(count);
         var wallMs = 1000.0 / measured.PerSecond;
         var text = new StringBuilder();

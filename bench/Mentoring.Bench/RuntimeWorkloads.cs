@@ -28,12 +28,17 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
     private Dictionary<string, Person> _coordinators = [];
     private int _nextPairNumber;
     private readonly ConcurrentQueue<BenchPair> _unstarted = new();
-    private readonly ConcurrentBag<Guid> _started = [];
+    // Started instances whose open tasks are not lined up as resumes yet (PlanResumesAsync takes them).
+    private readonly ConcurrentQueue<Guid> _started = new();
+    private readonly List<Guid> _planned = [];
     private Resume[] _resumes = [];
     private int _nextResume = -1;
     private Guid[] _loadable = [];
 
     public int ResumesLeft => Math.Max(0, _resumes.Length - (Volatile.Read(ref _nextResume) + 1));
+
+    /// <summary>Pair rows made and not started yet.</summary>
+    public int Unstarted => _unstarted.Count;
 
     public async Task PrepareAsync(CancellationToken ct)
     {
@@ -86,7 +91,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var instance = await host.StartAsync(db, _pairWorkflow, pair.Group.ProgrammeId, pair.Group, Starter, ct);
         await transaction.CommitAsync(ct);
-        _started.Add(instance.Id);
+        _started.Enqueue(instance.Id);
         return true;
     }
 
@@ -99,22 +104,38 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
             await using var db = await dbs.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             for (var i = 0; i < Math.Min(batch, count - done) && _unstarted.TryDequeue(out var pair); i++)
-                _started.Add((await host.StartAsync(db, _pairWorkflow, pair.Group.ProgrammeId, pair.Group, Starter, ct)).Id);
+                _started.Enqueue((await host.StartAsync(db, _pairWorkflow, pair.Group.ProgrammeId, pair.Group, Starter, ct)).Id);
             await transaction.CommitAsync(ct);
         }
     }
 
     /// <summary>
-    /// Lines up the open tasks of the started instances as resumes, in an order where no two resumes near each other
-    /// touch the same instance: first tasks of instance k, then (64 places later) the other task of instance k. So
-    /// half the resumes end one branch of the first stage's parallel step, and half end the other and open the
-    /// facilitator's approval (with its email), and no client waits on another's row.
+    /// Makes sure at least <paramref name="resumes"/> open tasks are lined up, starting instances in bulk (untimed, each
+    /// leaves two) and pair rows for them as needed, so that a phase cannot run out of work before its end.
+    /// </summary>
+    public async Task TopUpAsync(int resumes, CancellationToken ct)
+    {
+        var missing = resumes - ResumesLeft;
+        if (missing <= 0) return;
+        var instances = (missing + 1) / 2;
+        if (_unstarted.Count < instances) await AddPairsAsync(instances - _unstarted.Count, ct);
+        await StartInBulkAsync(instances, ct);
+        await PlanResumesAsync(ct);
+    }
+
+    /// <summary>
+    /// Lines up the open tasks of the instances started since the last call as resumes (after those still left), in an
+    /// order where no two resumes near each other touch the same instance: first tasks of instance k, then (64 places
+    /// later) the other task of instance k. So half the resumes end one branch of the first stage's parallel step, and
+    /// half end the other and open the facilitator's approval (with its email), and no client waits on another's row.
     /// </summary>
     public async Task PlanResumesAsync(CancellationToken ct)
     {
         const int spacing = 64;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var instanceIds = _started.ToArray();
+        var fresh = new List<Guid>();
+        while (_started.TryDequeue(out var id)) fresh.Add(id);
+        var instanceIds = fresh.ToArray();
         var pairs = (await BenchPair.LoadAsync(db,
                 await db.Groups.AsNoTracking().Where(p => instanceIds.Contains(p.InstanceId)).ToArrayAsync(ct), ct))
             .ToDictionary(p => p.Group.InstanceId);
@@ -126,7 +147,9 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         var firsts = byInstance.Select(g => g[0]).ToList();
         var seconds = byInstance.Where(g => g.Count > 1).Select(g => g[1]).ToList();
 
-        var plan = new List<Resume>(tasks.Count);
+        var left = Math.Max(0, _resumes.Length - (_nextResume + 1));
+        var plan = new List<Resume>(left + tasks.Count);
+        plan.AddRange(_resumes.AsSpan(_resumes.Length - left));
         for (var i = 0; i < firsts.Count + spacing; i++)
         {
             if (i < firsts.Count) plan.Add(Plan(firsts[i], pairs[firsts[i].InstanceId]));
@@ -134,7 +157,9 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         }
 
         _resumes = [.. plan];
-        _loadable = instanceIds;
+        _nextResume = -1;
+        _planned.AddRange(instanceIds);
+        _loadable = [.. _planned];
     }
 
     /// <summary>One resume: a coordinator completes an open task with a fresh Idempotency-Key, as the pair API does.</summary>
@@ -156,7 +181,7 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
         var id = _loadable[Random.Shared.Next(_loadable.Length)];
         await using var db = await dbs.CreateDbContextAsync(ct);
         var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id, ct);
-        var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
+        var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.StateJson);
         if (state is not { Active.Count: > 0 }) throw new InvalidOperationException($"Instance {id} has no open steps.");
         return true;
     }
@@ -180,10 +205,10 @@ internal sealed class RuntimeWorkloads(IDbContextFactory<MentoringDb> dbs, Workf
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
-                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.Json);
+                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, WorkflowHost.StateJson);
                 var result = runner.Run(definition, state, next.Command, context, now);
                 if (!result.Applied) throw new InvalidOperationException($"The engine rejected the resume: {result.Rejection?.Message}");
-                _ = JsonSerializer.Serialize(result.State, WorkflowHost.Json);
+                _ = JsonSerializer.Serialize(result.State, WorkflowHost.StateJson);
             }
 
             return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds / count;
