@@ -44,7 +44,7 @@ public sealed partial class WorkflowHost
                 var now = clock.GetUtcNow();
                 var from = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
                 var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), cancellationToken);
-                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, Json)!;
+                var state = JsonSerializer.Deserialize<InstanceState>(instance.State, StateJson)!;
                 var plan = Migration.Plan(from, to, state, mapping, context, now, by);
                 if (plan.Refused) return new InstanceMigrationOutcome(instanceId, MigrationResult.Refused, plan);
                 if (plan.Skipped is { } why) return new InstanceMigrationOutcome(instanceId, MigrationResult.Skipped, plan, why);

@@ -58,6 +58,28 @@ public sealed partial class WorkflowHost(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
+    /// <summary>
+    /// The instance state as stored on its row, which every resume rewrites whole (issue 14 counts its WAL): what the
+    /// runner needs and nothing it can do without. A property at its default (0, null, the first enum value) and an
+    /// empty collection of <see cref="InstanceState"/> or <see cref="VisitRecord"/> are left out; reading gives them
+    /// back, as each has that value when absent. The names and formats are <see cref="Json"/>'s, so a state written
+    /// before (every property spelt out) reads the same: no stored state has to be rewritten.
+    /// </summary>
+    public static readonly JsonSerializerOptions StateJson = new(Json)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { SkipEmptyCollections } },
+    };
+
+    private static void SkipEmptyCollections(System.Text.Json.Serialization.Metadata.JsonTypeInfo type)
+    {
+        // Only where an absent collection reads back as an empty one (an initialised property, not a constructor's).
+        if (type.Type != typeof(InstanceState) && type.Type != typeof(VisitRecord)) return;
+        foreach (var property in type.Properties)
+            if (typeof(System.Collections.ICollection).IsAssignableFrom(property.PropertyType))
+                property.ShouldSerialize = static (_, value) => value is not System.Collections.ICollection { Count: 0 };
+    }
+
     private static readonly WorkflowRunner Runner = new();
 
     /// <summary>Applies <paramref name="command"/> to an instance in its own transaction.</summary>
@@ -261,8 +283,10 @@ public sealed partial class WorkflowHost(
             Status = "running", StageNumber = first.Number, StageId = first.Id, StageName = first.Name, State = "{}",
             Version = 0, CreatedAt = now, UpdatedAt = now,
         };
+        // Inserted once, with the state of its first run, in the same batch as that run's rows (EF orders the instance
+        // before the rows that refer to it): saved first and then updated, a start wrote the row twice and made a round
+        // trip more.
         db.Instances.Add(instance);
-        await db.SaveChangesAsync(cancellationToken);
         var outcome = await ApplyAsync(db, instance, new StartInstance(by), null, cancellationToken);
         if (outcome.Kind != OutcomeKind.Applied)
             throw new InvalidOperationException($"'{definition.Id}' could not start: {outcome.Rejection?.Message}");
@@ -276,7 +300,7 @@ public sealed partial class WorkflowHost(
         var now = clock.GetUtcNow();
         var definition = definitions.Get(instance.DefinitionId, instance.DefinitionVersion);
         var context = await InstanceContext.LoadAsync(db, instance, scheduling.Value.WorkingHours(), cancellationToken, definition);
-        var state = instance.State == "{}" ? null : JsonSerializer.Deserialize<InstanceState>(instance.State, Json);
+        var state = instance.State == "{}" ? null : JsonSerializer.Deserialize<InstanceState>(instance.State, StateJson);
         var result = Runner.Run(definition, state, command, context, now);
         if (!result.Applied) return new CommandOutcome(OutcomeKind.Rejected, Rejection: result.Rejection);
 
@@ -299,7 +323,7 @@ public sealed partial class WorkflowHost(
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         await EffectWriter.WriteAsync(db, instance, context, result, outbox, now, cancellationToken);
-        instance.State = JsonSerializer.Serialize(result.State, Json);
+        instance.State = JsonSerializer.Serialize(result.State, StateJson);
         instance.Status = Status(result.Progress.Status);
         instance.StageNumber = result.Progress.StageNumber;
         instance.StageId = result.Progress.StageId;
