@@ -18,6 +18,7 @@ var connectionString = Environment.GetEnvironmentVariable("MENTORING_BENCH_POSTG
 const int Pending = 100_000;
 const int DueAtOnce = 10_000;
 const int HangfireJobs = 2_000;
+const string WalPosition = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint";
 // `peer` as the first argument runs only the migration host and the peer (section 4), for looking into the peer quickly.
 var peerOnly = args is ["peer", ..];
 
@@ -32,6 +33,9 @@ await using (var first = Build(connectionString, scheduling: false))
 }
 
 double drainSeconds = double.NaN, p50 = double.NaN, p99 = double.NaN, readySeconds = double.NaN;
+double productWal = double.NaN, floorSeconds = double.NaN, floorWal = double.NaN;
+const int FloorBatch = 50;
+var floorClients = 4;
 if (!peerOnly)
 {
     await using (var connection = new NpgsqlConnection(connectionString))
@@ -78,6 +82,7 @@ if (!peerOnly)
     {
         await node.StartAsync();
         var due = DateTimeOffset.UtcNow.AddSeconds(5);
+        long walBefore;
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -86,6 +91,9 @@ if (!peerOnly)
                 """, connection);
             update.Parameters.AddWithValue("due", due);
             await update.ExecuteNonQueryAsync();
+            // The floor below starts from a checkpoint too: both pay the same first-change-after-checkpoint page images.
+            await Exec(connection, "CHECKPOINT");
+            walBefore = await Scalar(connection, WalPosition);
         }
 
         var sender = node.Services.GetRequiredService<NudgeSender>();
@@ -107,7 +115,71 @@ if (!peerOnly)
         if (rows.Count != DueAtOnce) Console.WriteLine($"WARNING: {rows.Count} outbox rows written, expected {DueAtOnce}");
         p50 = rows[(int)(rows.Count * 0.50)];
         p99 = rows[Math.Min(rows.Count - 1, (int)(rows.Count * 0.99))];
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            productWal = (await Scalar(connection, WalPosition) - walBefore) / (double)DueAtOnce;
+        }
+
+        floorClients = workers;
         await node.StopAsync();
+    }
+
+    // 3b. The floor: the same work in plain SQL on the same cluster, as fast as PostgreSQL does it. Another 10,000 of
+    //     the pending timers fall due at once; as many clients as the sweeper has workers each claim 50 due timers
+    //     (FOR UPDATE SKIP LOCKED), insert an outbox row for each (the model of a reminder the product just wrote, so
+    //     the rows are as large), delete the timers and commit, until none is due. No journal line and no next timer:
+    //     what the product does beyond this is its own cost, and the share below says how much of the floor it keeps.
+    await using (var connection = new NpgsqlConnection(connectionString))
+    {
+        await connection.OpenAsync();
+        await Exec(connection, $"UPDATE timers SET due_at = now() - interval '1 second' WHERE id IN (SELECT id FROM timers ORDER BY id LIMIT {DueAtOnce})");
+        await Exec(connection, "CHECKPOINT");
+        string template, language, model;
+        await using (var sample = new NpgsqlCommand(
+                         "SELECT template, language, model FROM outbox_messages ORDER BY created_at DESC LIMIT 1", connection))
+        await using (var reader = await sample.ExecuteReaderAsync())
+        {
+            if (!await reader.ReadAsync()) throw new InvalidOperationException("The product's drain wrote no outbox row to copy.");
+            (template, language, model) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        }
+
+        var walBefore = await Scalar(connection, WalPosition);
+        var clock = Stopwatch.StartNew();
+        var claimed = 0;
+        await Task.WhenAll(Enumerable.Range(0, floorClients).Select(async _ =>
+        {
+            await using var own = new NpgsqlConnection(connectionString);
+            await own.OpenAsync();
+            while (true)
+            {
+                await using var transaction = await own.BeginTransactionAsync();
+                await using var batch = new NpgsqlCommand($"""
+                    WITH claimed AS (
+                        SELECT id, instance_id, step_id FROM timers WHERE due_at <= now() ORDER BY due_at LIMIT {FloorBatch}
+                        FOR UPDATE SKIP LOCKED),
+                    gone AS (DELETE FROM timers t USING claimed c WHERE t.id = c.id RETURNING c.id, c.instance_id),
+                    added AS (
+                        INSERT INTO outbox_messages (id, message_id, instance_id, template, language, recipient_name, recipient_email,
+                            model, status, attempts, next_attempt_at, created_at)
+                        SELECT gen_random_uuid(), 'floor-' || g.id, g.instance_id, @template, @language, 'Floor', 'floor@example.org',
+                            @model, 'pending', 0, now(), now()
+                        FROM gone g
+                        RETURNING 1)
+                    SELECT count(*) FROM added
+                    """, own, transaction);
+                batch.Parameters.AddWithValue("template", template);
+                batch.Parameters.AddWithValue("language", language);
+                batch.Parameters.AddWithValue("model", model);
+                var rows = (long)(await batch.ExecuteScalarAsync())!;
+                await transaction.CommitAsync();
+                if (rows == 0) break;
+                Interlocked.Add(ref claimed, (int)rows);
+            }
+        }));
+        floorSeconds = clock.Elapsed.TotalSeconds;
+        if (claimed != DueAtOnce) Console.WriteLine($"WARNING: the floor wrote {claimed} outbox rows, expected {DueAtOnce}");
+        floorWal = (await Scalar(connection, WalPosition) - walBefore) / (double)Math.Max(1, claimed);
     }
 }
 
@@ -162,6 +234,10 @@ Row($"Drain {DueAtOnce:N0} due reminders into the outbox", $"{drainSeconds:F2} s
 Row("Latency due -> committed outbox row, p50", $"{p50:F2} s", "<= 1 s");
 Row("Latency due -> committed outbox row, p99", $"{p99:F2} s", "<= 2 s");
 Row("Reminders per second", $"{perSecond:N0} /s", "4,000 /s");
+var floorPerSecond = DueAtOnce / floorSeconds;
+Row($"Plain-SQL floor per second ({floorClients} clients, {FloorBatch} a batch)", $"{floorPerSecond:N0} /s", "peer (same cluster, same run)");
+Row("Reminders per second / the floor", $"{perSecond / floorPerSecond:P0}", $">= 50%  {(perSecond / floorPerSecond >= 0.5 ? "PASS" : "MISS")}");
+Row("WAL per reminder: product / floor", $"{productWal / 1024:F1} / {floorWal / 1024:F1} KiB", "info");
 Row($"Time to ready with {Pending:N0} pending timers", $"{readySeconds:F2} s", "< 5 s");
 Row($"Hangfire one-off jobs run per second ({HangfireJobs:N0})", $"{hangfirePerSecond:N0} /s", "peer (issue 7: 92-190 /s)");
 Row("Reminders per second / Hangfire jobs per second", $"{perSecond / hangfirePerSecond:N0}x", ">= 40x");
