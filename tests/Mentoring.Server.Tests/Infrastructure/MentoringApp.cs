@@ -134,6 +134,8 @@ public sealed class MentoringApp : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            // Before the test's own overrides, so a test that registers its own TemplateCatalog keeps it.
+            SharedTemplateCatalogs.UseShared(services);
             _services?.Invoke(services);
         });
     }

@@ -60,6 +60,7 @@ public sealed class BrowserApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(SharedTemplateCatalogs.UseShared);
     }
 
     public MentoringDb Db() => Services.GetRequiredService<IDbContextFactory<MentoringDb>>().CreateDbContext();
