@@ -53,10 +53,11 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
         foreach (var path in new[] { "/dashboard", "/programme", "/pairs", $"/pairs/{pair}", "/setup", "/me/tokens", "/dashboard/plan", "/dashboard/calendar", "/dashboard/email",
                      "/me/calendar", "/programmes/inclucities/events", $"/programmes/inclucities/events/{madrid}", "/programmes/inclucities/outputs",
-                     "/programmes/inclucities/report", $"/pairs/{pair}/action-plan", $"/pairs/{pair}/action-plan/print" })
+                     "/programmes/inclucities/report", $"/pairs/{pair}/action-plan", $"/pairs/{pair}/action-plan/print", "/me/tasks",
+                     "/me/tasks?filter=waiting" })
             found.AddRange(await EnglishOnAsync(facilitator, path, data, vocabulary));
         var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
-        foreach (var path in new[] { $"/pairs/{pair}", "/me/calendar", "/programmes/inclucities/outputs", $"/pairs/{pair}/action-plan" })
+        foreach (var path in new[] { $"/pairs/{pair}", "/me/calendar", "/programmes/inclucities/outputs", $"/pairs/{pair}/action-plan", "/me/tasks" })
             found.AddRange(await EnglishOnAsync(jelgava, path, data, vocabulary));
 
         Assert.True(found.Count == 0, "English not from the resources:\n" + string.Join("\n", found.Distinct()));

@@ -10,8 +10,8 @@ namespace Mentoring.Server.Tests.Web;
 [Collection(DatabaseCollection.Name)]
 public sealed class WebAccessTests(DatabaseFixture database)
 {
-    private static readonly string[] Pages = ["/", "/pairs", "/dashboard", "/setup", "/me/tokens"];
-    private static readonly string[] ApiGets = ["/api/pairs", "/api/tokens", "/api/instances", "/api/programme", "/dashboard/export.csv"];
+    private static readonly string[] Pages = ["/", "/pairs", "/dashboard", "/setup", "/me/tokens", "/me/tasks"];
+    private static readonly string[] ApiGets = ["/api/pairs", "/api/tokens", "/api/instances", "/api/programme", "/dashboard/export.csv", "/api/me/tasks"];
 
     [Fact]
     public async Task Anonymous_callers_get_401_from_the_API_and_the_sign_in_page_from_pages()
