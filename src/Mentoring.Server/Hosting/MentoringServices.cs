@@ -12,6 +12,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Data.Migrations;
 using Mentoring.Server.Email;
 using Mentoring.Server.FunderReport;
+using Mentoring.Server.Teams;
 using Mentoring.Server.Inputs;
 using Mentoring.Server.Matching;
 using Mentoring.Server.Pairs;
@@ -52,7 +53,8 @@ public static class MentoringServices
             .AddMentoringVisits()
             .AddMentoringEvents()
             .AddMentoringActionPlans()
-            .AddMentoringOutputs();
+            .AddMentoringOutputs()
+            .AddMentoringTeams();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -157,6 +159,7 @@ public static class MentoringServices
         api.MapEventsApi();
         api.MapActionPlansApi();
         FunderReport.FunderReportApi.MapOutputsAndReport(api);
+        api.MapTeamsApi();
         app.MapFiles();
         return app;
     }
