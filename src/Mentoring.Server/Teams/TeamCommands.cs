@@ -6,6 +6,7 @@ using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Setup;
+using Mentoring.Server.Web;
 using Mentoring.Server.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -74,9 +75,9 @@ public sealed class TeamCommands(ProgrammeAdmin admin, OutboxWriter outbox, IOpt
                 where instance.ProgrammeId == programmeId && instance.GroupId != null
                 join member in db.GroupMembers.AsNoTracking() on instance.GroupId equals member.GroupId
                 where member.CityId == cityId
-                orderby item.DueAt, item.OpenedAt
-                select new { item.Id, GroupId = instance.GroupId!.Value, item.Title, item.DueAt })
+                select new { item.Id, GroupId = instance.GroupId!.Value, item.Title, item.DueAt, item.OpenedAt })
             .Distinct().ToListAsync(ct);
+        open = open.OrderBy(o => o.DueAt ?? DateTimeOffset.MaxValue).ThenBy(o => o.OpenedAt).ToList();
         var answers = await TeamBook.WhoAnswersAsync(db, open.Select(o => o.Id).ToList(), now, ct);
         var tasks = new List<QueueItemView>();
         foreach (var item in open)
@@ -162,7 +163,14 @@ public sealed class TeamCommands(ProgrammeAdmin admin, OutboxWriter outbox, IOpt
         if (cityId is null || await SideAsync(db, item, cityId, now, ct) is not { } side || side.Team.Member(user.PersonId()) is null)
             return new AdminResult<TaskTeamView>(AdminOutcome.Forbidden, Detail: "Only a member of a team this task belongs to can claim it.");
         if (side.Holder is { } holder && holder != user.PersonId())
-            return AdminResult<TaskTeamView>.Conflict($"{side.Team.Member(holder)!.Person.Name} has already claimed this task.");
+        {
+            var name = side.Team.Member(holder)!.Person.Name;
+            return AdminResult<TaskTeamView>.Conflict($"{name} has already claimed this task.") with
+            {
+                Lines = [new PageText("{0} has already claimed this task.", name)],
+            };
+        }
+
         if (side.Holder is null)
         {
             await PlaceClaimAsync(db, item, cityId, user.PersonId(), now, ct);
@@ -254,6 +262,10 @@ public sealed class TeamCommands(ProgrammeAdmin admin, OutboxWriter outbox, IOpt
             return new AdminResult<TeamMemberView>(AdminOutcome.Forbidden, Detail: "Only the team's lead or the facilitator can invite.");
         var teamRole = string.IsNullOrWhiteSpace(request.TeamRole) ? TeamRoles.Member : request.TeamRole.Trim();
         if (!TeamRoles.All.Contains(teamRole)) return AdminResult<TeamMemberView>.Invalid("teamRole", "Choose lead coordinator or member.");
+        // The lead a team has by default (its longest-standing member) is written down before anyone joins, so a
+        // newcomer never takes the lead by sorting first.
+        if (team.Lead is { } current && teamRole != TeamRoles.Lead)
+            await UpsertRowAsync(db, user.ProgrammeId(), cityId, current.Person.Id, TeamRoles.Lead, now, ct);
         var added = await admin.AddPersonAsync(db, user.ProgrammeId(), user,
             new AddProgrammePersonRequest(request.Name, request.Email, PersonRoles.Coordinator, cityId, null, request.Language ?? "en", Invite: true),
             now, ct);
