@@ -262,6 +262,9 @@ public static class DashboardQueries
                       && cities.Contains(place.CityId)
                 join p in db.People on place.PersonId equals p.Id
                 select p).ToListAsync(ct);
+        // A city team answers with one person: the task's assignee, their deputy while away, the lead while unclaimed.
+        if ((await Teams.TeamBook.WhoAnswersAsync(db, [itemId], now, ct)).GetValueOrDefault(itemId) is { Count: > 0 } answering)
+            people = answering.Select(a => a.Person).DistinctBy(p => p.Id).ToList();
         foreach (var person in people)
         {
             var culture = OutboxWriter.Culture(person.Language);

@@ -21,6 +21,7 @@ using Mentoring.Server.Practices;
 using Mentoring.Server.Programme;
 using Mentoring.Server.Programme.Packages;
 using Mentoring.Server.Retention;
+using Mentoring.Server.Teams;
 using Mentoring.Server.Scheduling;
 using Mentoring.Server.Setup;
 using Mentoring.Server.Events;
@@ -54,7 +55,8 @@ public static class MentoringServices
             .AddMentoringEvents()
             .AddMentoringActionPlans()
             .AddMentoringOutputs()
-            .AddMentoringInbox();
+            .AddMentoringInbox()
+            .AddMentoringTeams();
 
     /// <summary>The database: EF Core on SQLite (embedded default) or PostgreSQL, and the migration runner.</summary>
     public static IHostApplicationBuilder AddMentoringData(this IHostApplicationBuilder builder)
@@ -160,6 +162,7 @@ public static class MentoringServices
         api.MapActionPlansApi();
         FunderReport.FunderReportApi.MapOutputsAndReport(api);
         Inbox.InboxApi.MapInboxApi(api);
+        api.MapTeamsApi();
         app.MapFiles();
         return app;
     }

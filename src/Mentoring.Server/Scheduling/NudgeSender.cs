@@ -52,6 +52,10 @@ public sealed class NudgeSender(
                 .ToListAsync(cancellationToken))
             .ToDictionary(w => (w.InstanceId, w.StepId, w.Activation));
 
+        // Within a city's team, a task's nudges go to whoever answers for it now: its assignee, their deputy while
+        // they are away, the lead while it is unclaimed.
+        var answers = await Teams.TeamBook.WhoAnswersAsync(db,
+            items.Values.Where(w => w.Status == WorkItemStatus.Open).Select(w => w.Id).ToList(), now, cancellationToken);
         var loadTime = phases.ElapsedMilliseconds;
         var sent = 0;
         var rows = new NudgeRows();
@@ -64,8 +68,10 @@ public sealed class NudgeSender(
                 row.VisitDate, row.VisitHost);
             var due = new DueNudge(timer.Id.ToString("N"), timer.StepId, timer.Activation, Purpose(timer.Purpose), timer.DueAt,
                 timer.Data is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(timer.Data, WorkflowHost.Json)!);
-            var outcome = NudgeRules.Decide(due, item, definitions.Get(instance.DefinitionId, instance.DefinitionVersion),
-                contexts[instance.Id], now);
+            INudgeAudience audience = answers.TryGetValue(row.Id, out var answering) && answering.Count > 0
+                ? new Teams.TeamAudience(contexts[instance.Id], answering)
+                : contexts[instance.Id];
+            var outcome = NudgeRules.Decide(due, item, definitions.Get(instance.DefinitionId, instance.DefinitionVersion), audience, now);
             EffectWriter.WriteNudge(db, rows, instance, contexts[instance.Id], row.Id, outcome, outbox, now);
             sent += outcome.Emails;
         }

@@ -182,6 +182,10 @@ internal static class EffectWriter
         DueAt = timer.DueAt, Data = timer.Data is null ? null : JsonSerializer.Serialize(timer.Data, WorkflowHost.Json),
     };
 
+    /// <summary>A history line another feature records in the caller's context (a city team's hand-over of a task):
+    /// this folder stays the one writer of journal_entries. The caller saves.</summary>
+    public static void AddJournal(MentoringDb db, Guid instanceId, JournalRecord line) => db.Journal.Add(JournalRow(instanceId, line));
+
     internal static JournalEntry JournalRow(Guid instanceId, JournalRecord line) => new()
     {
         InstanceId = instanceId, At = line.At, Type = line.Type, StepId = line.StepId, ActorId = line.By.Id,

@@ -128,6 +128,11 @@ public sealed class InstanceContext : IWorkflowServices, INudgeAudience
         }
     }
 
+    /// <summary>The city a recipient coordinates for here, or null (the facilitator, a programme role): a city team
+    /// (Teams/) narrows a city's recipients to the one person answering for the task.</summary>
+    public string? CoordinatorCityOf(string personId) =>
+        _people.FirstOrDefault(p => p.Place.Role == PersonRoles.Coordinator && p.Person.Id.ToString() == personId)?.Place.CityId;
+
     public IReadOnlyList<Recipient> RecipientsFor(Role role) => PeopleFor(role).Select(p => ToRecipient(p, role)).ToList();
 
     public string HostCityName(string host) =>

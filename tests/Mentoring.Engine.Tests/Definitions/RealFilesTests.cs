@@ -87,7 +87,8 @@ public class RealFilesTests
         var catalog = Templates.Value;
 
         Assert.Equal(["el", "en", "es", "fr", "it", "lv", "nl"], catalog.Languages);
-        Assert.Equal(13, catalog.Names.Count);
+        Assert.Equal(14, catalog.Names.Count);
+        Assert.Contains("absence-without-deputy", catalog.Names);
         Assert.Contains("calendar-invitation", catalog.Names);
         Assert.All(catalog.Names, name => Assert.All(catalog.Languages, language => Assert.True(catalog.HasLanguage(name, language), $"{language}/{name}")));
     }

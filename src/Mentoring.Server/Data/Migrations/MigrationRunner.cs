@@ -28,6 +28,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M028_ActionPlans(),
         new M029_Outputs(),
         new M030_PracticeSearchInline(),
+        new M031_Teams(),
         new M032_Inbox(),
         new M035_LeanResumeIndexes()];
 
