@@ -88,6 +88,13 @@ public static class InboxQueries
         var shares = rows.Select(r => (Row: r, Share: InboxResponsibility.Decide(places,
                 new InboxCandidate(r.Id, r.ProgrammeId, r.GroupId, r.Assignee, r.GroupId is { } g ? members[g].ToList() : []))))
             .Where(s => s.Share.Visible).ToList();
+        // Within a city's team, "mine" is what the team says this person answers for now (the holder, a deputy, the
+        // lead while nobody holds it); the rest of the city's items are "my team's".
+        var teamItems = shares.Where(s => s.Share.Team && s.Row.GroupId is not null && CityIn(cityPlaces, s.Row.ProgrammeId) is not null)
+            .Select(s => s.Row.Id).ToList();
+        var answers = await Teams.TeamBook.WhoAnswersAsync(db, teamItems, now, ct);
+        shares = shares.Select(s => (s.Row, Share: InboxResponsibility.WithTeam(s.Share, personId, CityIn(cityPlaces, s.Row.ProgrammeId),
+            answers.GetValueOrDefault(s.Row.Id)))).ToList();
 
         var ids = shares.Select(s => s.Row.Id).ToList();
         var priorities = await db.Set<TaskPriorityRecord>().AsNoTracking().Where(p => ids.Contains(p.WorkItemId))
@@ -114,6 +121,9 @@ public static class InboxQueries
         }).ToList();
         return (tasks, today);
     }
+
+    private static string? CityIn(IEnumerable<InboxPlace> cityPlaces, string programmeId) =>
+        cityPlaces.FirstOrDefault(p => p.ProgrammeId == programmeId)?.CityId;
 
     /// <summary>The tasks one filter shows, in one order. "mine" hides what the person put off to a later day; the
     /// other filters show it (marked), so nothing put off is lost. Null filter or sort: mine, by due date.</summary>

@@ -20,15 +20,13 @@ public sealed record InboxShare(bool Mine, bool Team, bool Waiting, bool MayPrio
 }
 
 /// <summary>
-/// THE SEAM: which of a person's open items they answer for, which are their team's, and which wait on others. Today's
-/// rule, one coordinator per city: a coordinator answers for the items assigned to the role their city holds in the
-/// group (and "both"); the facilitator for the facilitator's items (and the programme workflow's unassigned ones); a
-/// programme-scope role (a coordination team) for its own. A city's team is that city's coordinators, so "my team's"
-/// is today the same set as "mine" (only a follow-up date tells them apart: it hides an item from "mine" alone).
-/// Priority is set by the item's city or the facilitator.
-/// When city teams land (Teams/: several people per city, claim and assign, absences with a deputy), the lead replaces
-/// the body of <see cref="Decide"/> with the teams helper's answer ("who answers for each open task"); nothing else in
-/// the inbox decides responsibility.
+/// Which of a person's open items they answer for, which are their team's, and which wait on others, in two steps.
+/// <see cref="Decide"/> places an item by role: a coordinator's city team has the items assigned to the role their city
+/// holds in the group (and "both"); the facilitator has the facilitator's items (and the programme workflow's
+/// unassigned ones); a programme-scope role (a coordination team) its own. <see cref="WithTeam"/> then narrows "mine"
+/// within a city team to the one person the team says answers for the item now (<see cref="Teams.TeamBook"/>: the
+/// holder, their deputy while they are away, the lead while nobody holds it), so a colleague's task is "my team's",
+/// not mine. Priority is set by the item's city or the facilitator.
 /// </summary>
 public static class InboxResponsibility
 {
@@ -64,5 +62,18 @@ public static class InboxResponsibility
                 return mine ? new InboxShare(true, true, false, true) : InboxShare.None;
             }
         }
+    }
+
+    /// <summary>
+    /// Narrows a city item's share by the city team's answer: it is the person's own when their city's answerer is
+    /// them, else their team's. Without an answer for their city (a city nobody is in, or the item is not a group's)
+    /// the role's share stands.
+    /// </summary>
+    public static InboxShare WithTeam(InboxShare share, Guid personId, string? cityId, IReadOnlyList<Teams.Answerer>? answers)
+    {
+        if (!share.Team || cityId is null || answers is null) return share;
+        var mine = answers.Where(a => a.CityId == cityId).ToList();
+        if (mine.Count == 0) return share;
+        return share with { Mine = mine.Any(a => a.Person.Id == personId) };
     }
 }
