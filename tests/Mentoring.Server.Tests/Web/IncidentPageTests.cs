@@ -112,9 +112,10 @@ public sealed class IncidentPageTests(DatabaseFixture database)
     public async Task A_city_coordinator_sees_the_incident_but_neither_the_buttons_nor_may_post_them(DatabaseProvider provider)
     {
         await using var app = await StartAsync(database, provider);
+        // Signed in first: the fault takes Jelgava's coordinator's address away.
+        var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
         var pair = await FaultJelgavaAsync(app);
         var instance = await InstanceOfAsync(app, pair);
-        var jelgava = await WebClient.SignedInAsync(app, People.Coordinator("jelgava"));
 
         await jelgava.GetAsync($"/pairs/{pair}");
         Assert.Contains("This workflow has stopped", jelgava.LastPage);
@@ -147,7 +148,6 @@ public sealed class IncidentPageTests(DatabaseFixture database)
             await db.Programmes.Where(p => p.Id == "inclucities").ExecuteUpdateAsync(s => s.SetProperty(p => p.Settings, """{"stuckAfterDays":10}"""));
         var mentee = await app.ClientForAsync(People.Coordinator("jelgava"));
         var jelgava = (await mentee.PairOfAsync("jelgava")).Id;
-        var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
 
         // Nine days on nothing is stuck; on day 9 Jelgava completes a task; on day 11 the other three pairs are stuck.
         app.Clock.Advance(TimeSpan.FromDays(9));
@@ -156,6 +156,8 @@ public sealed class IncidentPageTests(DatabaseFixture database)
         await mentee.CompleteAsync(jelgava, (await mentee.OpenItemAsync(jelgava, "mentee-needs-self-assessment")).Id);
         app.Clock.Advance(TimeSpan.FromDays(2));
 
+        // Signed in now: a session started eleven days ago by the app's clock has ended.
+        var facilitator = await WebClient.SignedInAsync(app, People.Facilitator);
         await facilitator.GetAsync("/dashboard");
         Assert.Contains("No activity for 10 days or more", facilitator.LastPage);
         var section = facilitator.LastPage[facilitator.LastPage.IndexOf("id=\"stuck-groups\"", StringComparison.Ordinal)..];
