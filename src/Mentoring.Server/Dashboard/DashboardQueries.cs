@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Mentoring.Server.Dashboard;
 
-public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted }
+public enum StepState { Done, InProgress, DueSoon, Overdue, NotStarted, StoppedByError }
 
 public sealed record OpenItemRow(Guid ItemId, Guid PairId, int PairNumber, string Members, string Kind, string Title, string? Assignee,
     DateTimeOffset? DueAt, DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
@@ -44,6 +44,8 @@ public static class DashboardQueries
     {
         if (pair.Status == "completed" || step < pair.CurrentStep) return StepState.Done;
         if (step > pair.CurrentStep) return StepState.NotStarted;
+        // A faulted instance is not "in progress": nothing moves until an operator retries it (Instances/Incidents).
+        if (pair.Status == "faulted") return StepState.StoppedByError;
         if (pair.NextDueAt is { } due && due < now) return StepState.Overdue;
         if (pair.NextDueAt is { } soon && soon < now + DueSoon) return StepState.DueSoon;
         return StepState.InProgress;

@@ -322,13 +322,16 @@ public sealed class OutboxDispatcher(
                 return new(FailureScope.Connection, false, $"Could not deliver to {server} ({Reply(closing)}): {Describe(e)}");
             case SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } recipient when (int)recipient.StatusCode >= 500:
                 return new(FailureScope.Message, true,
-                    $"Rejected by {server}: the recipient {recipient.Mailbox?.Address} was refused ({Reply(recipient)}): {Describe(e)}");
+                    $"Rejected by {server}: the recipient {recipient.Mailbox?.Address} was refused ({Reply(recipient)}): {Describe(e)}",
+                    Short(recipient));
             case SmtpCommandException command when (int)command.StatusCode is >= 500 and < 600:
-                return new(FailureScope.Message, true, $"Rejected by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}");
+                return new(FailureScope.Message, true, $"Rejected by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}",
+                    Short(command));
             case SmtpCommandException command when (int)command.StatusCode is >= 400 and < 500:
-                return new(FailureScope.Message, false, $"Deferred by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}");
+                return new(FailureScope.Message, false, $"Deferred by {server} ({Command(command)}, {Reply(command)}): {Describe(e)}",
+                    Short(command));
             case ParseException or FormatException:
-                return new(FailureScope.Message, true, $"Not a valid email address or header: {Describe(e)}");
+                return new(FailureScope.Message, true, $"Not a valid email address or header: {Describe(e)}", $"Not a valid address: {e.Message}");
             case InvalidOperationException when e.Message.Contains("subject", StringComparison.OrdinalIgnoreCase):
                 return new(FailureScope.Message, true, Describe(e));
             case NotSupportedException:
@@ -343,6 +346,9 @@ public sealed class OutboxDispatcher(
     }
 
     private static string Reply(SmtpCommandException e) => $"{(int)e.StatusCode} {e.StatusCode}";
+
+    /// <summary>The server's reply as the facilitator reads it on a bounce flag: its code and its words.</summary>
+    private static string Short(SmtpCommandException e) => $"{(int)e.StatusCode} {e.Message.Trim()}";
 
     private static string Command(SmtpCommandException e) => e.ErrorCode switch
     {
@@ -363,11 +369,13 @@ public sealed class OutboxDispatcher(
 
     private async Task<SendFailure> FailAsync(OutboxMessage message, SendFailure failure, Exception? exception)
     {
-        await FailAsync(message, failure.Permanent, failure.Reason, exception);
+        await FailAsync(message, failure.Permanent, failure.Reason, exception, failure.Bounce);
         return failure;
     }
 
-    private async Task FailAsync(OutboxMessage message, bool permanent, string reason, Exception? exception)
+    /// <param name="bounce">The server's refusal in short when the failure is the address's (<see cref="SendFailure.Bounce"/>):
+    /// a message that dies of it flags its recipient on the facilitator's dashboard (<see cref="EmailBounces"/>).</param>
+    private async Task FailAsync(OutboxMessage message, bool permanent, string reason, Exception? exception, string? bounce = null)
     {
         var now = clock.GetUtcNow();
         var attempts = message.Attempts + 1;
@@ -383,7 +391,11 @@ public sealed class OutboxDispatcher(
                 message.Template, message.RecipientEmail, message.MessageId, attempts, Options.MaxAttempts, next, reason);
 
         await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
-        await db.Outbox.Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending)
+        // The message dies and its bounce is recorded in one transaction: only the dispatcher whose update marked it dead
+        // records the bounce, so a second node or a retry records none.
+        var flags = dead && bounce is not null;
+        await using var transaction = flags ? await db.Database.BeginTransactionAsync(CancellationToken.None) : null;
+        var marked = await db.Outbox.Where(m => m.Id == message.Id && m.Status == OutboxStatus.Pending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, dead ? OutboxStatus.Dead : OutboxStatus.Pending)
                 .SetProperty(m => m.Attempts, attempts)
@@ -391,6 +403,14 @@ public sealed class OutboxDispatcher(
                 .SetProperty(m => m.LastError, reason)
                 .SetProperty(m => m.SecretModel, m => dead ? null : m.SecretModel)
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        if (transaction is null) return;
+        if (marked == 1)
+        {
+            EmailBounces.Add(db, message, bounce!, now);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>Gives up our lease; a row another node has leased since (ours ran out) keeps that node's lease.</summary>
@@ -418,4 +438,7 @@ public sealed class OutboxDispatcher(
 public enum FailureScope { Message, Connection, Authentication }
 
 /// <summary>Why a message was not sent, whether retrying can help, and how far the failure reaches.</summary>
-public sealed record SendFailure(FailureScope Scope, bool Permanent, string Reason);
+/// <param name="Bounce">When the failure is the recipient address's (a 5xx or 4xx reply to the message, an invalid
+/// address): the server's reply in short, for the bounce flag should the message die of it. Null for a failure of the
+/// server, the connection or the template, which says nothing about the address.</param>
+public sealed record SendFailure(FailureScope Scope, bool Permanent, string Reason, string? Bounce = null);

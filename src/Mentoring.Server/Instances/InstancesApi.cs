@@ -31,14 +31,14 @@ public static class InstancesApi
         var instances = app.MapGroup("/api/instances").WithTags("Operations")
             .RequireAuthorization(policy => policy.RequireRole(PersonRoles.Facilitator, PersonRoles.Admin));
         instances.MapGet("/", ListAsync);
-        void Operation(string name, Func<Actor, OperatorRequest, WorkflowCommand> command) =>
+        void Operation(string name, InstanceOperation operation) =>
             instances.MapPost($"/{{id:guid}}/{name}", (Guid id, OperatorRequest body, HttpContext http, WorkflowHost host,
                     IDbContextFactory<MentoringDb> dbs, CancellationToken ct) =>
-                OperateAsync(http, host, dbs, id, body, by => command(by, body), ct));
-        Operation("suspend", (by, body) => new SuspendInstance(by, body.Reason));
-        Operation("resume", (by, _) => new ResumeInstance(by));
-        Operation("cancel", (by, body) => new CancelInstance(by, body.Reason));
-        Operation("retry", (by, _) => new RetryFaulted(by));
+                OperateAsync(http, host, dbs, id, body, operation, ct));
+        Operation("suspend", InstanceOperation.Suspend);
+        Operation("resume", InstanceOperation.Resume);
+        Operation("cancel", InstanceOperation.Cancel);
+        Operation("retry", InstanceOperation.Retry);
 
         var programme = app.MapGroup("/api/programme").WithTags("Programme").RequireAuthorization();
         programme.MapGet("/", GetProgrammeAsync);
@@ -96,29 +96,23 @@ public static class InstancesApi
         return TypedResults.Ok(new ProgrammeView(programme.Id, programme.Name, workflow, items, events));
     }
 
+    /// <summary>The operation through <see cref="InstanceOperations"/>, the one path the pages' incident forms take too.</summary>
     private static async Task<Results<Ok<CommandResponse>, ProblemHttpResult>> OperateAsync(HttpContext http, WorkflowHost host,
-        IDbContextFactory<MentoringDb> dbs, Guid id, OperatorRequest body, Func<Actor, WorkflowCommand> command, CancellationToken ct)
+        IDbContextFactory<MentoringDb> dbs, Guid id, OperatorRequest body, InstanceOperation operation, CancellationToken ct)
     {
-        var key = http.ApiKey(body);
-        if (key is null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key header required");
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        var result = await InstanceOperations.RunAsync(host, dbs, id, operation, body.Reason, http.User,
+            http.Request.Headers[Idempotency.Header].ToString(), ct);
+        if (result.Replayed) http.Response.MarkReplayed();
+        return result.Failure switch
         {
-            // Another programme's instance is not there for this operator.
-            var programmeId = http.User.ProgrammeId();
-            if (!await db.Instances.AnyAsync(i => i.Id == id && i.ProgrammeId == programmeId, ct))
-                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such workflow instance");
-        }
-
-        var actor = new Actor(http.User.PersonId().ToString(), http.User.Identity?.Name ?? "operator", ActorRole.Facilitator);
-        var outcome = await host.ExecuteAsync(id, command(actor), key, ct);
-        return outcome.Kind switch
-        {
-            OutcomeKind.Applied or OutcomeKind.Replayed => TypedResults.Ok(outcome.Response),
-            OutcomeKind.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such workflow instance"),
-            OutcomeKind.KeyReused => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                detail: outcome.Rejection?.Message),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: outcome.Rejection?.Message),
+            null => TypedResults.Ok(result.Response!),
+            OperationFailure.KeyMissing => HttpIdempotency.KeyRequired(),
+            OperationFailure.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not for your role",
+                detail: "Only the facilitator and admins operate workflow instances."),
+            OperationFailure.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such workflow instance"),
+            OperationFailure.KeyReused => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                detail: result.Detail),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: result.Detail),
         };
     }
 }

@@ -22,6 +22,8 @@ public sealed class FacilitatorDigest(
     TimeProvider clock,
     IOptions<SchedulingOptions> options,
     IOptions<EmailOptions> email,
+    DefinitionStore definitions,
+    Microsoft.Extensions.Localization.IStringLocalizerFactory localizers,
     ILogger<FacilitatorDigest> logger)
 {
     /// <summary>Writes this week's digests not written yet; returns how many.</summary>
@@ -48,8 +50,8 @@ public sealed class FacilitatorDigest(
             if (due.Count == 0) continue;
 
             var content = await ContentAsync(db, programme.Id, now, digestWeek, cancellationToken);
-            // Nothing overdue, due, coming up or waiting: an empty digest is one more email to delete.
-            if (content is { Overdue.Count: 0, DueSoon: 0, Visits.Count: 0, Approvals.Count: 0 }) continue;
+            // Nothing overdue, due, coming up, waiting or stuck: an empty digest is one more email to delete.
+            if (content is { Overdue.Count: 0, DueSoon: 0, Visits.Count: 0, Approvals.Count: 0, Stuck.Count: 0 }) continue;
             foreach (var facilitator in due)
             {
                 var recipient = new Recipient(facilitator.Id.ToString(), facilitator.Name, facilitator.Email, facilitator.Language,
@@ -80,7 +82,8 @@ public sealed class FacilitatorDigest(
     private sealed record Row(GroupNames Group, string Kind, string Title, string? Assignee, DateTimeOffset? DueAt,
         DateOnly? VisitDate, string? VisitHost, string? VisitPhase);
 
-    private sealed record Content(List<Row> Overdue, int DueSoon, List<Row> Visits, List<Row> Approvals);
+    private sealed record Content(List<Row> Overdue, int DueSoon, List<Row> Visits, List<Row> Approvals,
+        List<Dashboard.StuckGroup> Stuck);
 
     private static readonly Dictionary<string, WorkItemKind> Kinds = Enum.GetValues<WorkItemKind>().ToDictionary(EffectWriter.Kebab);
 
@@ -109,7 +112,8 @@ public sealed class FacilitatorDigest(
             sections[DigestSection.Overdue].OrderBy(r => r.DueAt).ToList(),
             sections[DigestSection.DueThisWeek].Count(),
             sections[DigestSection.UpcomingVisit].OrderBy(r => r.VisitDate).ToList(),
-            sections[DigestSection.AwaitingApproval].ToList());
+            sections[DigestSection.AwaitingApproval].ToList(),
+            (await Dashboard.StuckGroups.ListAsync(db, definitions.Catalog, programmeId, now, cancellationToken)).Groups);
     }
 
     private JsonObject Model(string programme, Recipient recipient, DateOnly from, DateOnly to, Content content)
@@ -143,7 +147,29 @@ public sealed class FacilitatorDigest(
             {
                 ["group"] = GroupName(r), ["title"] = outbox.InLanguage(r.Title, recipient.Language),
             })]),
+            ["stuck"] = new JsonArray([.. content.Stuck.Select(g => (JsonNode)new JsonObject
+            {
+                ["group"] = g.Line, ["what"] = LastThing(g, recipient.Language),
+                ["date"] = Date(NudgeSchedule.LocalDate(g.LastAt, zone)), ["days"] = g.Days,
+            })]),
         };
+    }
+
+    /// <summary>A stuck group's last journal entry in plain words, in the recipient's language: the pages' words for
+    /// the entry ("Task completed") and the step's title.</summary>
+    private string LastThing(Dashboard.StuckGroup group, string language)
+    {
+        var previous = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = OutboxWriter.Culture(language);
+            var what = localizers.Create(Web.Texts.ResourceName, typeof(Web.Texts).Assembly.GetName().Name!)["journal-" + group.LastType].Value;
+            return group.LastStepTitle is { } title ? $"{what}: {outbox.InLanguage(title, language)}" : what;
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = previous;
+        }
     }
 
     /// <summary>The host city as people know it; proposals may name it by id ("jelgava") or by name.</summary>

@@ -30,6 +30,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M030_PracticeSearchInline(),
         new M031_Teams(),
         new M032_Inbox(),
+        new M033_EmailBounces(),
         new M035_LeanResumeIndexes()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.

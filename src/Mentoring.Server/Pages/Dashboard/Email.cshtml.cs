@@ -12,7 +12,8 @@ namespace Mentoring.Server.Pages.Dashboard;
 /// <summary>The facilitator's email log: what went out, what keeps failing and what was given up on, with a resend
 /// that follows the rules of <c>POST /api/email/{id}/resend</c> (same OutboxAdmin, same idempotency records).</summary>
 [Authorize(Roles = PersonRoles.Facilitator + "," + PersonRoles.Admin)]
-public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatus delivery) : PageModel
+public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatus delivery,
+    Microsoft.EntityFrameworkCore.IDbContextFactory<Data.MentoringDb> dbs, TimeProvider clock) : PageModel
 {
     public const int PageSize = 50;
 
@@ -48,6 +49,16 @@ public sealed class EmailModel(OutboxAdmin admin, Texts text, EmailDeliveryStatu
             _ => text["The change could not be made."],
         };
         return Redirect(Back(p));
+    }
+
+    /// <summary>The dashboard's bounce flag: dismissed for every standing bounce of the person, then back to the dashboard.
+    /// Dismissing twice (a double submit) changes nothing the second time, so no key is needed.</summary>
+    public async Task<IActionResult> OnPostDismissBounceAsync(Guid personId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await EmailBounces.DismissAsync(db, User.ProgrammeId(), personId, User.Identity?.Name ?? "facilitator", clock.GetUtcNow(), ct);
+        TempData["Message"] = text["Saved."];
+        return Redirect("/dashboard#email-bounces");
     }
 
     private static string Back(int p) => p > 0 ? $"/dashboard/email?p={p}" : "/dashboard/email";
