@@ -27,7 +27,8 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M027_Events(),
         new M028_ActionPlans(),
         new M029_Outputs(),
-        new M030_PracticeSearchInline()];
+        new M030_PracticeSearchInline(),
+        new M034_MethodGaps()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.
     private const long PostgresLockKey = 0x4D454E544F52;
