@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Mentoring.Server.Data;
 using Mentoring.Server.SupportNetworks;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +22,7 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
         {
             message.RecipientEmail = null;
             message.RecipientName = SupportNetwork.Redacted;
-            message.Model = RedactJson(message.Model, person.Mentions);
+            message.Model = ConsentJson.Redact(message.Model, person.Mentions);
             message.SecretModel = null;
             message.AttachmentName = null;
             message.AttachmentType = null;
@@ -37,36 +36,4 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
             }
         }
     }
-
-    /// <summary>The model with every text that mentions the person redacted. Done on the parsed JSON, not its text,
-    /// where a name with accents is written escaped (<c>Luc\u00EDa</c>).</summary>
-    private static string RedactJson(string json, IReadOnlyList<string> mentions)
-    {
-        var root = JsonNode.Parse(json);
-        if (root is null) return json;
-        if (Redacted(root, mentions) is { } text) return JsonValue.Create(text).ToJsonString();
-        Walk(root, mentions);
-        return root.ToJsonString();
-    }
-
-    private static void Walk(JsonNode node, IReadOnlyList<string> mentions)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (key, child) in o.ToList())
-                    if (child is not null && Redacted(child, mentions) is { } text) o[key] = text;
-                    else if (child is not null) Walk(child, mentions);
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                    if (a[i] is { } child && Redacted(child, mentions) is { } text) a[i] = text;
-                    else if (a[i] is { } other) Walk(other, mentions);
-                break;
-        }
-    }
-
-    /// <summary>A string value with the mentions redacted, or null when the node is not a string.</summary>
-    private static string? Redacted(JsonNode node, IReadOnlyList<string> mentions) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) ? SupportNetwork.Redact(text, mentions) : null;
 }
