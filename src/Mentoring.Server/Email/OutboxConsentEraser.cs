@@ -14,6 +14,7 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
 {
     public async Task EraseAsync(MentoringDb db, WithdrawnPerson person, CancellationToken ct)
     {
+        await RedactMentionsAsync(db, person, ct);
         if (person.Email is not { Length: > 0 } email) return;
         var address = email.ToLowerInvariant();
         var messages = await db.Outbox.Where(m => m.RecipientId == null && m.RecipientEmail != null && m.RecipientEmail.ToLower() == address)
@@ -33,6 +34,25 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
             {
                 message.Status = OutboxStatus.Dead;
                 message.LastError = "Not sent: the recipient withdrew their consent and their address was erased.";
+            }
+        }
+    }
+
+    /// <summary>The messages to other people that mention the person (a visit's or an event's invitation whose agenda or
+    /// session names them): the model and the .ics lose the mentions. The .ics is read unfolded, where a long line may
+    /// have split a name in two.</summary>
+    private static async Task RedactMentionsAsync(MentoringDb db, WithdrawnPerson person, CancellationToken ct)
+    {
+        if (person.Mentions.Count == 0) return;
+        foreach (var message in await db.Outbox.ToListAsync(ct))
+        {
+            var model = ConsentJson.Redact(message.Model, person.Mentions);
+            if (!ReferenceEquals(model, message.Model)) message.Model = model;
+            if (message.Attachment is { } ics)
+            {
+                var unfolded = ics.Replace("\r\n ", "").Replace("\r\n\t", "");
+                var redacted = SupportNetwork.Redact(unfolded, person.Mentions);
+                if (redacted != unfolded) message.Attachment = redacted;
             }
         }
     }
