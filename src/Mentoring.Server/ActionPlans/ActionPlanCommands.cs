@@ -113,11 +113,23 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
 
     private delegate Task<PlanResult<PlanChange>> Change(MentoringDb db, ActionPlanRecord plan, PlanAccess access);
 
+    /// <summary>What a change touches: a comment (the commenters'), the working copy (raises its revision), or the plan's
+    /// record beside it (a freeze, an endorsement: the working copy stays as it is).</summary>
+    private enum Edit { Comment, WorkingCopy, Plan }
+
+    public const string Stale = "The action plan was saved by someone else after you read it: nothing of your change was saved. " +
+                                "Read the plan again and make your change on its new revision.";
+
+    private const string RevisionMissing = "Send the revision of the working copy you read (the plan's 'revision').";
+
     /// <summary>What every change shares: access, the field errors found before, the key, the plan (made if need be) and
-    /// the change in one transaction with the key's record.</summary>
-    private async Task<PlanResult<PlanChange>> ChangeAsync(ClaimsPrincipal user, Guid groupId, IdempotencyKey? key, bool comment,
+    /// the change in one transaction with the key's record. A change sent with a revision other than the working copy's is
+    /// refused (stale); two made on the same revision at once cannot both commit, since the revision is the row's
+    /// concurrency token and every change of the working copy raises it.</summary>
+    private async Task<PlanResult<PlanChange>> ChangeAsync(ClaimsPrincipal user, Guid groupId, IdempotencyKey? key, Edit edit, int? revision,
         Dictionary<string, string[]> errors, Change change, CancellationToken ct)
     {
+        var comment = edit == Edit.Comment;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             var (access, refusal) = await AccessAsync<PlanChange>(db, user, groupId, ct);
@@ -131,16 +143,29 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
             await EnsureAsync(db, access.Group, access.Members, ct);
         }
 
-        var outcome = await Idempotency.RunAsync<PlanChange>(dbs, key, clock, async db =>
+        Idempotent<PlanChange> outcome;
+        try
         {
-            var (access, refusal) = await AccessAsync<PlanChange>(db, user, groupId, ct);
-            if (access is null) return Idempotent<PlanChange>.Refused(refusal!);
-            var plan = await db.Set<ActionPlanRecord>().SingleAsync(p => p.GroupId == groupId, ct);
-            var result = await change(db, plan, access);
-            if (result.Outcome != PlanOutcome.Done) return Idempotent<PlanChange>.Refused(result);
-            if (!comment) plan.UpdatedAt = clock.GetUtcNow();
-            return Idempotent<PlanChange>.Done(result.Value!);
-        }, ct);
+            outcome = await Idempotency.RunAsync<PlanChange>(dbs, key, clock, async db =>
+            {
+                var (access, refusal) = await AccessAsync<PlanChange>(db, user, groupId, ct);
+                if (access is null) return Idempotent<PlanChange>.Refused(refusal!);
+                var plan = await db.Set<ActionPlanRecord>().SingleAsync(p => p.GroupId == groupId, ct);
+                if (!comment && revision is { } read && read != plan.Revision)
+                    return Idempotent<PlanChange>.Refused(PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, Stale));
+                var result = await change(db, plan, access);
+                if (result.Outcome != PlanOutcome.Done) return Idempotent<PlanChange>.Refused(result);
+                if (edit == Edit.WorkingCopy) plan.Revision++;
+                if (!comment) plan.UpdatedAt = clock.GetUtcNow();
+                return Idempotent<PlanChange>.Done(result.Value! with { Revision = plan.Revision });
+            }, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another change of the plan committed between this one's read and its write: nothing of this one is written.
+            return PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, Stale);
+        }
+
         return outcome.Kind switch
         {
             IdempotentKind.Done => PlanResult<PlanChange>.Done(outcome.Response!),
@@ -149,6 +174,18 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
             IdempotentKind.InFlight => PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, Idempotency.InFlightMessage),
             _ => (PlanResult<PlanChange>)outcome.Refusal!,
         };
+    }
+
+    private static Dictionary<string, string[]> Revised(int? revision)
+    {
+        var errors = new Dictionary<string, string[]>();
+        RequireRevision(errors, revision);
+        return errors;
+    }
+
+    private static void RequireRevision(Dictionary<string, string[]> errors, int? revision)
+    {
+        if (revision is null) Add(errors, "revision", RevisionMissing);
     }
 
     private Dictionary<string, string[]> Check(object request) => Input.Problem(Input.Check(request, clock.GetUtcNow()));
@@ -161,7 +198,8 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         var errors = Check(request);
         if (request.Language is not null && !Web.Texts.Languages.Contains(request.Language))
             Add(errors, "language", "Choose the plan's language: " + string.Join(", ", Web.Texts.Languages) + ".");
-        return ChangeAsync(user, groupId, key, comment: false, errors, (db, plan, _) =>
+        RequireRevision(errors, request.Revision);
+        return ChangeAsync(user, groupId, key, Edit.WorkingCopy, request.Revision, errors, (db, plan, _) =>
         {
             if (request.Language is { } language) plan.Language = language;
             if (request.Context is { } context) plan.Context = context.Trim();
@@ -182,7 +220,8 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         var errors = Check(request);
         if (string.IsNullOrWhiteSpace(request.Title)) Add(errors, "title", "Give the objective a title.");
         if (request.KeyFactors is { Count: > MaxItems }) Add(errors, "keyFactors", $"An objective can name at most {MaxItems} key factors.");
-        return ChangeAsync(user, groupId, key, comment: false, errors, async (db, plan, _) =>
+        if (objectiveId is not null) RequireRevision(errors, request.Revision);
+        return ChangeAsync(user, groupId, key, Edit.WorkingCopy, request.Revision, errors, async (db, plan, _) =>
         {
             var factors = (request.KeyFactors ?? []).Distinct().ToList();
             var known = await (from f in db.BenchmarkFactors
@@ -213,8 +252,9 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         }, ct);
     }
 
-    public Task<PlanResult<PlanChange>> RemoveObjectiveAsync(ClaimsPrincipal user, Guid groupId, Guid objectiveId, IdempotencyKey? key, CancellationToken ct) =>
-        ChangeAsync(user, groupId, key, comment: false, [], async (db, plan, _) =>
+    public Task<PlanResult<PlanChange>> RemoveObjectiveAsync(ClaimsPrincipal user, Guid groupId, Guid objectiveId, int? revision, IdempotencyKey? key,
+        CancellationToken ct) =>
+        ChangeAsync(user, groupId, key, Edit.WorkingCopy, revision, Revised(revision), async (db, plan, _) =>
         {
             var objective = await db.Set<ActionPlanObjectiveRecord>().SingleOrDefaultAsync(o => o.Id == objectiveId && o.PlanId == plan.Id, ct);
             if (objective is null) return PlanResult<PlanChange>.Fail(PlanOutcome.NotFound, $"The action plan has no objective {objectiveId}.");
@@ -266,8 +306,11 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
     }
 
     private Task<PlanResult<PlanChange>> SaveActionAsync(ClaimsPrincipal user, Guid groupId, Guid? actionId, ActionRequest request, IdempotencyKey? key,
-        CancellationToken ct) =>
-        ChangeAsync(user, groupId, key, comment: false, CheckAction(request), async (db, plan, _) =>
+        CancellationToken ct)
+    {
+        var errors = CheckAction(request);
+        if (actionId is not null) RequireRevision(errors, request.Revision);
+        return ChangeAsync(user, groupId, key, Edit.WorkingCopy, request.Revision, errors, async (db, plan, _) =>
         {
             var invalid = new Dictionary<string, string[]>();
             if (request.ObjectiveId is { } objectiveId && !await db.Set<ActionPlanObjectiveRecord>().AnyAsync(o => o.Id == objectiveId && o.PlanId == plan.Id, ct))
@@ -308,9 +351,11 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
             action.Status = request.Status ?? action.Status;
             return PlanResult<PlanChange>.Done(new PlanChange(action.Id, "action"));
         }, ct);
+    }
 
-    public Task<PlanResult<PlanChange>> RemoveActionAsync(ClaimsPrincipal user, Guid groupId, Guid actionId, IdempotencyKey? key, CancellationToken ct) =>
-        ChangeAsync(user, groupId, key, comment: false, [], async (db, plan, _) =>
+    public Task<PlanResult<PlanChange>> RemoveActionAsync(ClaimsPrincipal user, Guid groupId, Guid actionId, int? revision, IdempotencyKey? key,
+        CancellationToken ct) =>
+        ChangeAsync(user, groupId, key, Edit.WorkingCopy, revision, Revised(revision), async (db, plan, _) =>
         {
             var action = await db.Set<ActionPlanActionRecord>().SingleOrDefaultAsync(a => a.Id == actionId && a.PlanId == plan.Id, ct);
             if (action is null) return PlanResult<PlanChange>.Fail(PlanOutcome.NotFound, $"The action plan has no action {actionId}.");
@@ -325,7 +370,7 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         var errors = Check(request);
         if (!IsLabel(request.Label))
             Add(errors, "label", "Name the version with a label of lower-case letters, digits and hyphens, such as draft, consolidated or reviewed.");
-        return ChangeAsync(user, groupId, key, comment: false, errors, async (db, plan, _) =>
+        return ChangeAsync(user, groupId, key, Edit.Plan, request.Revision, errors, async (db, plan, _) =>
         {
             var versions = await db.Set<ActionPlanVersionRecord>().Where(v => v.PlanId == plan.Id).Select(v => new { v.Label, v.Number }).ToListAsync(ct);
             if (versions.Any(v => v.Label == request.Label))
@@ -364,7 +409,7 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
     {
         var errors = Check(request);
         if (string.IsNullOrWhiteSpace(request.Text)) Add(errors, "text", "Write the comment first.");
-        return ChangeAsync(user, groupId, key, comment: true, errors, async (db, plan, _) =>
+        return ChangeAsync(user, groupId, key, Edit.Comment, null, errors, async (db, plan, _) =>
         {
             Guid? versionId = null;
             if (request.Version is { Length: > 0 } label && label != Working)
@@ -398,7 +443,7 @@ public sealed partial class ActionPlanCommands(IDbContextFactory<MentoringDb> db
         else if (request.EndorsedOn > DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1))
             Add(errors, "endorsedOn", "The endorsement date is in the future: record the endorsement once it has happened.");
         if (string.IsNullOrWhiteSpace(request.Body)) Add(errors, "body", "Name the body that endorsed the plan (the city council, the mayor's board, ...).");
-        return ChangeAsync(user, groupId, key, comment: false, errors, async (db, plan, _) =>
+        return ChangeAsync(user, groupId, key, Edit.Plan, null, errors, async (db, plan, _) =>
         {
             if (!await db.Set<ActionPlanVersionRecord>().AnyAsync(v => v.PlanId == plan.Id, ct))
                 return PlanResult<PlanChange>.Fail(PlanOutcome.Conflict, "Freeze a version of the plan first: the administration endorses a version, not a working copy.");

@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Mentoring.Server.ActionPlans;
 
 /// <summary>A group's action plan (one per group): the working copy's plan-wide fields, the language it is written in
-/// (its exports use it), and the city administration's endorsement once the mentee records it.</summary>
+/// (its exports use it), and the city administration's endorsement once the mentee records it. <see cref="Revision"/>
+/// counts the changes of the working copy; it is the row's concurrency token, so two saves made on the same revision
+/// cannot both be written (the second is refused, 409).</summary>
 public sealed class ActionPlanRecord
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -22,6 +24,7 @@ public sealed class ActionPlanRecord
     public Guid? EndorsementFileId { get; set; }
     public Guid? EndorsementRecordedBy { get; set; }
     public DateTimeOffset? EndorsementRecordedAt { get; set; }
+    public int Revision { get; set; }
 }
 
 /// <summary>An objective of the working copy, linked to key factors of the group's benchmark (a JSON array of their ids).</summary>
@@ -101,6 +104,7 @@ internal sealed class ActionPlanConfiguration : IEntityTypeConfiguration<ActionP
     {
         b.ToTable("action_plans").HasKey(x => x.Id);
         b.HasIndex(x => x.GroupId).IsUnique();
+        b.Property(x => x.Revision).IsConcurrencyToken();
         b.HasOne<ProgrammeRecord>().WithMany().HasForeignKey(x => x.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Cascade);
         // Known to EF so that the document's insert is written before the plan's update that names it.

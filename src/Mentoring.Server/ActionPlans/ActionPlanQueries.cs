@@ -50,7 +50,7 @@ public static class ActionPlanQueries
             comments.OrderBy(x => x.c.CreatedAt).ThenBy(x => x.c.Id)
                 .Select(x => new ActionCommentView(x.c.Id, x.c.ActionId, x.c.VersionId is { } v ? labels.GetValueOrDefault(v) : null, x.Name, x.c.Text,
                     x.c.CreatedAt)).ToList(),
-            endorsement, plan.UpdatedAt);
+            endorsement, plan.UpdatedAt, plan.Revision);
     }
 
     public static async Task<IReadOnlyList<VersionSummary>> VersionsAsync(MentoringDb db, Guid planId, CancellationToken ct) =>

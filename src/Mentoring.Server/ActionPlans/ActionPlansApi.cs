@@ -11,8 +11,10 @@ namespace Mentoring.Server.ActionPlans;
 /// <summary>
 /// A group's action plan under <c>/api/pairs/{id}/action-plan</c>: the plan (made on first open), its objectives and actions,
 /// its frozen versions (any change to one is a 409), the diff between two versions, comments per action and the
-/// endorsement. Every change takes an Idempotency-Key. Refusals are problem details: 400 with field errors, 403, 404, 409,
-/// 422 (a key reused).
+/// endorsement. Every change takes an Idempotency-Key. A change of the working copy names the revision it was made on (the
+/// plan's <c>revision</c>: required to replace or remove, checked when sent with an addition or a freeze); one made on an
+/// older revision is a 409 and writes nothing, so a save never silently overwrites another. Refusals are problem details:
+/// 400 with field errors, 403, 404, 409, 422 (a key reused).
 /// </summary>
 public static class ActionPlansApi
 {
@@ -32,18 +34,18 @@ public static class ActionPlansApi
             .WithSummary("The group's action plan: the working copy (context, needs, objectives, actions), the frozen versions, the comments and the endorsement.");
         plan.MapPut("", async (Guid pairId, PlanRequest body, HttpContext http, ActionPlanCommands commands, CancellationToken ct) =>
                 Answer(http, await commands.EditPlanAsync(http.User, pairId, body, http.ApiKey(body), ct)))
-            .WithSummary("The mentee city changes {language, context, needs}; a field left out stays as it is.");
+            .WithSummary("The mentee city changes {language, context, needs, revision}; a field left out stays as it is.");
         plan.MapPost("/objectives", async (Guid pairId, ObjectiveRequest body, HttpContext http, ActionPlanCommands commands, CancellationToken ct) =>
                 Answer(http, await commands.AddObjectiveAsync(http.User, pairId, body, http.ApiKey(body), ct)))
             .WithSummary("Adds an objective {title, description, keyFactors: [ids of the benchmark's key factors]}.");
         plan.MapPut("/objectives/{objectiveId:guid}", async (Guid pairId, Guid objectiveId, ObjectiveRequest body, HttpContext http,
                 ActionPlanCommands commands, CancellationToken ct) =>
                 Answer(http, await commands.EditObjectiveAsync(http.User, pairId, objectiveId, body, http.ApiKey(new { objectiveId, body }), ct)))
-            .WithSummary("Replaces an objective.");
-        plan.MapDelete("/objectives/{objectiveId:guid}", async (Guid pairId, Guid objectiveId, HttpContext http, ActionPlanCommands commands,
+            .WithSummary("Replaces an objective {title, description, keyFactors, revision}.");
+        plan.MapDelete("/objectives/{objectiveId:guid}", async (Guid pairId, Guid objectiveId, int? revision, HttpContext http, ActionPlanCommands commands,
                 CancellationToken ct) =>
-                Answer(http, await commands.RemoveObjectiveAsync(http.User, pairId, objectiveId, http.ApiKey(new { objectiveId }), ct)))
-            .WithSummary("Removes an objective; its actions stay, under no objective.");
+                Answer(http, await commands.RemoveObjectiveAsync(http.User, pairId, objectiveId, revision, http.ApiKey(new { objectiveId, revision }), ct)))
+            .WithSummary("Removes an objective (?revision= the working copy's revision you read); its actions stay, under no objective.");
         plan.MapPost("/actions", async (Guid pairId, ActionRequest body, HttpContext http, ActionPlanCommands commands, CancellationToken ct) =>
                 Answer(http, await commands.AddActionAsync(http.User, pairId, body, http.ApiKey(body), ct)))
             .WithSummary("Adds an action {objectiveId, title, description, practiceId, activities, start, end, responsible, partners, cost (euros), " +
@@ -51,10 +53,11 @@ public static class ActionPlansApi
         plan.MapPut("/actions/{actionId:guid}", async (Guid pairId, Guid actionId, ActionRequest body, HttpContext http, ActionPlanCommands commands,
                 CancellationToken ct) =>
                 Answer(http, await commands.EditActionAsync(http.User, pairId, actionId, body, http.ApiKey(new { actionId, body }), ct)))
-            .WithSummary("Replaces an action of the working copy with the fields sent.");
-        plan.MapDelete("/actions/{actionId:guid}", async (Guid pairId, Guid actionId, HttpContext http, ActionPlanCommands commands, CancellationToken ct) =>
-                Answer(http, await commands.RemoveActionAsync(http.User, pairId, actionId, http.ApiKey(new { actionId }), ct)))
-            .WithSummary("Removes an action from the working copy; the versions that have it keep it.");
+            .WithSummary("Replaces an action of the working copy with the fields sent, with the working copy's revision you read ('revision').");
+        plan.MapDelete("/actions/{actionId:guid}", async (Guid pairId, Guid actionId, int? revision, HttpContext http, ActionPlanCommands commands,
+                CancellationToken ct) =>
+                Answer(http, await commands.RemoveActionAsync(http.User, pairId, actionId, revision, http.ApiKey(new { actionId, revision }), ct)))
+            .WithSummary("Removes an action from the working copy (?revision= the working copy's revision you read); the versions that have it keep it.");
         plan.MapPost("/actions/{actionId:guid}/comments", async (Guid pairId, Guid actionId, ActionCommentRequest body, HttpContext http,
                 ActionPlanCommands commands, CancellationToken ct) =>
                 Answer(http, await commands.CommentAsync(http.User, pairId, actionId, body, http.ApiKey(new { actionId, body }), ct)))

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Mentoring.Server.Data;
 using Mentoring.Server.SupportNetworks;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +14,7 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
 {
     public async Task EraseAsync(MentoringDb db, WithdrawnPerson person, CancellationToken ct)
     {
+        await RedactMentionsAsync(db, person, ct);
         if (person.Email is not { Length: > 0 } email) return;
         var address = email.ToLowerInvariant();
         var messages = await db.Outbox.Where(m => m.RecipientId == null && m.RecipientEmail != null && m.RecipientEmail.ToLower() == address)
@@ -23,7 +23,7 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
         {
             message.RecipientEmail = null;
             message.RecipientName = SupportNetwork.Redacted;
-            message.Model = RedactJson(message.Model, person.Mentions);
+            message.Model = ConsentJson.Redact(message.Model, person.Mentions);
             message.SecretModel = null;
             message.AttachmentName = null;
             message.AttachmentType = null;
@@ -38,35 +38,22 @@ internal sealed class OutboxConsentEraser : IConsentWithdrawalEraser
         }
     }
 
-    /// <summary>The model with every text that mentions the person redacted. Done on the parsed JSON, not its text,
-    /// where a name with accents is written escaped (<c>Luc\u00EDa</c>).</summary>
-    private static string RedactJson(string json, IReadOnlyList<string> mentions)
+    /// <summary>The messages to other people that mention the person (a visit's or an event's invitation whose agenda or
+    /// session names them): the model and the .ics lose the mentions. The .ics is read unfolded, where a long line may
+    /// have split a name in two.</summary>
+    private static async Task RedactMentionsAsync(MentoringDb db, WithdrawnPerson person, CancellationToken ct)
     {
-        var root = JsonNode.Parse(json);
-        if (root is null) return json;
-        if (Redacted(root, mentions) is { } text) return JsonValue.Create(text).ToJsonString();
-        Walk(root, mentions);
-        return root.ToJsonString();
-    }
-
-    private static void Walk(JsonNode node, IReadOnlyList<string> mentions)
-    {
-        switch (node)
+        if (person.Mentions.Count == 0) return;
+        foreach (var message in await db.Outbox.ToListAsync(ct))
         {
-            case JsonObject o:
-                foreach (var (key, child) in o.ToList())
-                    if (child is not null && Redacted(child, mentions) is { } text) o[key] = text;
-                    else if (child is not null) Walk(child, mentions);
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                    if (a[i] is { } child && Redacted(child, mentions) is { } text) a[i] = text;
-                    else if (a[i] is { } other) Walk(other, mentions);
-                break;
+            var model = ConsentJson.Redact(message.Model, person.Mentions);
+            if (!ReferenceEquals(model, message.Model)) message.Model = model;
+            if (message.Attachment is { } ics)
+            {
+                var unfolded = ics.Replace("\r\n ", "").Replace("\r\n\t", "");
+                var redacted = SupportNetwork.Redact(unfolded, person.Mentions);
+                if (redacted != unfolded) message.Attachment = redacted;
+            }
         }
     }
-
-    /// <summary>A string value with the mentions redacted, or null when the node is not a string.</summary>
-    private static string? Redacted(JsonNode node, IReadOnlyList<string> mentions) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) ? SupportNetwork.Redact(text, mentions) : null;
 }

@@ -368,6 +368,8 @@ public sealed class EventPlanner(WorkflowHost host, ICalendarInvitations invitat
         var material = await db.Set<ProgrammeMeetingMaterial>().SingleOrDefaultAsync(m => m.Id == materialId && m.MeetingId == id, ct);
         if (material is null) return AdminResult<EventChange>.NotFound($"The event '{id}' has no material '{materialId}'.");
         db.Set<ProgrammeMeetingMaterial>().Remove(material);
+        // Its file is no one's once the material is gone; marked in this transaction, deleted by the retention clean-up.
+        if (material.FileId is { } file) await UploadedFiles.MarkRemovedAsync(db, file, now, ct);
         meeting.UpdatedAt = now;
         return AdminResult<EventChange>.Done(new EventChange(meeting.Id));
     }

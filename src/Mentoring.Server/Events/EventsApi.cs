@@ -26,6 +26,7 @@ public static class EventsApi
         builder.Services.AddScoped<EventPlanner>();
         builder.Services.AddScoped<IEventFigures, EventFiguresSource>();
         builder.Services.AddScoped<ICalendarSource, EventCalendarSource>();
+        builder.Services.AddSingleton<SupportNetworks.IConsentWithdrawalEraser, EventConsentEraser>();
         return builder;
     }
 

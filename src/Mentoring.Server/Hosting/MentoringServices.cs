@@ -98,6 +98,7 @@ public static class MentoringServices
         builder.Services.AddSingleton<WorkflowHost>();
         builder.Services.AddSingleton<WorkItemCommands>();
         builder.Services.AddSingleton<WorkItemRequirements>();
+        builder.Services.AddSingleton<SupportNetworks.IConsentWithdrawalEraser, InstanceConsentEraser>();
         builder.Services.AddSingleton<ProgrammeImporter>();
         builder.Services.AddSingleton<DemoProgramme>();
         builder.Services.AddSingleton<ReadinessState>();

@@ -9,9 +9,11 @@ namespace Mentoring.Server.Retention;
 
 /// <summary>
 /// The daily clean-up of personal data past its retention time: delivered mail (by the outbox's own dispatcher),
-/// the payloads of finished instances' journal entries and the results of their tasks, and the uploads of finished programmes. Each is one statement,
-/// so a clean-up interrupted half-way leaves every row either as it was or cleaned, and the next run goes on. Only this
-/// class erases journal payloads, task results and uploads: their owners never take them away.
+/// the payloads of finished instances' journal entries and the results of their tasks, the uploads of finished programmes
+/// and the files whose material was removed, the names of finished pairs' visit delegations, and revoked calendar feeds.
+/// Each is one statement, so a clean-up interrupted half-way leaves every row either as it was or cleaned, and the next
+/// run goes on. Only this class erases journal payloads, task results and uploads by time (their owners never take them
+/// away; a withdrawal of consent redacts a person's mentions at once, SupportNetworks/).
 /// </summary>
 public sealed class RetentionCleanup(
     IDbContextFactory<MentoringDb> dbs,
@@ -58,14 +60,40 @@ public sealed class RetentionCleanup(
                 .ExecuteDeleteAsync(cancellationToken);
         }
 
-        if (sentMail + payloads + results + uploads > 0)
+        // A removed material's file: marked in the removal's transaction, so the removal is committed before the file goes,
+        // and a file a crashed run left is deleted by the next one.
+        var removedUploads = await db.Set<UploadedFile>().Where(f => f.RemovedAt != null && f.RemovedAt <= now).ExecuteDeleteAsync(cancellationToken);
+
+        var delegates = 0;
+        if (options.Value.DelegationsFor > TimeSpan.Zero)
+        {
+            var before = now - options.Value.DelegationsFor;
+            var finished = db.Instances.Where(i => Finished.Contains(i.Status) && i.UpdatedAt < before).Select(i => i.Id);
+            var items = db.WorkItems.Where(w => finished.Contains(w.InstanceId)).Select(w => w.Id);
+            delegates = await db.Set<Visits.VisitParticipant>()
+                .Where(p => p.Delegation && items.Contains(p.ItemId) && (p.Name != null || p.Role != null || p.Email != null))
+                .ExecuteUpdateAsync(set => set.SetProperty(p => p.Name, (string?)null).SetProperty(p => p.Role, (string?)null)
+                    .SetProperty(p => p.Email, (string?)null), cancellationToken);
+        }
+
+        var feeds = 0;
+        if (options.Value.RevokedFeedsFor > TimeSpan.Zero)
+        {
+            var before = now - options.Value.RevokedFeedsFor;
+            feeds = await db.CalendarFeeds.Where(f => f.RevokedAt != null && f.RevokedAt < before).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        if (sentMail + payloads + results + uploads + removedUploads + delegates + feeds > 0)
             logger.LogInformation("Retention clean-up: {SentMail} delivered email(s) deleted, {Payloads} journal payload(s) and " +
-                                  "{Results} task result(s) erased, {Uploads} uploaded file(s) deleted", sentMail, payloads, results, uploads);
-        return new RetentionResult(sentMail, payloads, results, uploads);
+                                  "{Results} task result(s) erased, {Uploads} uploaded file(s) and {RemovedUploads} removed file(s) deleted, " +
+                                  "{Delegates} delegation member(s) erased, {Feeds} revoked calendar feed(s) deleted",
+                sentMail, payloads, results, uploads, removedUploads, delegates, feeds);
+        return new RetentionResult(sentMail, payloads, results, uploads, removedUploads, delegates, feeds);
     }
 }
 
-public sealed record RetentionResult(int SentMail, int JournalPayloads, int TaskResults, int Uploads);
+public sealed record RetentionResult(int SentMail, int JournalPayloads, int TaskResults, int Uploads, int RemovedUploads = 0,
+    int DelegationMembers = 0, int RevokedFeeds = 0);
 
 public static class RetentionServices
 {

@@ -13,4 +13,11 @@ public sealed class RetentionOptions
 
     /// <summary>How long after a programme finished the files uploaded for it (its pairs' and its own tasks') are kept.</summary>
     public TimeSpan UploadsFor { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>How long after a pair's workflow finished its study visits' delegation members keep their names, roles and
+    /// emails (entered by hand, with no consent record of their own); after it, the rows stay, counted, without them.</summary>
+    public TimeSpan DelegationsFor { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>How long a revoked calendar feed's record (whose feed it was, its name) is kept after its revocation.</summary>
+    public TimeSpan RevokedFeedsFor { get; set; } = TimeSpan.FromDays(30);
 }

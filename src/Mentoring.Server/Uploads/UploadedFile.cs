@@ -19,6 +19,9 @@ public sealed class UploadedFile
     public int Size { get; init; }
     public required byte[] Content { get; init; }
     public DateTimeOffset UploadedAt { get; init; }
+    /// <summary>Set when what the file was for is removed (an event's material): nobody reads it any more, and the next
+    /// retention clean-up deletes it.</summary>
+    public DateTimeOffset? RemovedAt { get; set; }
 }
 
 internal sealed class UploadedFileConfiguration : IEntityTypeConfiguration<UploadedFile>

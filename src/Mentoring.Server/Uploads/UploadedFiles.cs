@@ -86,12 +86,18 @@ public static class UploadedFiles
 
     /// <summary>GET /files/{id}: for the facilitator, the uploader, and whoever may read the pair the file was uploaded
     /// for; always as an attachment, never rendered.</summary>
+    /// <summary>Marks a file removed, in the caller's transaction with the removal of what it was for: from then on nobody
+    /// reads it, and the retention clean-up (the one eraser of uploads) deletes it on its next run.</summary>
+    public static Task MarkRemovedAsync(MentoringDb db, Guid fileId, DateTimeOffset now, CancellationToken ct) =>
+        db.Set<UploadedFile>().Where(f => f.Id == fileId && f.RemovedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(f => f.RemovedAt, now), ct);
+
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
     {
         app.MapGet("/files/{id:guid}", async (Guid id, IDbContextFactory<MentoringDb> dbs, HttpContext http, CancellationToken ct) =>
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var file = await db.Set<UploadedFile>().AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+            var file = await db.Set<UploadedFile>().AsNoTracking().SingleOrDefaultAsync(f => f.Id == id && f.RemovedAt == null, ct);
             if (file is null) return Results.NotFound();
             if (!await MayReadAsync(db, http.User, file, ct)) return Results.Forbid();
             http.Response.Headers.XContentTypeOptions = "nosniff";

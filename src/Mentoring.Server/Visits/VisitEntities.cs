@@ -82,7 +82,8 @@ public sealed class VisitNextStep
     public Guid ItemId { get; init; }
     public Guid GroupId { get; init; }
     public int Number { get; init; }
-    public required string Text { get; init; }
+    /// <summary>Settable for a withdrawal of consent, which erases the person's mentions from it.</summary>
+    public required string Text { get; set; }
     public string? OwnerCityId { get; init; }
     public Guid? OwnerPersonId { get; init; }
     public DateOnly DueOn { get; init; }

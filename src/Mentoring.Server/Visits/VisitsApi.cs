@@ -26,6 +26,7 @@ public static class VisitsApi
         builder.Services.AddSingleton<IWorkItemCommandRows>(sp => sp.GetRequiredService<StudyVisitRows>());
         builder.Services.AddScoped<ICalendarSource, VisitCalendar>();
         builder.Services.AddScoped<IVisitFigures, VisitFigureSource>();
+        builder.Services.AddSingleton<SupportNetworks.IConsentWithdrawalEraser, VisitConsentEraser>();
         return builder;
     }
 

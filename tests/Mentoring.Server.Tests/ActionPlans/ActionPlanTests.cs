@@ -29,6 +29,9 @@ public sealed class ActionPlanTests(DatabaseFixture database)
         return (await response.Content.ReadFromJsonAsync<T>(Api.Json))!;
     }
 
+    private static async Task<int> RevisionAsync(HttpClient client, Guid pair) =>
+        (await ReadAsync<ActionPlanView>(await client.GetAsync(Plan(pair)))).Revision;
+
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, object body)
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: Api.Json) };
@@ -37,8 +40,9 @@ public sealed class ActionPlanTests(DatabaseFixture database)
     }
 
     private static object Action(string title, decimal cost, object[]? indicators = null, string start = "2026-03-01", string end = "2026-12-31",
-        Guid? objective = null) => new
+        Guid? objective = null, int? revision = null) => new
     {
+        revision,
         objectiveId = objective, title, description = "Evening Latvian courses at the adult education centre, with childcare.",
         activities = new[] { "Agree the timetable with the centre", "Recruit two teachers" }, start, end,
         responsible = "Social services department", partners = "Jelgava Adult Education Centre; migrant association", cost,
@@ -120,7 +124,7 @@ public sealed class ActionPlanTests(DatabaseFixture database)
 
         // Consolidated after visit 2: the cost changes and a second action comes.
         await ReadAsync<PlanChange>(await SendAsync(jelgava, HttpMethod.Put, Plan(pair, $"/actions/{courses}"),
-            Action("Evening language courses", 15500.5m, objective: objective)));
+            Action("Evening language courses", 15500.5m, objective: objective, revision: await RevisionAsync(jelgava, pair))));
         var buddies = (await ReadAsync<PlanChange>(await SendAsync(jelgava, HttpMethod.Post, Plan(pair, "/actions"), Action("Language buddies", 0)))).Id;
         var reviseTask = await driver.RunUntilOpenAsync("revise-action-plan");
         Assert.Equal(HttpStatusCode.Conflict, (await jelgava.CompleteAsync(pair, reviseTask.Id)).StatusCode);
@@ -128,7 +132,8 @@ public sealed class ActionPlanTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.OK, (await jelgava.CompleteAsync(pair, reviseTask.Id)).StatusCode);
 
         // Reviewed at visit 3: the buddies action is dropped from the plan.
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(jelgava, HttpMethod.Delete, Plan(pair, $"/actions/{buddies}"), new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(jelgava, HttpMethod.Delete,
+            Plan(pair, $"/actions/{buddies}?revision={await RevisionAsync(jelgava, pair)}"), new { })).StatusCode);
         var finalTask = await driver.RunUntilOpenAsync("final-action-plan");
         await ReadAsync<PlanChange>(await SendAsync(jelgava, HttpMethod.Post, Plan(pair, "/versions"), new { label = "reviewed" }));
         Assert.Equal(HttpStatusCode.OK, (await jelgava.CompleteAsync(pair, finalTask.Id)).StatusCode);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Mentoring.Server.Data;
 using Mentoring.Server.Email;
 using Mentoring.Server.Retention;
@@ -90,6 +91,77 @@ public sealed class RetentionTests(DatabaseFixture database)
                 await FinishAsync(app, instance, app.Clock.GetUtcNow() - TimeSpan.FromDays(5000));
 
         Assert.Equal(new RetentionResult(0, 0, 0, 0), await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None));
+    }
+
+    [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
+    public async Task A_removed_materials_file_revoked_feeds_and_a_finished_pairs_delegation_are_cleaned_up(DatabaseProvider provider)
+    {
+        await using var app = await StartAsync(database, provider);
+        var now = app.Clock.GetUtcNow();
+        var facilitator = await app.ClientForAsync(People.Facilitator);
+
+        // The facilitator removes an event's slides: the file is unreadable at once and gone after the next clean-up.
+        var start = now.AddDays(10);
+        var academy = await Events.EventTests.IdAsync(await facilitator.CommandAsync("/api/programmes/inclucities/events", new
+        {
+            kind = "training-academy", title = "Training academy in Mechelen", eventStart = start.ToString("yyyy-MM-dd'T'09:00"),
+            eventEnd = start.ToString("yyyy-MM-dd'T'17:00"), hostCity = "mechelen", eventVenue = "Mechelen city hall",
+        }));
+        var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/programmes/inclucities/events/{academy}/materials/file")
+        {
+            Content = new MultipartFormDataContent { { new StringContent("Slides"), "title" }, { new ByteArrayContent(Api.Pdf), "file", "slides.pdf" } },
+        };
+        upload.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        Assert.True((await facilitator.SendAsync(upload)).IsSuccessStatusCode);
+        var material = Assert.Single((await facilitator.GetFromJsonAsync<Mentoring.Server.Events.EventView>(
+            $"/api/programmes/inclucities/events/{academy}", Api.Json))!.Materials);
+        var file = material.FileId!.Value;
+        Assert.Equal(HttpStatusCode.OK, (await facilitator.GetAsync($"/files/{file}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await facilitator.DeleteAsync($"/api/programmes/inclucities/events/{academy}/materials/{material.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await facilitator.GetAsync($"/files/{file}")).StatusCode);
+
+        // A feed revoked 40 days ago goes, one revoked 5 days ago and one in use stay; pair 1's delegation, finished 800
+        // days ago, loses its names, pair 2's (finished 100 days ago) keeps them.
+        Guid[] pairs;
+        await using (var db = app.Db())
+        {
+            var jelgava = await db.People.SingleAsync(p => p.Email == People.Coordinator("jelgava"));
+            foreach (var (name, revoked) in new (string, DateTimeOffset?)[] { ("Old phone", now.AddDays(-40)), ("Laptop", now.AddDays(-5)), ("Phone", null) })
+                db.CalendarFeeds.Add(new Mentoring.Server.Calendar.CalendarFeed
+                    { PersonId = jelgava.Id, Name = name, Hash = Guid.NewGuid().ToString("N"), CreatedAt = now.AddDays(-60), RevokedAt = revoked });
+            var groups = await db.Groups.OrderBy(g => g.Number).Take(2).ToListAsync();
+            pairs = groups.Select(g => g.InstanceId).ToArray();
+            foreach (var group in groups)
+            {
+                var item = await db.WorkItems.FirstAsync(w => w.InstanceId == group.InstanceId);
+                db.Set<Mentoring.Server.Visits.VisitPlan>().Add(new Mentoring.Server.Visits.VisitPlan
+                {
+                    ItemId = item.Id, GroupId = group.Id, ProgrammeId = group.ProgrammeId, Format = "in-person", HostCityId = "mechelen",
+                    VisitingCityId = "capaci", StartDate = new DateOnly(2021, 10, 4), EndDate = new DateOnly(2021, 10, 6), CreatedAt = now,
+                });
+                db.Set<Mentoring.Server.Visits.VisitParticipant>().Add(new Mentoring.Server.Visits.VisitParticipant
+                    { ItemId = item.Id, CityId = "capaci", Delegation = true, Name = $"Delegate {group.Number}", Role = "Councillor", Email = "d@capaci.example" });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        await FinishAsync(app, pairs[0], now - TimeSpan.FromDays(800));
+        await FinishAsync(app, pairs[1], now - TimeSpan.FromDays(100));
+        var result = await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None);
+        Assert.Equal((1, 1, 1), (result.RemovedUploads, result.DelegationMembers, result.RevokedFeeds));
+        await using (var db = app.Db())
+        {
+            Assert.False(await db.Set<UploadedFile>().AnyAsync(f => f.Id == file));
+            Assert.Equal(["Laptop", "Phone"], (await db.CalendarFeeds.Select(f => f.Name).ToListAsync()).Order());
+            var delegates = await db.Set<Mentoring.Server.Visits.VisitParticipant>().Where(p => p.Delegation).ToListAsync();
+            Assert.Equal(2, delegates.Count);
+            Assert.Single(delegates, d => d is { Name: null, Role: null, Email: null });
+            Assert.Single(delegates, d => d.Name == "Delegate 2");
+        }
+
+        var again = await app.Service<RetentionCleanup>().RunAsync(CancellationToken.None);
+        Assert.Equal((0, 0, 0), (again.RemovedUploads, again.DelegationMembers, again.RevokedFeeds));
     }
 
     private static async Task FinishAsync(MentoringApp app, Guid instance, DateTimeOffset at)

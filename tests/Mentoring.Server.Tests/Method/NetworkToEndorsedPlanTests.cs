@@ -104,7 +104,8 @@ public sealed class NetworkToEndorsedPlanTests(DatabaseFixture database)
             if (n == 1)
                 action = (await ReadAsync<PlanChange>(await SendAsync(livadeia, HttpMethod.Post, Plan("/actions"), Action(12000)))).Id;
             else
-                await ReadAsync<PlanChange>(await SendAsync(livadeia, HttpMethod.Put, Plan($"/actions/{action}"), Action(12000 + 2500 * (n - 1))));
+                await ReadAsync<PlanChange>(await SendAsync(livadeia, HttpMethod.Put, Plan($"/actions/{action}"), Action(12000 + 2500 * (n - 1),
+                    (await ReadAsync<ActionPlanView>(await livadeia.GetAsync(Plan()))).Revision)));
             var task = await driver.RunUntilOpenAsync(planTasks[n - 1]);
             Assert.Equal(HttpStatusCode.Conflict, (await livadeia.CompleteAsync(pair, task.Id)).StatusCode);
             await ReadAsync<PlanChange>(await SendAsync(livadeia, HttpMethod.Post, Plan("/versions"), new { label = versions[n - 1] }));
@@ -145,8 +146,9 @@ public sealed class NetworkToEndorsedPlanTests(DatabaseFixture database)
         Assert.True(figures.Endorsed);
     }
 
-    private static object Action(decimal cost) => new
+    private static object Action(decimal cost, int? revision = null) => new
     {
+        revision,
         title = "Job counselling for newcomers", description = "Counselling at the employment office, referred by the support network.",
         activities = new[] { "Train two counsellors", "Agree referrals with the social services" }, start = "2022-01-10", end = "2023-06-30",
         responsible = "Social services department", partners = "Livadeia Migrant Support Centre", cost, fundingSource = "AMIF national programme",

@@ -127,6 +127,7 @@ public sealed class SupportNetworkTests(DatabaseFixture database)
     {
         await using var app = await MentoringApp.StartAsync(database, provider);
         var jelgava = await app.ClientForAsync(People.Coordinator("jelgava"));
+        var facilitator = await app.ClientForAsync(People.Facilitator);
         string[] personal = ["Mārtiņš Ozoliņš-Testa", "martins.ozolins@biedriba.example", "+371 2777 9911", "Head of the migrant parents' club"];
         var (organisation, person, meeting) = await BuildAsync(jelgava, personal[0], personal[1], personal[2]);
         Assert.True((await jelgava.PutAsJsonAsync($"{Jelgava}/people/{person}", new
@@ -135,6 +136,42 @@ public sealed class SupportNetworkTests(DatabaseFixture database)
         }, Api.Json)).IsSuccessStatusCode);
         var other = await IdAsync(await jelgava.CommandAsync($"{Jelgava}/people", new { organisationId = organisation, name = "Laura Liepa", consent = Consent() }));
         Assert.True((await jelgava.PutAsJsonAsync($"{Jelgava}/meetings/{meeting}/attendance", new { people = new[] { person, other } }, Api.Json)).IsSuccessStatusCode);
+
+        // He takes part in Jelgava's first study visit, travels with its delegation, and is named in its plan, the names
+        // recorded when it was held, its report and a next step; a programme event's agenda and a material name him too.
+        var driver = await PairDriver.ForAsync(app, "schaerbeek", "jelgava");
+        var (schaerbeek, mentee) = (driver.As("mentor"), driver.As("mentee"));
+        var item = await driver.RunUntilOpenAsync("visit-1");
+        var visit = $"/api/pairs/{driver.GroupId}/visits/{item.Id}";
+        var first = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime).AddDays(21);
+        await OkAsync(await mentee.CommandAsync(visit + "/proposal", new
+        {
+            start = first.ToString("yyyy-MM-dd"), end = first.ToString("yyyy-MM-dd"), format = "in-person", hostCity = "schaerbeek",
+            agenda = $"{personal[0]} presents the parents' club.",
+            sessions = new[] { new { date = first.ToString("yyyy-MM-dd"), starts = "10:00", ends = "12:00", title = $"With {personal[0]}", place = "Schaerbeek town hall" } },
+            participants = new[] { person, other },
+            delegation = new[] { new { name = personal[0], role = personal[3], email = personal[1] }, new { name = "Jānis Bērziņš", role = "Coordinator", email = "janis@jelgava.example" } },
+        }));
+        await OkAsync(await schaerbeek.CommandAsync(visit + "/confirm"));
+        app.Clock.Set(new DateTimeOffset(first.AddDays(1).ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero));
+        await OkAsync(await mentee.CommandAsync(visit + "/held", new { participants = new[] { "Jānis Bērziņš", personal[0] } }));
+        await OkAsync(await mentee.CommandAsync(visit + "/structured-report", new
+        {
+            seen = $"The parents' club as {personal[0]} runs it.", learnt = "Parents come when their children's school invites them.",
+            nextSteps = new[] { new { text = $"Send the club's statutes to {personal[1]}", ownerCity = "jelgava", due = first.AddDays(30).ToString("yyyy-MM-dd") } },
+        }));
+        var start = app.Clock.GetUtcNow().AddDays(10);
+        var academy = await IdAsync(await facilitator.CommandAsync("/api/programmes/inclucities/events", new
+        {
+            kind = "training-academy", title = "Training academy in Jelgava", eventStart = start.ToString("yyyy-MM-dd'T'09:00"),
+            eventEnd = start.ToString("yyyy-MM-dd'T'17:00"), hostCity = "jelgava", eventVenue = "Jelgava city hall",
+            eventAgenda = $"Parents' clubs, with {personal[0]} ({personal[2]}).",
+        }));
+        await OkAsync(await facilitator.CommandAsync($"/api/programmes/inclucities/events/{academy}/materials",
+            new { title = $"Slides by {personal[0]}", url = "https://example.org/slides" }));
+        var before = await facilitator.GetFromJsonAsync<Mentoring.Server.Visits.VisitDetailView>(visit, Api.Json);
+        Assert.Equal(4, before!.Participants.Count);
+
         Assert.NotEmpty(await TablesHoldingAsync(app, personal));
         Assert.Contains(personal[1], await jelgava.GetStringAsync($"{Jelgava}/people/{person}/export"));
 
@@ -152,6 +189,28 @@ public sealed class SupportNetworkTests(DatabaseFixture database)
         Assert.Equal("Laura Liepa", network.Person(other)!.Name);
         Assert.NotNull(Assert.Single(network.Person(person)!.Consents).WithdrawnAt);
 
+        // The visit, the event, the pair's history, the calendar and the funder's report in its three forms say nothing of
+        // him; the visit still counts its four participants, and Jānis and Laura keep their names.
+        var after = (await facilitator.GetFromJsonAsync<Mentoring.Server.Visits.VisitDetailView>(visit, Api.Json))!;
+        Assert.Equal(4, after.Participants.Count);
+        Assert.Contains(after.Participants, p => p.Name == "Jānis Bērziņš");
+        Assert.Contains(after.Participants, p => p.Name == "Laura Liepa");
+        var reads = new List<string>
+        {
+            await facilitator.GetStringAsync(visit), await facilitator.GetStringAsync("/api/programmes/inclucities/events"),
+            await facilitator.GetStringAsync($"/api/programmes/inclucities/events/{academy}"),
+            await facilitator.GetStringAsync($"/api/pairs/{driver.GroupId}/history?take=1000"), await facilitator.GetStringAsync($"/api/pairs/{driver.GroupId}"),
+            await facilitator.GetStringAsync("/programmes/inclucities/report.csv"), await facilitator.GetStringAsync("/programmes/inclucities/report"),
+            string.Join("\n", (await FunderReport.ReportReading.DocxAsync(facilitator)).Paragraphs),
+        };
+        foreach (var read in reads)
+            Assert.All(personal, p => Assert.DoesNotContain(System.Text.Json.JsonEncodedText.Encode(p).ToString(), read, StringComparison.OrdinalIgnoreCase));
+        foreach (var read in reads)
+            Assert.All(personal, p => Assert.DoesNotContain(p, System.Net.WebUtility.HtmlDecode(read), StringComparison.OrdinalIgnoreCase));
+        var visitsFigure = Assert.Single(await FunderReport.ReportReading.CsvAsync(facilitator),
+            f => f.Key.Scope == "programme" && f.Key.Measure == "visit_participants" && f.Key.Key == "");
+        Assert.True(visitsFigure.Value >= 4, visitsFigure.ToString());
+
         // Nothing brings the data back: a second withdrawal, an edit and a new consent are refused.
         Assert.Equal(HttpStatusCode.Conflict, (await jelgava.CommandAsync($"{Jelgava}/people/{person}/withdraw")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await jelgava.PutAsJsonAsync($"{Jelgava}/people/{person}",
@@ -159,6 +218,9 @@ public sealed class SupportNetworkTests(DatabaseFixture database)
         Assert.Equal(HttpStatusCode.Conflict, (await jelgava.CommandAsync($"{Jelgava}/people/{person}/consents", Consent())).StatusCode);
         Assert.Empty(await TablesHoldingAsync(app, personal));
     }
+
+    private static async Task OkAsync(HttpResponseMessage response) =>
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
 
     [Theory, MemberData(nameof(DatabaseFixture.Providers), MemberType = typeof(DatabaseFixture))]
     public async Task Another_citys_coordinator_an_association_and_another_programme_are_refused_on_every_endpoint(DatabaseProvider provider)

@@ -60,6 +60,13 @@ public sealed partial class PseudoLanguageTests(DatabaseFixture database)
         foreach (var path in new[] { $"/pairs/{pair}", "/me/calendar", "/programmes/inclucities/outputs", $"/pairs/{pair}/action-plan", "/me/tasks" })
             found.AddRange(await EnglishOnAsync(jelgava, path, data, vocabulary));
 
+        // The study visit's page, at the first visit of Jelgava's pair (its title is the workflow's, translated). Last: the
+        // pair's own pages would show the notes the driver writes on the way there.
+        var visit = await (await PairDriver.ForAsync(app, "schaerbeek", "jelgava")).RunUntilOpenAsync("visit-1");
+        // Signed in anew: driving the pair there moves the clock past the first sign-ins' session length.
+        foreach (var reader in new[] { await WebClient.SignedInAsync(app, People.Facilitator), await WebClient.SignedInAsync(app, People.Coordinator("jelgava")) })
+            found.AddRange(await EnglishOnAsync(reader, $"/pairs/{pair}/visits/{visit.Id}", data, vocabulary));
+
         Assert.True(found.Count == 0, "English not from the resources:\n" + string.Join("\n", found.Distinct()));
     }
 

@@ -31,6 +31,7 @@ public sealed class MigrationRunner(DatabaseOptions options, ILogger<MigrationRu
         new M031_Teams(),
         new M032_Inbox(),
         new M033_EmailBounces(),
+        new M034_MethodGaps(),
         new M035_LeanResumeIndexes()];
 
     // An arbitrary constant that names this application's migration lock among PostgreSQL advisory locks.

@@ -43,16 +43,17 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, ActionPlanComm
         return Page();
     }
 
-    public async Task<IActionResult> OnPostPlanAsync(Guid id, string? language, string? context, string? needs, string? key, CancellationToken ct)
+    public async Task<IActionResult> OnPostPlanAsync(Guid id, string? language, string? context, string? needs, int? revision, string? key,
+        CancellationToken ct)
     {
-        var request = new PlanRequest(language, context ?? "", needs ?? "");
+        var request = new PlanRequest(language, context ?? "", needs ?? "", revision);
         return await AnswerAsync(id, await commands.EditPlanAsync(User, id, request, HttpContext.FormKey(key, request), ct), ct);
     }
 
     public async Task<IActionResult> OnPostObjectiveAsync(Guid id, Guid? objectiveId, string? title, string? description, List<Guid>? keyFactors,
-        string? key, CancellationToken ct)
+        int? revision, string? key, CancellationToken ct)
     {
-        var request = new ObjectiveRequest(title, description, keyFactors ?? []);
+        var request = new ObjectiveRequest(title, description, keyFactors ?? [], revision);
         var formKey = HttpContext.FormKey(key, new { objectiveId, request });
         return await AnswerAsync(id, objectiveId is { } existing
             ? await commands.EditObjectiveAsync(User, id, existing, request, formKey, ct)
@@ -62,7 +63,7 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, ActionPlanComm
     public async Task<IActionResult> OnPostActionAsync(Guid id, Guid? actionId, Guid? objectiveId, string? title, string? description, Guid? practiceId,
         string? activities, DateOnly? start, DateOnly? end, string? responsible, string? partners, decimal? cost, string? fundingSource, string? status,
         List<string>? indicatorName, List<string>? indicatorBaseline, List<string>? indicatorTarget, List<string>? indicatorUnit,
-        List<string>? risk, List<string>? mitigation, string? key, CancellationToken ct)
+        List<string>? risk, List<string>? mitigation, int? revision, string? key, CancellationToken ct)
     {
         var indicators = new List<IndicatorRequest>();
         for (var i = 0; i < (indicatorName?.Count ?? 0); i++)
@@ -79,19 +80,19 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, ActionPlanComm
             if (!string.IsNullOrWhiteSpace(risk![i]) || At(mitigation, i).Length > 0) risks.Add(new RiskRequest(risk[i], At(mitigation, i)));
         var request = new ActionRequest(objectiveId, title, description, practiceId,
             (activities ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList(), start, end, responsible, partners, cost,
-            fundingSource, indicators, risks, status);
+            fundingSource, indicators, risks, status, revision);
         var formKey = HttpContext.FormKey(key, new { actionId, request });
         return await AnswerAsync(id, actionId is { } existing
             ? await commands.EditActionAsync(User, id, existing, request, formKey, ct)
             : await commands.AddActionAsync(User, id, request, formKey, ct), ct);
     }
 
-    public async Task<IActionResult> OnPostRemoveActionAsync(Guid id, Guid actionId, string? key, CancellationToken ct) =>
-        await AnswerAsync(id, await commands.RemoveActionAsync(User, id, actionId, HttpContext.FormKey(key, new { actionId }), ct), ct);
+    public async Task<IActionResult> OnPostRemoveActionAsync(Guid id, Guid actionId, int? revision, string? key, CancellationToken ct) =>
+        await AnswerAsync(id, await commands.RemoveActionAsync(User, id, actionId, revision, HttpContext.FormKey(key, new { actionId, revision }), ct), ct);
 
-    public async Task<IActionResult> OnPostFreezeAsync(Guid id, string? label, string? key, CancellationToken ct)
+    public async Task<IActionResult> OnPostFreezeAsync(Guid id, string? label, int? revision, string? key, CancellationToken ct)
     {
-        var request = new FreezeRequest(label);
+        var request = new FreezeRequest(label, revision);
         return await AnswerAsync(id, await commands.FreezeAsync(User, id, request, HttpContext.FormKey(key, request), ct), ct);
     }
 
@@ -133,6 +134,9 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, ActionPlanComm
                 return Redirect($"/pairs/{id}/action-plan{anchor}");
             case PlanOutcome.NotFound when result.Detail?.StartsWith("There is no group", StringComparison.Ordinal) == true: return NotFound();
             case PlanOutcome.Forbidden: return Forbid();
+            case PlanOutcome.Conflict when result.Detail == ActionPlanCommands.Stale:
+                // Saved by someone else meanwhile: the page shows the plan as it is now, and says the change was not made.
+                return await RefuseAsync(id, texts["action-plan-stale"], ct, StatusCodes.Status409Conflict);
         }
 
         return await RefuseAsync(id, result.Outcome switch
@@ -143,11 +147,11 @@ public sealed class PlanModel(IDbContextFactory<MentoringDb> dbs, ActionPlanComm
         }, ct);
     }
 
-    private async Task<IActionResult> RefuseAsync(Guid id, string error, CancellationToken ct)
+    private async Task<IActionResult> RefuseAsync(Guid id, string error, CancellationToken ct, int status = StatusCodes.Status422UnprocessableEntity)
     {
         if (await ShowAsync(id, ct) is { } refused) return refused;
         Error = error;
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        Response.StatusCode = status;
         return Page();
     }
 

@@ -71,7 +71,8 @@ public sealed class VisitModel(IDbContextFactory<MentoringDb> dbs, WorkItemComma
         var members = (delegation ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split(';', StringSplitOptions.TrimEntries))
             .Select(p => new DelegateRequest(p[0], p.Length > 1 ? p[1] : null, p.Length > 2 ? p[2] : null)).ToList();
-        return new VisitPlanRequest(start, end, format, hostCity, agenda, sessions, participants, members);
+        // A one-day visit (an online session, a day in the host city) is entered with its first day only.
+        return new VisitPlanRequest(start, end ?? start, format, hostCity, agenda, sessions, participants, members);
     }
 
     private async Task<IActionResult> CommandAsync(Guid pairId, Guid itemId, string? key, WorkItemCommand command, CancellationToken ct)

@@ -175,7 +175,7 @@ public sealed class BrowserTests(DatabaseFixture database)
 
     /// <summary>Completes every open task and approval of the pair and of the programme through the REST API until the
     /// first study visit is open.</summary>
-    private static async Task DriveToFirstVisitAsync(BrowserApp app, Guid pairId)
+    internal static async Task DriveToFirstVisitAsync(BrowserApp app, Guid pairId)
     {
         var facilitator = await app.ApiClientAsync(People.Facilitator);
         var mentor = await app.ApiClientAsync(People.Coordinator("schaerbeek"));

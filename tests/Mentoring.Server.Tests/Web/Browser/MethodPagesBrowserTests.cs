@@ -119,4 +119,48 @@ public sealed class MethodPagesBrowserTests(DatabaseFixture database)
         await Axe.AssertNoViolationsAsync(jelgava);
         await Axe.ScreenshotAsync(jelgava, "method-07-action-plan-print");
     }
+
+    /// <summary>The study visit's page as Jelgava's coordinator proposes a one-day visit (its first day only) with one
+    /// session: empty, refused (the session has no place), and proposed; each state passes axe.</summary>
+    [Fact]
+    public async Task The_study_visit_page_proposes_a_one_day_visit_in_the_browser_and_passes_axe()
+    {
+        await using var app = await BrowserApp.StartAsync(database);
+        await BrowserTests.SetPasswordAsync(app, People.Coordinator("jelgava"));
+        Guid pairId;
+        await using (var db = app.Db())
+            pairId = await db.Groups.Where(p => db.GroupMembers.Any(m => m.GroupId == p.Id && m.Role == "mentee" && m.CityId == "jelgava")).Select(p => p.Id).SingleAsync();
+        await BrowserTests.DriveToFirstVisitAsync(app, pairId);
+        var facilitator = await app.ApiClientAsync(People.Facilitator);
+        var item = (await facilitator.PairAsync(pairId)).OpenItems.Single(i => i.StepId == "visit-1");
+
+        var jelgava = await BrowserTests.SignInAsync(app, People.Coordinator("jelgava"));
+        await jelgava.GotoAsync($"{app.BaseUrl}/pairs/{pairId}/visits/{item.Id}");
+        await Expect(jelgava.Locator("h1")).ToContainTextAsync("study visit");
+        await Axe.AssertNoViolationsAsync(jelgava);
+        await jelgava.GetByLabel("First day of the visit").FillAsync("2026-12-10");
+        await jelgava.GetByLabel("Host city").SelectOptionAsync("Schaerbeek");
+        await jelgava.GetByLabel("Agenda of the visit").FillAsync("The welcome desk and its volunteers.");
+        await jelgava.Locator("input[name=sessionDate]").First.FillAsync("2026-12-10");
+        await jelgava.Locator("input[name=sessionStarts]").First.FillAsync("10:00");
+        await jelgava.Locator("input[name=sessionEnds]").First.FillAsync("12:30");
+        await jelgava.Locator("input[name=sessionTitle]").First.FillAsync("The welcome desk");
+        await jelgava.GetByRole(AriaRole.Button, new() { Name = "Propose the visit with this plan" }).ClickAsync();
+        // Refused while the session has neither a place nor a link: the reason shows, the page still passes axe.
+        await Expect(jelgava.GetByRole(AriaRole.Alert)).ToContainTextAsync("place or the online link");
+        await Axe.AssertNoViolationsAsync(jelgava);
+
+        await jelgava.GetByLabel("First day of the visit").FillAsync("2026-12-10");
+        await jelgava.GetByLabel("Host city").SelectOptionAsync("Schaerbeek");
+        await jelgava.Locator("input[name=sessionDate]").First.FillAsync("2026-12-10");
+        await jelgava.Locator("input[name=sessionStarts]").First.FillAsync("10:00");
+        await jelgava.Locator("input[name=sessionEnds]").First.FillAsync("12:30");
+        await jelgava.Locator("input[name=sessionTitle]").First.FillAsync("The welcome desk");
+        await jelgava.Locator("input[name=sessionPlace]").First.FillAsync("Schaerbeek town hall");
+        await jelgava.GetByRole(AriaRole.Button, new() { Name = "Propose the visit with this plan" }).ClickAsync();
+        await Expect(jelgava.Locator("section[aria-labelledby=sessions-heading] table")).ToContainTextAsync("The welcome desk");
+        await Expect(jelgava.Locator("main")).ToContainTextAsync("Schaerbeek town hall");
+        await Axe.AssertNoViolationsAsync(jelgava);
+        await Axe.ScreenshotAsync(jelgava, "method-08-study-visit");
+    }
 }
