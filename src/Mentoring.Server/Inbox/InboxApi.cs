@@ -34,10 +34,10 @@ public static class InboxApi
                 FollowUpRequest body, IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>
             {
                 await using var db = await dbs.CreateDbContextAsync(ct);
-                var set = await InboxQueries.SetFollowUpAsync(db, http.User.PersonId(), itemId, body.On, clock.GetUtcNow(), ct);
-                return set.Refusal == InboxRefusal.None ? TypedResults.Ok(set.Value!) : Problem(set.Refusal, body.On, null);
+                var set = await InboxQueries.SetFollowUpAsync(db, http.User.PersonId(), itemId, body.Date, clock.GetUtcNow(), ct);
+                return set.Refusal == InboxRefusal.None ? TypedResults.Ok(set.Value!) : Problem(set.Refusal, body.Date, null);
             })
-            .WithSummary("Sets your follow-up date for the task: {on: \"yyyy-MM-dd\"} from today on (null or \"\" clears it). Until that day the " +
+            .WithSummary("Sets your follow-up date for the task: {date: \"yyyy-MM-dd\"} from today on (null or \"\" clears it). Until that day the " +
                          "task is hidden from 'mine' and from the count.");
         api.MapPut("/{itemId:guid}/priority", async Task<Results<Ok<InboxTask>, ProblemHttpResult>> (HttpContext http, Guid itemId,
                 PriorityRequest body, IDbContextFactory<MentoringDb> dbs, TimeProvider clock, CancellationToken ct) =>

@@ -19,7 +19,7 @@ public sealed record InboxTask(Guid Id, string Kind, string Title, string Progra
 /// <summary>What <c>GET /api/me/tasks</c> answers: the filter and sort applied, the count the header shows, and the tasks.</summary>
 public sealed record InboxView(string Filter, string Sort, DateOnly Today, int Count, IReadOnlyList<InboxTask> Tasks);
 
-public sealed record FollowUpRequest(string? On);
+public sealed record FollowUpRequest(string? Date);
 public sealed record PriorityRequest(string? Priority);
 
 public enum InboxRefusal { None, BadFilter, BadSort, BadDate, DateInThePast, DateTooFar, BadPriority, NotFound, Forbidden }

@@ -151,7 +151,7 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         foreach (var item in new[] { selfAssessment, plan })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await PutAsync(capaci, $"/api/me/tasks/{item}/priority", new { priority = "high" })).StatusCode);
-            Assert.Equal(HttpStatusCode.NotFound, (await PutAsync(capaci, $"/api/me/tasks/{item}/follow-up", new { on = "2026-01-07" })).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await PutAsync(capaci, $"/api/me/tasks/{item}/follow-up", new { date = "2026-01-07" })).StatusCode);
         }
 
         var facilitator = await app.ClientForAsync(People.Facilitator);
@@ -207,9 +207,9 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         Assert.True(count >= 1);
 
         // Put off to Wednesday: gone from "mine" and from the count, still in "my team's" and "due this week".
-        var snooze = await PutAsync(livadeia, $"/api/me/tasks/{plan}/follow-up", new { on = "2026-01-07" });
+        var snooze = await PutAsync(livadeia, $"/api/me/tasks/{plan}/follow-up", new { date = "2026-01-07" });
         Assert.Equal(HttpStatusCode.OK, snooze.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{plan}/follow-up", new { on = "2026-01-07" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{plan}/follow-up", new { date = "2026-01-07" })).StatusCode);
         await using (var db = app.Db())
             Assert.Equal(1, await db.Set<TaskFollowUpRecord>().CountAsync(f => f.WorkItemId == plan));
         var snoozed = await InboxAsync(livadeia);
@@ -219,7 +219,7 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         Assert.Equal((true, new DateOnly(2026, 1, 7)), (team.Snoozed, team.FollowUpOn));
         Assert.Contains((await InboxAsync(livadeia, "?filter=due-this-week")).Tasks, t => t.Id == plan);
         var page = await WebClient.SignedInAsync(app, Livadeia);
-        await page.GetAsync("/pairs");
+        await page.GetAsync("/me/calendar");
         Assert.Equal(count - 1, HeaderCount(page.LastPage));
 
         // Tuesday: still put off. Wednesday: back in "mine" and the count.
@@ -229,6 +229,8 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         var back = await InboxAsync(livadeia);
         Assert.Contains(back.Tasks, t => t.Id == plan && !t.Snoozed);
         Assert.Equal(count, back.Count);
+        // Two days on, the sign-in session has ended: sign in again.
+        page = await WebClient.SignedInAsync(app, Livadeia);
         await page.GetAsync("/me/tasks");
         Assert.Equal(count, HeaderCount(page.LastPage));
 
@@ -238,14 +240,14 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         Assert.True((await InboxAsync(livadeia, "?filter=overdue")).Tasks.Single(t => t.Id == plan).Overdue);
 
         // A cleared follow-up is gone; bad values are problem details.
-        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{report}/follow-up", new { on = "2026-01-20" })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{report}/follow-up", new { on = (string?)null })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{report}/follow-up", new { date = "2026-01-20" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(livadeia, $"/api/me/tasks/{report}/follow-up", new { date = (string?)null })).StatusCode);
         Assert.Contains((await InboxAsync(livadeia)).Tasks, t => t.Id == report && t.FollowUpOn is null);
         foreach (var (path, body, title) in new (string, object, string)[]
                  {
-                     ($"/api/me/tasks/{report}/follow-up", new { on = "next week" }, "Not a date"),
-                     ($"/api/me/tasks/{report}/follow-up", new { on = "2026-01-08" }, "The date has passed"),
-                     ($"/api/me/tasks/{report}/follow-up", new { on = "2028-01-08" }, "The date is too far"),
+                     ($"/api/me/tasks/{report}/follow-up", new { date = "next week" }, "Not a date"),
+                     ($"/api/me/tasks/{report}/follow-up", new { date = "2026-01-08" }, "The date has passed"),
+                     ($"/api/me/tasks/{report}/follow-up", new { date = "2028-01-08" }, "The date is too far"),
                      ($"/api/me/tasks/{report}/priority", new { priority = "urgent" }, "Unknown priority"),
                  })
         {
@@ -262,6 +264,7 @@ public sealed class InboxTests(DatabaseFixture database) : IDisposable
         }
 
         // The page: a bad date is said in words (400), a good one is saved and the task leaves "mine".
+        page = await WebClient.SignedInAsync(app, Livadeia);
         await page.GetAsync("/me/tasks");
         var bad = await page.PostAsync("/me/tasks?handler=FollowUp", new Dictionary<string, string> { ["itemId"] = report.ToString(), ["on"] = "2026-01-01" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
