@@ -63,7 +63,8 @@ public sealed class DeadlinesSource(DefinitionStore definitions, OutboxWriter ou
         return entries;
     }
 
-    private const string Both = "both";
+    /// <summary>The engine's "every acting role" assignee (<see cref="Mentoring.Engine.Definitions.Role.Both"/>).</summary>
+    private static readonly string Both = Mentoring.Engine.Definitions.Role.Both.Id;
 
     /// <summary>The assignees whose items are the person's: a coordinator's city's roles in the group and "both"; the
     /// facilitator's (admins too: they act as the facilitator); a programme-scope role's own.</summary>

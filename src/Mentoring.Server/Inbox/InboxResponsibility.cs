@@ -30,7 +30,8 @@ public sealed record InboxShare(bool Mine, bool Team, bool Waiting, bool MayPrio
 /// </summary>
 public static class InboxResponsibility
 {
-    private const string Both = "both";
+    /// <summary>The engine's "every acting role" assignee (<see cref="Mentoring.Engine.Definitions.Role.Both"/>).</summary>
+    private static readonly string Both = Mentoring.Engine.Definitions.Role.Both.Id;
 
     public static InboxShare Decide(IReadOnlyCollection<InboxPlace> places, InboxCandidate item)
     {
